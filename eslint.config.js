@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -27,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/*.js'],
-    languageOptions: { globals: { process: 'readonly' } },
+    files: ['bin/*.js', '**/*.mjs'],
+    languageOptions: { globals: globals.node },
   },
 );

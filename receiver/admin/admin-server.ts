@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { Server as HttpServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
+import { Server as HttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
+import { resolve } from 'node:path';
+import type { Registry } from 'prom-client';
+import type { ReceiverConfig } from '../../shared/contract/receiver-config.js';
+import { ConfigError } from '../config/config-error.js';
+import { answerHealth, type HealthProbe } from '../http/ingress-server.js';
+import { listen } from '../http/listen.js';
+import type { Logger } from '../observability/logger.js';
+import type { AdminCommands, AdminQueries } from './admin-service.js';
+import { AdminAuth, DEFAULT_FAILURE_LIMIT, type FailureLimit } from './auth.js';
+import { sendError } from './json-io.js';
+import { ADMIN_PREFIX, createAdminRouter } from './routes.js';
+import { DEFAULT_STREAM_OPTIONS, type StreamOptions } from './sse-stream.js';
+
+export type AdminConfig = NonNullable<ReceiverConfig['admin']>;
+
+export interface AdminServerOptions {
+  readonly config: AdminConfig;
+  /** TLS files are relative to the config file's folder. */
+  readonly baseDir: string;
+  /** Named in the error when a TLS file cannot be read. */
+  readonly configFile: string;
+  readonly queries: AdminQueries;
+  readonly commands: AdminCommands;
+  readonly registry: Registry;
+  readonly health: HealthProbe;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly stream?: Partial<StreamOptions>;
+  readonly failureLimit?: FailureLimit;
+}
+
+const LISTENER_LIMITS: ServerOptions = {
+  headersTimeout: 10_000,
+  // Applies to receiving the request only, so it does not end a long-lived event stream.
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  maxHeaderSize: 16 * 1024,
+};
+
+/** An event stream never ends by itself: closing the server ends them, or shutdown would wait out its grace period. */
+class AdminHttpServer extends HttpServer {
+  constructor(
+    options: ServerOptions,
+    handler: (request: IncomingMessage, response: ServerResponse) => void,
+    private readonly openStreams: Set<() => void>,
+  ) {
+    super(options, handler);
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    endStreams(this.openStreams);
+    return super.close(callback);
+  }
+}
+
+class AdminHttpsServer extends HttpsServer {
+  constructor(
+    options: HttpsServerOptions,
+    handler: (request: IncomingMessage, response: ServerResponse) => void,
+    private readonly openStreams: Set<() => void>,
+  ) {
+    super(options, handler);
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    endStreams(this.openStreams);
+    return super.close(callback);
+  }
+}
+
+function endStreams(openStreams: Set<() => void>): void {
+  for (const end of [...openStreams]) end();
+  openStreams.clear();
+}
+
+/**
+ * The admin listener (DESIGN §2.5). `/admin/v1/*` needs a bearer token. `/metrics`, `/healthz` and
+ * `/readyz` do not: load balancers, orchestrators and Prometheus probe them without credentials,
+ * and they reveal only counters and health, never deliveries, secrets or state. That is one
+ * more reason to keep this listener on an internal interface. With `tls.clientCa` every client
+ * must present a certificate signed by that CA (mutual TLS) before any of this is reached.
+ */
+export function createAdminServer(options: AdminServerOptions): HttpServer {
+  const openStreams = new Set<() => void>();
+  const route = createAdminRouter({
+    queries: options.queries,
+    commands: options.commands,
+    auth: new AdminAuth(options.config.tokens, options.failureLimit ?? DEFAULT_FAILURE_LIMIT),
+    logger: options.logger,
+    now: options.now ?? Date.now,
+    stream: { ...DEFAULT_STREAM_OPTIONS, ...options.stream },
+    openStreams,
+  });
+
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    // Split by hand: `new URL()` would read a path starting with `//` as a host name.
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
+    const search = new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1));
+    if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return route(request, response, path.slice(ADMIN_PREFIX.length), search);
+    if (request.method === 'GET' && (path === '/healthz' || path === '/readyz')) return answerHealth(path, options.health, response);
+    if (request.method === 'GET' && path === '/metrics') return serveMetrics(options.registry, response);
+    sendError(response, 404, 'not_found', 'no such route');
+  };
+
+  const tls = options.config.tls;
+  if (!tls) return new AdminHttpServer(LISTENER_LIMITS, handler, openStreams);
+  const read = (key: 'cert' | 'key' | 'clientCa', file: string): Buffer => {
+    try {
+      return readFileSync(resolve(options.baseDir, file));
+    } catch (error) {
+      throw new ConfigError(options.configFile, [{ path: `admin.tls.${key}`, message: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    }
+  };
+  const tlsOptions: HttpsServerOptions = { ...LISTENER_LIMITS, cert: read('cert', tls.cert), key: read('key', tls.key), minVersion: 'TLSv1.2' };
+  if (tls.clientCa !== undefined) {
+    // Mutual TLS: a client without a certificate from this CA is refused in the handshake.
+    Object.assign(tlsOptions, { ca: read('clientCa', tls.clientCa), requestCert: true, rejectUnauthorized: true });
+  }
+  return new AdminHttpsServer(tlsOptions, handler, openStreams);
+}
+
+/** Listens and answers the URL to reach the admin API with, `https://` when it serves TLS. */
+export async function listenAdmin(server: HttpServer, address: string): Promise<string> {
+  const url = await listen(server, address);
+  return server instanceof HttpsServer ? url.replace(/^http:/, 'https:') : url;
+}
+
+function serveMetrics(registry: Registry, response: ServerResponse): void {
+  registry.metrics().then(
+    (text) => {
+      response.writeHead(200, { 'content-type': registry.contentType });
+      response.end(text);
+    },
+    () => sendError(response, 500, 'internal', 'metrics unavailable'),
+  );
+}

@@ -1,0 +1,59 @@
+import type {
+  AddSecretRequest,
+  AuditLog,
+  DeliveryDetail,
+  DeliveryPage,
+  DeliveryQuery,
+  DeliverySummary,
+  IntegrationView,
+  KillRequest,
+  NodeInfo,
+  RawDelivery,
+  ReleaseRequest,
+  StatsQuery,
+  StatsView,
+} from '../../shared/contract/admin-api.js';
+
+/** An error the admin API answers with its status and `{"error": {code, message}}`. */
+export class AdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AdminError';
+  }
+}
+
+/** Who made an admin call: the token's name, or `mtls:<subject>`; recorded in the audit log. */
+export interface Actor {
+  readonly name: string;
+  readonly sourceIp: string;
+}
+
+/** The read side of the admin API. */
+export interface AdminQueries {
+  node(): NodeInfo;
+  integrations(): IntegrationView[];
+  deliveries(query: DeliveryQuery): DeliveryPage;
+  /** undefined → 404. */
+  delivery(requestId: string): DeliveryDetail | undefined;
+  raw(requestId: string): RawDelivery | undefined;
+  stats(query: StatsQuery): StatsView;
+  audit(): AuditLog;
+  /** Deliveries after `seq` in log order, for resuming a stream (at most `limit`). */
+  deliveriesAfter(seq: number, limit: number): DeliverySummary[];
+  /** Live deliveries as they are committed; returns the unsubscribe function. */
+  subscribe(listener: (delivery: DeliverySummary) => void): () => void;
+}
+
+/** The write side: every method audits itself and answers the integration's new state. Unknown id → AdminError 404. */
+export interface AdminCommands {
+  kill(actor: Actor, integrationId: string, request: KillRequest): Promise<IntegrationView>;
+  release(actor: Actor, integrationId: string, request: ReleaseRequest): Promise<IntegrationView>;
+  addSecret(actor: Actor, integrationId: string, request: AddSecretRequest): Promise<IntegrationView>;
+  retireSecret(actor: Actor, integrationId: string, secretId: string): Promise<IntegrationView>;
+  /** Refused admin authentication (no token, wrong token, missing scope) is audited too. */
+  auditRefusal(actor: Actor, details: { route: string; status: 401 | 403; problem: string }): void;
+}

@@ -1,0 +1,136 @@
+import type { z } from 'zod';
+import type { AddSecretRequest, IntegrationView, KillRequest, ReleaseRequest } from '../../shared/contract/admin-api.js';
+import { addSecretRequest, releaseRequest } from '../../shared/contract/admin-api.js';
+import type { IntegrationRuntime } from '../pipeline/integration-runtime.js';
+import type { IntegrationState, StoredSecret } from '../state/integration-state.js';
+import type { StateSync, VersionedState } from '../state/state-sync.js';
+import { AdminError, type Actor, type AdminCommands } from './admin-service.js';
+
+/** Unexpired old secrets an integration may keep during rotations: overlap must stay bounded. */
+const MAX_UNEXPIRED_OLD_SECRETS = 10;
+/** Expired and retired secrets kept so a delivery signed with one is named `signature_retired_secret`. */
+const MAX_RETIRED_KEPT = 10;
+const CAS_ATTEMPTS = 5;
+
+export interface AuditSink {
+  append(entry: { at: number; actor: string; action: string; integrationId: string | null; details: Record<string, unknown> }): unknown;
+}
+
+export interface CommandOptions {
+  readonly integrations: readonly IntegrationRuntime[];
+  readonly sync: StateSync;
+  readonly audit: AuditSink;
+  readonly view: (runtime: IntegrationRuntime) => IntegrationView;
+  readonly now: () => number;
+}
+
+/** Kill switch and secret changes: validated, stored (compare-and-set), applied, audited. */
+export class IntegrationCommands implements AdminCommands {
+  private readonly byId: ReadonlyMap<string, IntegrationRuntime>;
+
+  constructor(private readonly options: CommandOptions) {
+    this.byId = new Map(options.integrations.map((integration) => [integration.id, integration]));
+  }
+
+  kill(actor: Actor, integrationId: string, request: KillRequest): Promise<IntegrationView> {
+    return this.change(actor, integrationId, 'kill.engage', { mode: request.mode, reason: request.reason }, (state, now) => ({
+      ...state,
+      kill: { mode: request.mode, reason: request.reason, since: now, actor: actor.name },
+    }));
+  }
+
+  async release(actor: Actor, integrationId: string, request: ReleaseRequest): Promise<IntegrationView> {
+    const { reason, held } = parse(releaseRequest, request);
+    return this.change(actor, integrationId, 'kill.release', { reason, held }, (state) => {
+      if (!state.kill) throw new AdminError(409, 'not_killed', `the kill switch of "${integrationId}" is not engaged`);
+      return { ...state, kill: null, heldDisposition: held };
+    });
+  }
+
+  async addSecret(actor: Actor, integrationId: string, request: AddSecretRequest): Promise<IntegrationView> {
+    const { secret, overlapSeconds, id } = parse(addSecretRequest, request);
+    const runtime = this.runtime(integrationId);
+    try {
+      runtime.scheme.prepareKey(secret);
+    } catch (error) {
+      throw new AdminError(400, 'invalid_secret', `not a ${runtime.schemeName} secret: ${error instanceof Error ? error.message : 'unusable value'}`);
+    }
+    return this.change(actor, integrationId, 'secret.add', { overlapSeconds }, (state, now, details) => {
+      const secretId = id ?? `s${now.toString(36)}`;
+      if (state.secrets.some((existing) => existing.id === secretId)) throw new AdminError(409, 'secret_exists', `secret "${secretId}" already exists`);
+      const expiresOld = now + overlapSeconds * 1000;
+      const aged = state.secrets.map((old) =>
+        old.retiredAt !== undefined || (old.expiresAt !== undefined && old.expiresAt <= expiresOld) ? old : { ...old, expiresAt: expiresOld },
+      );
+      const unexpired = aged.filter((old) => old.retiredAt === undefined && (old.expiresAt ?? Infinity) > now);
+      if (unexpired.length > MAX_UNEXPIRED_OLD_SECRETS) {
+        throw new AdminError(409, 'too_many_secrets', `at most ${MAX_UNEXPIRED_OLD_SECRETS} unexpired old secrets; retire some first`);
+      }
+      details.secretId = secretId;
+      details.expiresOld = new Date(expiresOld).toISOString();
+      return { ...state, secrets: prune([...aged, { id: secretId, value: secret, createdAt: now, source: 'runtime' }], now) };
+    });
+  }
+
+  retireSecret(actor: Actor, integrationId: string, secretId: string): Promise<IntegrationView> {
+    return this.change(actor, integrationId, 'secret.retire', { secretId }, (state, now) => {
+      const target = state.secrets.find((secret) => secret.id === secretId);
+      if (!target) throw new AdminError(404, 'secret_not_found', `no secret "${secretId}" in "${integrationId}"`);
+      const othersActive = state.secrets.some((secret) => secret.id !== secretId && secret.retiredAt === undefined && (secret.expiresAt ?? Infinity) > now);
+      if (!othersActive) throw new AdminError(409, 'last_secret', `"${secretId}" is the last active secret of "${integrationId}"; add a new one first`);
+      return { ...state, secrets: prune(state.secrets.map((secret) => (secret.id === secretId ? { ...secret, retiredAt: now, expiresAt: now } : secret)), now) };
+    });
+  }
+
+  auditRefusal(actor: Actor, details: { route: string; status: 401 | 403; problem: string }): void {
+    this.options.audit.append({ at: this.options.now(), actor: actor.name, action: 'auth.refused', integrationId: null, details: { ...details, sourceIp: actor.sourceIp } });
+  }
+
+  private runtime(integrationId: string): IntegrationRuntime {
+    const runtime = this.byId.get(integrationId);
+    if (!runtime) throw new AdminError(404, 'integration_not_found', `no integration "${integrationId}"`);
+    return runtime;
+  }
+
+  private async change(
+    actor: Actor,
+    integrationId: string,
+    action: string,
+    baseDetails: Record<string, unknown>,
+    next: (state: IntegrationState, now: number, details: Record<string, unknown>) => IntegrationState,
+  ): Promise<IntegrationView> {
+    const runtime = this.runtime(integrationId);
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const base: VersionedState = await this.options.sync.current(runtime);
+      const now = this.options.now();
+      const details = { ...baseDetails };
+      if (await this.options.sync.store(runtime, base, next(base.state, now, details))) {
+        this.options.audit.append({ at: now, actor: actor.name, action, integrationId, details: { ...details, sourceIp: actor.sourceIp } });
+        return this.options.view(runtime);
+      }
+    }
+    throw new AdminError(409, 'conflict', `the state of "${integrationId}" kept changing under this request; try again`);
+  }
+}
+
+/** Callers inside the process skip the HTTP layer's validation; they get the same 400 for the same input. */
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new AdminError(400, 'invalid_request', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+/** Keeps every live secret and only the newest few expired or retired ones. */
+function prune(secrets: readonly StoredSecret[], now: number): StoredSecret[] {
+  const dead = (secret: StoredSecret) => secret.retiredAt !== undefined || (secret.expiresAt !== undefined && secret.expiresAt <= now);
+  const keptDead = new Set(
+    secrets
+      .filter(dead)
+      .sort((a, b) => (b.expiresAt ?? 0) - (a.expiresAt ?? 0))
+      .slice(0, MAX_RETIRED_KEPT),
+  );
+  return secrets.filter((secret) => !dead(secret) || keptDead.has(secret));
+}

@@ -1,0 +1,211 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  addSecretRequest,
+  deliveryQuery,
+  killRequest,
+  releaseRequest,
+  statsQuery,
+  streamQuery,
+  type TokenScope,
+} from '../../shared/contract/admin-api.js';
+import { errorText, type Logger } from '../observability/logger.js';
+import { AdminError, type Actor, type AdminCommands, type AdminQueries } from './admin-service.js';
+import { scopeAllows, type AdminAuth } from './auth.js';
+import { parseInput, readJsonBody, sendError, sendJson } from './json-io.js';
+import { openDeliveryStream, type StreamOptions } from './sse-stream.js';
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+interface Context {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly params: Readonly<Record<string, string>>;
+  readonly search: URLSearchParams;
+  readonly actor: Actor;
+}
+
+/** Returned by a handler that has answered by itself (the event stream). */
+const STREAMED = Symbol('streamed');
+
+interface Route {
+  readonly method: Method;
+  readonly segments: readonly string[];
+  readonly scope: TokenScope;
+  readonly handle: (context: Context) => unknown;
+}
+
+export interface RouterOptions {
+  readonly queries: AdminQueries;
+  readonly commands: AdminCommands;
+  readonly auth: AdminAuth;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly stream: StreamOptions;
+  /** Ends of the open event streams, so that a closing server can end them. */
+  readonly openStreams: Set<() => void>;
+}
+
+/** Routes are matched on the path after `/admin/v1`. */
+export const ADMIN_PREFIX = '/admin/v1';
+
+function route(method: Method, path: string, scope: TokenScope, handle: (context: Context) => unknown): Route {
+  return { method, segments: path.split('/').slice(1), scope, handle };
+}
+
+/** DESIGN §2.5: every GET needs `read`, the kill switch `operate`, secrets `admin`. */
+function adminRoutes({ queries, commands, stream, openStreams }: RouterOptions): Route[] {
+  const param = (context: Context, name: string): string => context.params[name] ?? '';
+  return [
+    route('GET', '/node', 'read', () => queries.node()),
+    route('GET', '/integrations', 'read', () => ({ integrations: queries.integrations() })),
+    route('POST', '/integrations/:id/kill', 'operate', async (context) =>
+      commands.kill(context.actor, param(context, 'id'), parseInput(killRequest, await readJsonBody(context.request), 'body')),
+    ),
+    route('DELETE', '/integrations/:id/kill', 'operate', async (context) =>
+      commands.release(context.actor, param(context, 'id'), parseInput(releaseRequest, await readJsonBody(context.request), 'body')),
+    ),
+    route('POST', '/integrations/:id/secrets', 'admin', async (context) =>
+      commands.addSecret(context.actor, param(context, 'id'), parseInput(addSecretRequest, await readJsonBody(context.request), 'body')),
+    ),
+    route('DELETE', '/integrations/:id/secrets/:secretId', 'admin', (context) =>
+      commands.retireSecret(context.actor, param(context, 'id'), param(context, 'secretId')),
+    ),
+    route('GET', '/deliveries', 'read', (context) => queries.deliveries(parseInput(deliveryQuery, queryObject(context.search), 'query'))),
+    route('GET', '/deliveries/:id', 'read', (context) => queries.delivery(param(context, 'id')) ?? deliveryNotFound(param(context, 'id'))),
+    route('GET', '/deliveries/:id/raw', 'read', (context) => queries.raw(param(context, 'id')) ?? captureNotFound(param(context, 'id'))),
+    route('GET', '/stream', 'read', (context) => {
+      const resumeAfter = lastEventId(context);
+      const search = new URLSearchParams(context.search);
+      search.delete('lastEventId');
+      const filter = parseInput(streamQuery, queryObject(search), 'query');
+      const end = openDeliveryStream(context.response, queries, filter, resumeAfter, stream);
+      openStreams.add(end);
+      context.response.on('close', () => openStreams.delete(end));
+      return STREAMED;
+    }),
+    route('GET', '/stats', 'read', (context) => queries.stats(parseInput(statsQuery, queryObject(context.search), 'query'))),
+    route('GET', '/audit', 'read', () => queries.audit()),
+  ];
+}
+
+function deliveryNotFound(id: string): never {
+  throw new AdminError(404, 'not_found', `no delivery "${id}" in the log`);
+}
+
+function captureNotFound(id: string): never {
+  throw new AdminError(404, 'not_found', `no captured request for delivery "${id}" (none kept, or past its retention)`);
+}
+
+/** `Last-Event-ID` as EventSource sends it, or `lastEventId` for clients that cannot set headers. */
+function lastEventId(context: Context): number | undefined {
+  const header = context.request.headers['last-event-id'];
+  const text = (Array.isArray(header) ? header[0] : header) ?? context.search.get('lastEventId') ?? undefined;
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d{1,15}$/.test(text.trim())) throw new AdminError(400, 'invalid_request', 'Last-Event-ID: must be the seq of a delivery event');
+  return Number(text.trim());
+}
+
+/** Query parameters as an object for the schema; one given twice is ambiguous and refused. */
+function queryObject(search: URLSearchParams): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of search) {
+    if (Object.hasOwn(result, key)) throw new AdminError(400, 'invalid_request', `${key}: given more than once`);
+    result[key] = value;
+  }
+  return result;
+}
+
+type Match = { kind: 'found'; route: Route; params: Record<string, string> } | { kind: 'not_found' } | { kind: 'wrong_method'; allow: string[] };
+
+function matchRoute(routes: readonly Route[], method: string, segments: readonly string[]): Match {
+  const allow: string[] = [];
+  for (const candidate of routes) {
+    if (candidate.segments.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = candidate.segments.every((part, index) => {
+      const actual = segments[index] ?? '';
+      if (part.startsWith(':')) {
+        params[part.slice(1)] = actual;
+        return actual !== '';
+      }
+      return part === actual;
+    });
+    if (!fits) continue;
+    if (candidate.method === method) return { kind: 'found', route: candidate, params };
+    allow.push(candidate.method);
+  }
+  return allow.length > 0 ? { kind: 'wrong_method', allow } : { kind: 'not_found' };
+}
+
+function decodeSegments(path: string): string[] {
+  try {
+    return path.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    throw new AdminError(400, 'invalid_request', 'path: not valid percent-encoding');
+  }
+}
+
+/**
+ * The `/admin/v1` handler: authenticate (401, throttled to 429), route (404, 405), authorise (403),
+ * validate (400), run. Refusals are audited; a 429 is not, since auditing each request of a flood
+ * would let the flood grow the audit log, which is what the throttle prevents.
+ */
+export function createAdminRouter(options: RouterOptions): (request: IncomingMessage, response: ServerResponse, path: string, search: URLSearchParams) => void {
+  const routes = adminRoutes(options);
+  const { auth, commands, logger } = options;
+
+  const refuse = (actor: Actor, route: string, status: 401 | 403, problem: string): void => {
+    try {
+      commands.auditRefusal(actor, { route, status, problem });
+    } catch (error) {
+      logger.error('auditing a refused admin request failed', { error: errorText(error) });
+    }
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse, path: string, search: URLSearchParams): Promise<void> => {
+    const method = request.method ?? '';
+    const sourceIp = request.socket.remoteAddress ?? 'unknown';
+    // Only the path: query strings are the caller's text and have no place in the audit log.
+    const routeText = `${method} ${ADMIN_PREFIX}${path}`.slice(0, 300);
+
+    const authenticated = auth.authenticate(request.headers.authorization, sourceIp, options.now());
+    if (!authenticated.ok) {
+      if (authenticated.status === 429) {
+        return sendError(response, 429, 'too_many_failures', 'too many failed authentications from this address; retry later', {
+          'retry-after': authenticated.retryAfterSeconds,
+        });
+      }
+      refuse({ name: 'anonymous', sourceIp }, routeText, 401, authenticated.problem);
+      return sendError(response, 401, 'unauthorized', `a valid bearer token is required (${authenticated.problem})`, {
+        'www-authenticate': 'Bearer realm="hookwarden-admin"',
+      });
+    }
+    const actor: Actor = { name: authenticated.token.name, sourceIp };
+
+    const match = matchRoute(routes, method, decodeSegments(path));
+    if (match.kind === 'not_found') return sendError(response, 404, 'not_found', `no route ${routeText}`);
+    if (match.kind === 'wrong_method') {
+      return sendError(response, 405, 'method_not_allowed', `${method} is not allowed here; use ${match.allow.join(', ')}`, { allow: match.allow.join(', ') });
+    }
+    const { route: matched, params } = match;
+    if (!scopeAllows(authenticated.token.scope, matched.scope)) {
+      refuse(actor, routeText, 403, `scope "${authenticated.token.scope}" lacks "${matched.scope}"`);
+      return sendError(response, 403, 'forbidden', `this route needs a token with the "${matched.scope}" scope`);
+    }
+
+    const result = await matched.handle({ request, response, params, search, actor });
+    if (result !== STREAMED) sendJson(response, 200, result);
+  };
+
+  return (request, response, path, search) => {
+    handle(request, response, path, search).catch((error: unknown) => {
+      if (error instanceof AdminError) {
+        // The rest of an oversized body is not read: the connection cannot be reused.
+        return sendError(response, error.status, error.code, error.message, error.status === 413 ? { connection: 'close' } : {});
+      }
+      logger.error('admin request failed', { route: `${request.method ?? ''} ${ADMIN_PREFIX}${path}`.slice(0, 300), error: errorText(error) });
+      if (response.headersSent) response.destroy();
+      else sendError(response, 500, 'internal', 'internal error');
+    });
+  };
+}

@@ -1,0 +1,180 @@
+import { resolve } from 'node:path';
+import type { Server } from 'node:http';
+import { ConfigError } from './config/config-error.js';
+import type { LoadedConfig } from './config/load-config.js';
+import { closeGracefully, listen } from './http/listen.js';
+import { createIngressServer, type HealthProbe } from './http/ingress-server.js';
+import { errorText, type Logger } from './observability/logger.js';
+import { ReceiverMetrics } from './observability/metrics.js';
+import { addressList } from './pipeline/address-list.js';
+import { DeliveryFeed } from './pipeline/delivery-feed.js';
+import { Ingress } from './pipeline/ingress.js';
+import { IntegrationConfigError, IntegrationRuntime } from './pipeline/integration-runtime.js';
+import { TokenBuckets } from './pipeline/token-buckets.js';
+import { DeliveryWriter } from './store/sqlite/delivery-writer.js';
+import { openDatabase } from './store/sqlite/open-database.js';
+import { purgeExpired } from './store/sqlite/retention.js';
+import { SqliteReplayCache } from './store/sqlite/sqlite-replay-cache.js';
+import { SqliteStateStore } from './store/sqlite/sqlite-state-store.js';
+import { loadMasterKey } from './state/master-key.js';
+import { StateSync } from './state/state-sync.js';
+import { RuntimeViews } from './admin/runtime-views.js';
+import { createAdminServer, listenAdmin } from './admin/admin-server.js';
+import { composeAdminQueries } from './admin/admin-queries.js';
+import { AuditLog } from './store/sqlite/audit-log.js';
+import { SqliteDeliveryQueries } from './store/sqlite/delivery-queries.js';
+import { IntegrationCommands } from './admin/integration-commands.js';
+import type { AdminCommands } from './admin/admin-service.js';
+import { RECEIVER_VERSION } from './version.js';
+
+export interface ReceiverEngine {
+  readonly nodeId: string;
+  readonly ingressUrl: string;
+  readonly adminUrl: string | undefined;
+  readonly integrations: readonly IntegrationRuntime[];
+  readonly feed: DeliveryFeed;
+  readonly views: RuntimeViews;
+  readonly commands: AdminCommands;
+  /** Stops accepting, finishes what is in flight, flushes and closes the store. */
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  readonly logger: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+}
+
+const RETENTION_INTERVAL_MS = 60_000;
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Builds every integration first (so a bad secret fails before anything listens), then opens the store and listens. */
+export async function startReceiver(loaded: LoadedConfig, options: EngineOptions): Promise<ReceiverEngine> {
+  const { config, baseDir } = loaded;
+  const now = options.now ?? Date.now;
+  const integrations = buildIntegrations(loaded, options.env, now());
+  const trustedProxies = config.ingress.trustedProxies.length > 0 ? addressList(config.ingress.trustedProxies) : undefined;
+
+  const storageDir = resolve(baseDir, config.storage.path);
+  const db = openDatabase({ directory: storageDir, sync: config.storage.sync });
+  const startedAt = now();
+  const writer = new DeliveryWriter(db);
+  const metrics = new ReceiverMetrics(loaded.nodeId);
+  const feed = new DeliveryFeed();
+  let storeHealthy = true;
+  const ingress = new Ingress({
+    integrations,
+    store: {
+      write: (write) =>
+        writer.write(write).then((seq) => {
+          storeHealthy = true;
+          return seq;
+        }),
+    },
+    replayCache: new SqliteReplayCache(db),
+    rateLimiter: new TokenBuckets(),
+    feed,
+    observe: (record) => metrics.observe(record),
+    trustedProxies,
+    now,
+    onStoreError: (error) => {
+      storeHealthy = false;
+      options.logger.error('store write failed', { error: errorText(error) });
+    },
+  });
+  const health: HealthProbe = () => ({ ready: storeHealthy, detail: { node: loaded.nodeId, store: storeHealthy ? 'ok' : 'failing' } });
+
+  const sync = new StateSync({
+    integrations,
+    store: new SqliteStateStore(db),
+    masterKey: loadMasterKey(storageDir, options.env ?? process.env),
+    onHoldEnded: () => {},
+    logger: options.logger,
+  });
+  await sync.start();
+  const views = new RuntimeViews(db, {
+    nodeId: loaded.nodeId,
+    version: RECEIVER_VERSION,
+    startedAt,
+    health: () => ({ storage: { ok: storeHealthy } }),
+  });
+  const audit = new AuditLog(db);
+  const commands = new IntegrationCommands({ integrations, sync, audit, view: (runtime) => views.integration(runtime, now()), now });
+
+  // Built before anything listens, so an unreadable TLS file fails the start instead of half of it.
+  const adminServer =
+    config.admin &&
+    createAdminServer({
+      config: config.admin,
+      baseDir,
+      configFile: loaded.file,
+      queries: composeAdminQueries({ nodeId: loaded.nodeId, log: new SqliteDeliveryQueries(db, loaded.nodeId, now), audit, views, integrations, feed, now }),
+      commands,
+      registry: metrics.registry,
+      health,
+      logger: options.logger,
+      now,
+    });
+
+  const servers: Server[] = [];
+  const ingressServer = createIngressServer(config.ingress, ingress.handle, health);
+  servers.push(ingressServer);
+  const ingressUrl = await listen(ingressServer, config.ingress.listen);
+  let adminUrl: string | undefined;
+  if (config.admin && adminServer) {
+    servers.push(adminServer);
+    adminUrl = await listenAdmin(adminServer, config.admin.listen);
+  }
+
+  const logRetentionMs = config.storage.logRetentionDays * 86_400_000;
+  const purge = (): void => {
+    try {
+      const removed = purgeExpired(db, now(), { logRetentionMs });
+      if (removed > 0) options.logger.info('purged expired rows', { removed });
+    } catch (error) {
+      options.logger.error('purge failed', { error: errorText(error) });
+    }
+  };
+  purge();
+  const retentionTimer = setInterval(purge, RETENTION_INTERVAL_MS).unref();
+
+  return {
+    nodeId: loaded.nodeId,
+    ingressUrl,
+    adminUrl,
+    integrations,
+    feed,
+    views,
+    commands,
+    async close() {
+      clearInterval(retentionTimer);
+      sync.stop();
+      await Promise.all(servers.map((server) => closeGracefully(server, SHUTDOWN_GRACE_MS)));
+      writer.flush();
+      db.close();
+    },
+  };
+}
+
+/** Resolves secrets, prepares keys and compiles schemas; every problem is reported with its key path. */
+export function buildIntegrations(loaded: LoadedConfig, env: NodeJS.ProcessEnv | undefined, now: number): IntegrationRuntime[] {
+  const problems: { path: string; message: string }[] = [];
+  const built: IntegrationRuntime[] = [];
+  loaded.config.integrations.forEach((integration, index) => {
+    try {
+      built.push(
+        new IntegrationRuntime(integration, {
+          baseDir: loaded.baseDir,
+          defaultMaxBodyBytes: loaded.config.ingress.maxBodyBytes,
+          now,
+          ...(env === undefined ? {} : { env }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof IntegrationConfigError)) throw error;
+      problems.push({ path: `integrations[${index}].${error.keyPath}`, message: error.message });
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(loaded.file, problems);
+  return built;
+}

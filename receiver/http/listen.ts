@@ -1,0 +1,39 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Splits `host:port` (IPv6 in brackets) as the config writes it. */
+export function parseListen(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(address.slice(colon + 1)) };
+}
+
+/** Listens and resolves to the URL actually bound (port 0 picks a free one). */
+export function listen(server: Server, address: string): Promise<string> {
+  const { host, port } = parseListen(address);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const bound = server.address() as AddressInfo;
+      const shownHost = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+      resolve(`http://${shownHost}:${bound.port}`);
+    });
+  });
+}
+
+/**
+ * Stops accepting, lets requests in flight finish (idle keep-alive sockets are closed at once),
+ * and after `graceMs` cuts whatever is still open.
+ */
+export function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,22 @@
+/** An accepted delivery on its way downstream, read back from the outbox with its captured request. */
+export interface OutboxEntry {
+  readonly seq: number;
+  readonly requestId: string;
+  readonly integrationId: string;
+  /** Unix milliseconds. */
+  readonly receivedAt: number;
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}
+
+/**
+ * A downstream destination. `deliver` resolves once the destination has the delivery and rejects
+ * otherwise; the outbox row is removed only after it resolved (at least once). A sink that can
+ * make a repeat harmless (the Redis Stream sink) makes it exactly once.
+ */
+export interface DeliverySink {
+  readonly name: string;
+  deliver(entry: OutboxEntry): Promise<void>;
+  close(): Promise<void>;
+}

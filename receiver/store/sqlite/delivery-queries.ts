@@ -1,0 +1,289 @@
+import type Database from 'better-sqlite3';
+import type {
+  DeliveryDetail,
+  DeliveryPage,
+  DeliveryQuery,
+  DeliverySummary,
+  RawDelivery,
+  StatsQuery,
+  StatsView,
+} from '../../../shared/contract/admin-api.js';
+import type { Diagnosis, Outcome, Reason } from '../../../shared/model/outcomes.js';
+import type { LoggedDelivery } from '../delivery-record.js';
+import { verificationTrace } from '../delivery-trace.js';
+
+interface DeliveryRow {
+  seq: number;
+  request_id: string;
+  integration_id: string | null;
+  received_at: number;
+  source_ip: string;
+  method: string;
+  path: string;
+  headers: string;
+  body_size: number;
+  body_sha256: string | null;
+  status: number;
+  outcome: string;
+  reason: string | null;
+  detail: string | null;
+  diagnosis: string | null;
+  secret_id: string | null;
+  delivery_id: string | null;
+  skew_ms: number | null;
+  latency_us: number;
+}
+
+interface PageParams {
+  integration: string | null;
+  before: number;
+  since: number;
+  until: number;
+  outcomes: string | null;
+  reasons: string | null;
+  limit: number;
+}
+
+interface StatsWindow {
+  sinceMinute: number;
+  stepMinutes: number;
+}
+
+interface CaptureRow {
+  integration_id: string;
+  query: string;
+  headers: string;
+  body: Buffer;
+  method: string;
+  path: string;
+}
+
+const COLUMNS = `seq, request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
+  status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us`;
+
+/**
+ * Filters shared by both page statements. Lists travel as JSON arrays so that one prepared
+ * statement serves every filter combination; `+received_at` keeps the planner walking the log by
+ * seq (newest first, stop at the limit) instead of sorting a time-range scan.
+ */
+const PAGE_FILTERS = `seq < @before AND +received_at >= @since AND +received_at < @until
+  AND (@outcomes IS NULL OR outcome IN (SELECT value FROM json_each(@outcomes)))
+  AND (@reasons IS NULL OR reason IN (SELECT value FROM json_each(@reasons)))`;
+
+const DEFAULT_STATS_WINDOW_MS = 3_600_000;
+const TOP_SOURCES = 10;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The log record as the admin API and the live stream show it. */
+export function toDeliverySummary(record: LoggedDelivery, nodeId: string): DeliverySummary {
+  return {
+    seq: record.seq,
+    requestId: record.requestId,
+    nodeId,
+    integrationId: record.integrationId,
+    receivedAt: iso(record.receivedAt),
+    sourceIp: record.sourceIp,
+    method: record.method,
+    path: record.path,
+    status: record.status,
+    outcome: record.outcome,
+    reason: record.reason,
+    diagnosis: record.diagnosis,
+    secretId: record.secretId,
+    deliveryId: record.deliveryId,
+    bodySize: record.bodySize,
+    skewMs: record.skewMs,
+    latencyUs: record.latencyUs,
+  };
+}
+
+function toRecord(row: DeliveryRow): LoggedDelivery {
+  return {
+    seq: row.seq,
+    requestId: row.request_id,
+    integrationId: row.integration_id,
+    receivedAt: row.received_at,
+    sourceIp: row.source_ip,
+    method: row.method,
+    path: row.path,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    bodySize: row.body_size,
+    bodySha256: row.body_sha256,
+    status: row.status,
+    outcome: row.outcome as Outcome,
+    reason: row.reason as Reason | null,
+    detail: row.detail,
+    diagnosis: row.diagnosis as Diagnosis | null,
+    secretId: row.secret_id,
+    deliveryId: row.delivery_id,
+    skewMs: row.skew_ms,
+    latencyUs: row.latency_us,
+  };
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: Float64Array, p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+}
+
+/** The SQLite side of the admin API's read queries: the delivery log, captures and statistics. */
+export class SqliteDeliveryQueries {
+  private readonly pageAll: Database.Statement<[PageParams], DeliveryRow>;
+  private readonly pageOfIntegration: Database.Statement<[PageParams], DeliveryRow>;
+  private readonly byRequestId: Database.Statement<[string], DeliveryRow>;
+  private readonly hasCapture: Database.Statement<[string], number>;
+  private readonly capture: Database.Statement<[string], CaptureRow>;
+  private readonly after: Database.Statement<[number, number], DeliveryRow>;
+  private readonly buckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; outcome: string; reason: string; count: number }>;
+  private readonly secretBuckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; secret_id: string; count: number }>;
+  private readonly diagnoses: Database.Statement<[number], { integration_id: string; diagnosis: string; count: number }>;
+  private readonly skewCount: Database.Statement<[number], number>;
+  private readonly skews: Database.Statement<[number], number>;
+  private readonly duplicates: Database.Statement<[number], number>;
+  private readonly replayCacheSize: Database.Statement<[number], number>;
+  private readonly rejectedSources: Database.Statement<[number, number], { source_ip: string; count: number }>;
+
+  constructor(
+    db: Database.Database,
+    private readonly nodeId: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.pageAll = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE ${PAGE_FILTERS} ORDER BY seq DESC LIMIT @limit`);
+    this.pageOfIntegration = db.prepare(
+      `SELECT ${COLUMNS} FROM deliveries WHERE integration_id = @integration AND ${PAGE_FILTERS} ORDER BY seq DESC LIMIT @limit`,
+    );
+    this.byRequestId = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE request_id = ?`);
+    this.hasCapture = db.prepare('SELECT count(*) FROM captures WHERE request_id = ?').pluck() as Database.Statement<[string], number>;
+    // Captures exist only for POSTs to an integration's path; the log row supplies method and path.
+    this.capture = db.prepare(`SELECT c.integration_id, c.query, c.headers, c.body, d.method, d.path
+      FROM captures c JOIN deliveries d ON d.request_id = c.request_id WHERE c.request_id = ?`);
+    this.after = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE seq > ? ORDER BY seq LIMIT ?`);
+    // JS numbers bind as REAL: the casts keep the bucket arithmetic integral.
+    this.buckets = db.prepare(`SELECT (minute / CAST(@stepMinutes AS INTEGER)) * CAST(@stepMinutes AS INTEGER) AS start,
+      integration_id, outcome, reason, sum(count) AS count
+      FROM stats_minute WHERE minute >= CAST(@sinceMinute AS INTEGER)
+      GROUP BY start, integration_id, outcome, reason ORDER BY start, integration_id, outcome, reason`);
+    this.secretBuckets = db.prepare(`SELECT (minute / CAST(@stepMinutes AS INTEGER)) * CAST(@stepMinutes AS INTEGER) AS start,
+      integration_id, secret_id, sum(count) AS count
+      FROM stats_secret_minute WHERE minute >= CAST(@sinceMinute AS INTEGER)
+      GROUP BY start, integration_id, secret_id ORDER BY start, integration_id, secret_id`);
+    this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, count(*) AS count FROM deliveries
+      WHERE received_at >= ? AND diagnosis IS NOT NULL AND integration_id IS NOT NULL
+      GROUP BY integration_id, diagnosis ORDER BY integration_id, diagnosis`);
+    this.skewCount = db.prepare('SELECT count(*) FROM deliveries WHERE received_at >= ? AND skew_ms IS NOT NULL').pluck() as Database.Statement<[number], number>;
+    this.skews = db.prepare('SELECT skew_ms FROM deliveries WHERE received_at >= ? AND skew_ms IS NOT NULL').pluck() as Database.Statement<[number], number>;
+    this.duplicates = db.prepare("SELECT count(*) FROM deliveries WHERE received_at >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<[number], number>;
+    this.replayCacheSize = db.prepare('SELECT count(*) FROM replay_cache WHERE expires_at > ?').pluck() as Database.Statement<[number], number>;
+    this.rejectedSources = db.prepare(`SELECT source_ip, count(*) AS count FROM deliveries WHERE received_at >= ? AND outcome = 'rejected'
+      GROUP BY source_ip ORDER BY count DESC, source_ip LIMIT ?`);
+  }
+
+  /** Newest first. The cursor is the seq of the page's last entry; the next page is everything older. */
+  deliveries(query: DeliveryQuery): DeliveryPage {
+    const params: PageParams = {
+      integration: query.integration ?? null,
+      before: query.cursor === undefined ? Number.MAX_SAFE_INTEGER : Number(query.cursor),
+      since: query.since === undefined ? 0 : Date.parse(query.since),
+      until: query.until === undefined ? Number.MAX_SAFE_INTEGER : Date.parse(query.until),
+      outcomes: query.outcome && query.outcome.length > 0 ? JSON.stringify(query.outcome) : null,
+      reasons: query.reason && query.reason.length > 0 ? JSON.stringify(query.reason) : null,
+      // One more than asked tells whether another page exists, so the last page has no cursor.
+      limit: query.limit + 1,
+    };
+    const rows = (params.integration === null ? this.pageAll : this.pageOfIntegration).all(params);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      deliveries: page.map((row) => toDeliverySummary(toRecord(row), this.nodeId)),
+      nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
+    };
+  }
+
+  delivery(requestId: string): DeliveryDetail | undefined {
+    const row = this.byRequestId.get(requestId);
+    if (!row) return undefined;
+    const record = toRecord(row);
+    return {
+      ...toDeliverySummary(record, this.nodeId),
+      // Redacted when the record was written: signatures and credentials never reach the log.
+      headers: { ...record.headers },
+      bodySha256: record.bodySha256,
+      detail: record.detail,
+      captured: (this.hasCapture.get(requestId) ?? 0) > 0,
+      trace: verificationTrace(record),
+    };
+  }
+
+  raw(requestId: string): RawDelivery | undefined {
+    const row = this.capture.get(requestId);
+    if (!row) return undefined;
+    return {
+      requestId,
+      integrationId: row.integration_id,
+      method: row.method,
+      path: row.path,
+      query: row.query,
+      headers: JSON.parse(row.headers) as Record<string, string>,
+      bodyBase64: row.body.toString('base64'),
+    };
+  }
+
+  /** Ascending from `seq` (exclusive): the stream's replay after a reconnect. */
+  deliveriesAfter(seq: number, limit: number): DeliverySummary[] {
+    return this.after.all(seq, limit).map((row) => toDeliverySummary(toRecord(row), this.nodeId));
+  }
+
+  stats(query: StatsQuery): StatsView {
+    const now = this.now();
+    const since = query.since === undefined ? now - DEFAULT_STATS_WINDOW_MS : Date.parse(query.since);
+    // Buckets are aligned to multiples of `step` since the epoch; the first one may start before `since`.
+    const window: StatsWindow = { sinceMinute: Math.floor(since / 60_000), stepMinutes: query.step / 60 };
+    return {
+      nodeId: this.nodeId,
+      since: iso(since),
+      step: query.step,
+      // Requests that matched no integration are counted under integrationId "".
+      buckets: this.buckets.all(window).map((row) => ({
+        start: iso(row.start * 60_000),
+        integrationId: row.integration_id,
+        outcome: row.outcome as Outcome,
+        reason: row.reason === '' ? null : (row.reason as Reason),
+        count: row.count,
+      })),
+      bySecret: this.secretBuckets.all(window).map((row) => ({
+        start: iso(row.start * 60_000),
+        integrationId: row.integration_id,
+        secretId: row.secret_id,
+        count: row.count,
+      })),
+      diagnoses: this.diagnoses.all(since).map((row) => ({ integrationId: row.integration_id, diagnosis: row.diagnosis as Diagnosis, count: row.count })),
+      clockSkewMs: this.skewPercentiles(since),
+      replayCache: { hits: this.duplicates.get(since) ?? 0, size: this.replayCacheSize.get(now) ?? 0 },
+      topRejectedSources: this.rejectedSources.all(since, TOP_SOURCES).map((row) => ({ sourceIp: row.source_ip, count: row.count })),
+    };
+  }
+
+  /**
+   * Signed skew (receiver clock minus the signed timestamp): positive is a sender behind, or a slow
+   * path; negative a sender ahead. A typed array keeps an hour of heavy traffic cheap to sort.
+   */
+  private skewPercentiles(since: number): StatsView['clockSkewMs'] {
+    const expected = this.skewCount.get(since) ?? 0;
+    const values = new Float64Array(expected);
+    let count = 0;
+    for (const skew of this.skews.iterate(since)) {
+      if (count === expected) break;
+      values[count++] = skew;
+    }
+    const sorted = values.subarray(0, count).sort();
+    return {
+      count,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      max: count === 0 ? null : (sorted[count - 1] ?? null),
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrate } from './schema.js';
+
+export interface DatabaseOptions {
+  readonly directory: string;
+  readonly sync: 'full' | 'normal';
+}
+
+/** Opens (creating if needed) the node's database in WAL mode and brings its schema up to date. */
+export function openDatabase(options: DatabaseOptions): Database.Database {
+  mkdirSync(options.directory, { recursive: true, mode: 0o700 });
+  const db = new Database(join(options.directory, 'receiver.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+  // Only this process writes; a short wait keeps a store that is truly stuck from holding requests for long.
+  db.pragma('busy_timeout = 1000');
+  migrate(db);
+  return db;
+}

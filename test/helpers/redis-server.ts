@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** SIGTERM, wait for the exit, remove the data folder. Call it in afterAll. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash: what the append-only file holds survives a restart. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and folder (killing it first if it still runs); resolves once it answers PING. */
+  restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that keeps its connections open but stops answering. */
+  pause(): void;
+  resume(): void;
+}
+
+const BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
+const START_TIMEOUT_MS = 10_000;
+
+/**
+ * A real redis-server on a free loopback port in a temporary folder. Every write is fsynced to the
+ * append-only file, so a killed and restarted server still has its data, like a production Redis
+ * with `appendfsync always`.
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'hookwarden-redis-'));
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--save', '',
+    '--appendonly', 'yes',
+    '--appendfsync', 'always',
+    '--dir', dir,
+    '--daemonize', 'no',
+    '--loglevel', 'warning',
+  ];
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let output = '';
+  // Should the test process end without afterAll, the server must not outlive it.
+  const killOnExit = (): void => void child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const launch = async (): Promise<void> => {
+    const started = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    const append = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-4000);
+    };
+    started.stdout?.on('data', append);
+    started.stderr?.on('data', append);
+    exited = new Promise((resolve) => started.once('exit', () => resolve()));
+    let failed: Error | undefined;
+    started.once('error', (error) => (failed = error));
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await answersPing(port))) {
+      if (failed || started.exitCode !== null || Date.now() > deadline) {
+        started.kill('SIGKILL');
+        throw new Error(`redis-server did not start on port ${port}: ${failed?.message ?? ''}\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
+  const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (running()) {
+      // A paused server would not act on SIGTERM until continued.
+      child?.kill('SIGCONT');
+      child?.kill(signal);
+    }
+    await exited;
+  };
+
+  await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      await end('SIGTERM');
+      process.off('exit', killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: () => end('SIGKILL'),
+    async restart() {
+      await end('SIGKILL');
+      await launch();
+    },
+    pause: () => void (running() && child?.kill('SIGSTOP')),
+    resume: () => void (running() && child?.kill('SIGCONT')),
+  };
+}
+
+/** A port the kernel just handed out; closed again so that redis-server can take it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** True once the server answers +PONG (not -LOADING while it replays its append-only file). */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}

@@ -1,0 +1,52 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { purgeExpired } from '../../../receiver/store/sqlite/retention.js';
+import { TEST_HMAC_OPTIONS, newSecret, sampleBody, sign } from '../../helpers/signers.js';
+import { startTestReceiver, type TestReceiver } from '../../helpers/test-receiver.js';
+
+describe('operations', () => {
+  let receiver: TestReceiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+  });
+  const secret = newSecret('hmac');
+  const integration = { id: 'inv', scheme: 'hmac', hmac: TEST_HMAC_OPTIONS, secrets: [{ id: 's1', value: secret }], capture: { retentionDays: 1 } };
+
+  it('serves Prometheus metrics by integration, outcome and reason on the admin listener', async () => {
+    receiver = await startTestReceiver({ admin: { listen: '127.0.0.1:0' }, integrations: [integration] });
+    expect((await receiver.post('/hooks/inv', await sign('hmac', { secret, body: sampleBody('hmac') }))).status).toBe(202);
+    expect((await receiver.post('/hooks/inv', { headers: {}, body: '{}' })).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const text = await (await fetch(`${receiver.engine.adminUrl}/metrics`)).text();
+    expect(text).toMatch(/hookwarden_deliveries_total\{integration="inv",outcome="accepted",reason="",node="[^"]+"\} 1/);
+    expect(text).toMatch(/hookwarden_deliveries_total\{integration="inv",outcome="rejected",reason="signature_missing",node="[^"]+"\} 1/);
+    expect(text).toContain('hookwarden_delivery_duration_seconds_bucket');
+    expect((await fetch(`${receiver.engine.adminUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${receiver.engine.adminUrl}/readyz`)).status).toBe(200);
+  });
+
+  it('purges expired captures, replay keys and old log lines, but keeps captures still waiting in the outbox', async () => {
+    receiver = await startTestReceiver({ integrations: [integration] });
+    const accepted = await receiver.post('/hooks/inv', await sign('hmac', { secret, body: sampleBody('hmac') }));
+    const rejected = await receiver.post('/hooks/inv', await sign('hmac', { secret: newSecret('hmac'), body: sampleBody('hmac') }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const db = new Database(join(receiver.dir, 'data', 'receiver.db'));
+    try {
+      const twoDaysLater = Date.now() + 2 * 86_400_000;
+      purgeExpired(db, twoDaysLater, { logRetentionMs: 30 * 86_400_000 });
+      const captured = db.prepare('SELECT request_id FROM captures').pluck().all();
+      expect(captured).toEqual([accepted.json.requestId]);
+      // The signature key lasts twice the tolerance; the delivery id key lasts the 72 h dedupe window.
+      expect(db.prepare('SELECT key FROM replay_cache').pluck().all()).toEqual([expect.stringMatching(/^inv\|id\|/)]);
+      expect(db.prepare('SELECT count(*) FROM deliveries').pluck().get()).toBe(2);
+      purgeExpired(db, Date.now() + 31 * 86_400_000, { logRetentionMs: 30 * 86_400_000 });
+      expect(db.prepare('SELECT count(*) FROM deliveries').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM replay_cache').pluck().get()).toBe(0);
+      expect(rejected.status).toBe(401);
+    } finally {
+      db.close();
+    }
+  });
+});
