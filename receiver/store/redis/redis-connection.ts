@@ -71,6 +71,9 @@ class FailFastConnection implements RedisConnection {
   private readonly secrets: readonly string[];
   private readonly timeoutsBeforeReconnect: number;
   private lastError: string | undefined;
+  /** Set when a command failed for want of a working connection, cleared by the next success: ioredis
+   *  still says 'ready' for a moment after the peer went away, but the commands already fail. */
+  private failing: string | undefined;
   private consecutiveTimeouts = 0;
 
   constructor(url: string, options: RedisConnectionOptions) {
@@ -94,6 +97,7 @@ class FailFastConnection implements RedisConnection {
     });
     this.client.on('ready', () => {
       this.lastError = undefined;
+      this.failing = undefined;
       this.consecutiveTimeouts = 0;
     });
   }
@@ -102,10 +106,17 @@ class FailFastConnection implements RedisConnection {
     try {
       const result = await operation(this.client);
       this.consecutiveTimeouts = 0;
+      this.failing = undefined;
       return result;
     } catch (error) {
       const message = this.redact(error);
-      if (message === TIMEOUT_MESSAGE) this.noteTimeout();
+      // An error reply (ERR…, WRONGTYPE…) came from a server that answers: the connection is fine.
+      if (isReply(error)) {
+        this.consecutiveTimeouts = 0;
+      } else {
+        this.failing = message;
+        if (message === TIMEOUT_MESSAGE) this.noteTimeout();
+      }
       throw new RedisOperationError(message);
     }
   }
@@ -118,8 +129,8 @@ class FailFastConnection implements RedisConnection {
   }
 
   health(): RedisHealth {
-    if (this.client.status === 'ready') return { ok: true };
-    return { ok: false, detail: this.lastError ?? `connection ${this.client.status}` };
+    if (this.client.status === 'ready' && this.failing === undefined) return { ok: true };
+    return { ok: false, detail: this.failing ?? this.lastError ?? `connection ${this.client.status}` };
   }
 
   ready(timeoutMs = 10_000): Promise<void> {
@@ -156,6 +167,10 @@ class FailFastConnection implements RedisConnection {
     this.lastError = 'commands timed out; reconnecting';
     this.client.disconnect(true);
   }
+}
+
+function isReply(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError';
 }
 
 /** The password of a redis URL, as written and decoded, so that neither form ever reaches a message. */

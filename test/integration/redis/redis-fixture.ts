@@ -23,6 +23,8 @@ export function useRedisServer(): RedisFixture {
   beforeAll(async () => {
     server = await startRedisServer();
     raw = new Redis(server.url);
+    // Tests kill the server on purpose: without a listener ioredis prints every refused reconnect.
+    raw.on('error', () => undefined);
   });
   afterAll(async () => {
     for (const connection of connections.splice(0)) await connection.close();
