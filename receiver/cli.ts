@@ -60,6 +60,7 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `hookwarden-receiver: ${errorText(error)}\n`);
-    process.exitCode = 1;
+    // A start that failed half-way may leave sockets or timers open; nothing of it is worth waiting for.
+    process.exit(1);
   },
 );

@@ -10,12 +10,10 @@ import { addressList } from './pipeline/address-list.js';
 import { DeliveryFeed } from './pipeline/delivery-feed.js';
 import { Ingress } from './pipeline/ingress.js';
 import { IntegrationConfigError, IntegrationRuntime } from './pipeline/integration-runtime.js';
-import { TokenBuckets } from './pipeline/token-buckets.js';
 import { DeliveryWriter } from './store/sqlite/delivery-writer.js';
 import { openDatabase } from './store/sqlite/open-database.js';
 import { purgeExpired } from './store/sqlite/retention.js';
-import { SqliteReplayCache } from './store/sqlite/sqlite-replay-cache.js';
-import { SqliteStateStore } from './store/sqlite/sqlite-state-store.js';
+import { openSharedState } from './store/shared-state.js';
 import { loadMasterKey } from './state/master-key.js';
 import { StateSync } from './state/state-sync.js';
 import { RuntimeViews } from './admin/runtime-views.js';
@@ -61,6 +59,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const writer = new DeliveryWriter(db);
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
+  const shared = await openSharedState(config, db);
   let storeHealthy = true;
   const ingress = new Ingress({
     integrations,
@@ -71,8 +70,8 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
           return seq;
         }),
     },
-    replayCache: new SqliteReplayCache(db),
-    rateLimiter: new TokenBuckets(),
+    replayCache: shared.replayCache,
+    rateLimiter: shared.rateLimiter,
     feed,
     observe: (record) => metrics.observe(record),
     trustedProxies,
@@ -82,11 +81,17 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       options.logger.error('store write failed', { error: errorText(error) });
     },
   });
-  const health: HealthProbe = () => ({ ready: storeHealthy, detail: { node: loaded.nodeId, store: storeHealthy ? 'ok' : 'failing' } });
+  const health: HealthProbe = () => {
+    const redis = shared.redisHealth?.();
+    return {
+      ready: storeHealthy && (redis?.ok ?? true),
+      detail: { node: loaded.nodeId, store: storeHealthy ? 'ok' : 'failing', ...(redis ? { redis: redis.ok ? 'ok' : 'unreachable' } : {}) },
+    };
+  };
 
   const sync = new StateSync({
     integrations,
-    store: new SqliteStateStore(db),
+    store: shared.stateStore,
     masterKey: loadMasterKey(storageDir, options.env ?? process.env),
     onHoldEnded: () => {},
     logger: options.logger,
@@ -96,7 +101,10 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     nodeId: loaded.nodeId,
     version: RECEIVER_VERSION,
     startedAt,
-    health: () => ({ storage: { ok: storeHealthy } }),
+    health: () => {
+      const redis = shared.redisHealth?.();
+      return { storage: { ok: storeHealthy }, ...(redis ? { redis } : {}) };
+    },
   });
   const audit = new AuditLog(db);
   const commands = new IntegrationCommands({ integrations, sync, audit, view: (runtime) => views.integration(runtime, now()), now });
@@ -151,6 +159,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       sync.stop();
       await Promise.all(servers.map((server) => closeGracefully(server, SHUTDOWN_GRACE_MS)));
       writer.flush();
+      await shared.close();
       db.close();
     },
   };

@@ -19,11 +19,11 @@ describe('RedisRateLimiter on a real redis-server', () => {
 
   it('refills at the configured rate', async () => {
     const limiter = new RedisRateLimiter(await redis.connect(), redis.prefix());
-    const limit = { perSecond: 20, burst: 2 };
+    const limit = { perSecond: 10, burst: 2 };
     expect(await limiter.take('pay', limit, 0)).toBe(0);
     expect(await limiter.take('pay', limit, 0)).toBe(0);
     expect(await limiter.take('pay', limit, 0)).toBeGreaterThan(0);
-    await sleep(120); // 20 per second: more than two tokens' worth
+    await sleep(250); // 10 per second: two and a half tokens' worth, capped at the burst of 2
     expect(await limiter.take('pay', limit, 0)).toBe(0);
     expect(await limiter.take('pay', limit, 0)).toBe(0);
     expect(await limiter.take('pay', limit, 0)).toBeGreaterThan(0);
