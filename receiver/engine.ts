@@ -14,6 +14,11 @@ import { DeliveryWriter } from './store/sqlite/delivery-writer.js';
 import { openDatabase } from './store/sqlite/open-database.js';
 import { purgeExpired } from './store/sqlite/retention.js';
 import { openSharedState } from './store/shared-state.js';
+import { Outbox } from './store/sqlite/outbox.js';
+import type { DeliverySink } from './sinks/delivery-sink.js';
+import { HttpForwarder } from './sinks/http-forwarder.js';
+import { OutboxDispatcher } from './sinks/outbox-dispatcher.js';
+import type { ReceiverConfig } from '../shared/contract/receiver-config.js';
 import { loadMasterKey } from './state/master-key.js';
 import { StateSync } from './state/state-sync.js';
 import { RuntimeViews } from './admin/runtime-views.js';
@@ -60,6 +65,8 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
   const shared = await openSharedState(config, db);
+  const outbox = new Outbox(db);
+  const dispatcher = downstreamDispatcher(config, outbox, shared.streamSink, options.logger);
   let storeHealthy = true;
   const ingress = new Ingress({
     integrations,
@@ -67,6 +74,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       write: (write) =>
         writer.write(write).then((seq) => {
           storeHealthy = true;
+          if (write.outbox === 'ready') dispatcher?.wake();
           return seq;
         }),
     },
@@ -93,7 +101,11 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     integrations,
     store: shared.stateStore,
     masterKey: loadMasterKey(storageDir, options.env ?? process.env),
-    onHoldEnded: () => {},
+    onHoldEnded: (integrationId, disposition) => {
+      const count = disposition === 'release' ? outbox.releaseHeld(integrationId) : outbox.discardHeld(integrationId);
+      if (count > 0) options.logger.info(`held deliveries ${disposition === 'release' ? 'released' : 'discarded'}`, { integration: integrationId, count });
+      dispatcher?.wake();
+    },
     logger: options.logger,
   });
   await sync.start();
@@ -145,6 +157,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   };
   purge();
   const retentionTimer = setInterval(purge, RETENTION_INTERVAL_MS).unref();
+  dispatcher?.start();
 
   return {
     nodeId: loaded.nodeId,
@@ -159,10 +172,21 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       sync.stop();
       await Promise.all(servers.map((server) => closeGracefully(server, SHUTDOWN_GRACE_MS)));
       writer.flush();
+      await dispatcher?.stop();
       await shared.close();
       db.close();
     },
   };
+}
+
+/** The downstream of accepted deliveries: a Redis Stream (fleet default), an HTTP service, or none (the outbox is the queue). */
+function downstreamDispatcher(config: ReceiverConfig, outbox: Outbox, streamSink: DeliverySink | undefined, logger: Logger): OutboxDispatcher | undefined {
+  const downstream = config.downstream;
+  if (downstream?.type === 'http') {
+    const sink = new HttpForwarder(downstream);
+    return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger });
+  }
+  return streamSink && new OutboxDispatcher(outbox, streamSink, { initialBackoffMs: 200, maxBackoffMs: 5_000, logger });
 }
 
 /** Resolves secrets, prepares keys and compiles schemas; every problem is reported with its key path. */

@@ -1,0 +1,103 @@
+import type { Logger } from '../observability/logger.js';
+import { errorText } from '../observability/logger.js';
+import type { Outbox } from '../store/sqlite/outbox.js';
+import { CircuitOpenError } from './circuit-breaker.js';
+import type { DeliverySink } from './delivery-sink.js';
+
+export interface DispatcherOptions {
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly logger: Logger;
+  readonly batchSize?: number;
+  readonly random?: () => number;
+}
+
+/** With nothing to do it looks again this often even without a wake-up, e.g. after a release by another process. */
+const IDLE_POLL_MS = 1_000;
+
+/** Exponential backoff with full jitter: retries from many nodes do not arrive in lockstep. */
+export function backoffMs(failures: number, initialMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
+  return Math.max(1, Math.round(random() * ceiling));
+}
+
+/**
+ * Moves accepted deliveries from the outbox to the sink, one at a time in arrival order. A row
+ * leaves the outbox only after the sink has the delivery: a crash in between sends it again
+ * (at least once), never loses it. A failure retries the same row after a backoff.
+ */
+export class OutboxDispatcher {
+  private stopped = false;
+  private running: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly sink: DeliverySink,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** New rows are ready: look now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 100;
+    while (!this.stopped) {
+      const entries = this.outbox.next(batchSize);
+      if (entries.length === 0) {
+        await this.pause(IDLE_POLL_MS, true);
+        continue;
+      }
+      for (const entry of entries) {
+        if (this.stopped) return;
+        if (entry.body === undefined) {
+          this.options.logger.error('outbox entry without its capture; dropped from the outbox', { requestId: entry.requestId });
+          this.outbox.remove(entry.seq);
+          continue;
+        }
+        try {
+          await this.sink.deliver(entry);
+          this.outbox.remove(entry.seq);
+          this.failures = 0;
+        } catch (error) {
+          this.failures++;
+          const wait =
+            error instanceof CircuitOpenError
+              ? error.retryAfterMs
+              : backoffMs(this.failures, this.options.initialBackoffMs, this.options.maxBackoffMs, this.options.random ?? Math.random);
+          this.options.logger.warn('downstream delivery failed; will retry', { sink: this.sink.name, requestId: entry.requestId, error: errorText(error), retryInMs: wait });
+          await this.pause(wait, false);
+          break;
+        }
+      }
+    }
+  }
+
+  /** Sleeps `ms`; `wake()` cuts an idle wait short, while a backoff gives way only to `stop()`. */
+  private pause(ms: number, wakeable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.wakeUp = () => {
+        if (wakeable || this.stopped) finish();
+      };
+    });
+  }
+}
