@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { deliveryDetail, deliverySummary, integrationView, statsView, auditLog, nodeInfo } from './admin-api.js';
+import { KILL_SWITCH_MODES } from '../model/kill-switch.js';
+import { OUTCOMES } from '../model/outcomes.js';
+
+/**
+ * The console's contract (DESIGN §3.2): every command the renderer may call, with its input and
+ * result schemas, and the events the main process pushes. Declared once; the IPC binding, the
+ * preload's `window.hookwarden`, browser mode's /rpc and the renderer's client all derive from it.
+ * The main process validates every input with these schemas; results are typed by them.
+ */
+
+const fleetId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a fleet id');
+/** The built-in local receiver appears as a fleet with this id. */
+export const LOCAL_FLEET_ID = 'local';
+const nodeUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
+const sha256Fingerprint = z
+  .string()
+  .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/, 'must be a SHA-256 certificate fingerprint (64 hex digits, colons allowed)');
+const pemCertificate = z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).max(64 * 1024);
+
+export const nodeResult = z.object({ url: z.string(), ok: z.boolean(), error: z.string().optional() });
+export type NodeResult = z.infer<typeof nodeResult>;
+const fanOut = z.object({ nodes: z.array(nodeResult) });
+
+/** Where a fleet's admin token lives: the OS keychain, memory for this session, or nowhere (lost: ask again). */
+export const tokenStorage = z.enum(['keychain', 'session', 'missing']);
+
+export const fleetSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  tokenStorage,
+  nodes: z.array(z.object({ url: z.string(), ok: z.boolean(), version: z.string().optional(), nodeId: z.string().optional(), error: z.string().optional() })),
+});
+export type FleetSummary = z.infer<typeof fleetSummary>;
+
+const fleetConnection = {
+  name: z.string().trim().min(1, 'a name is required').max(80),
+  nodes: z.array(z.strictObject({ url: nodeUrl })).min(1, 'at least one node URL is required').max(50),
+  ca: pemCertificate.optional(),
+  fingerprint: sha256Fingerprint.optional(),
+};
+
+export const nodeTest = z.object({
+  url: z.string(),
+  reachable: z.boolean(),
+  tls: z.enum(['ok', 'failed', 'plain-http']),
+  tokenOk: z.boolean(),
+  scope: z.enum(['read', 'operate', 'admin']).optional(),
+  version: z.string().optional(),
+  nodeId: z.string().optional(),
+  error: z.string().optional(),
+});
+export type NodeTest = z.infer<typeof nodeTest>;
+
+const integrationEntry = integrationView.extend({
+  fleetId: z.string(),
+  /** Per node where the fleet has several: status and secret ids, to show drift between nodes. */
+  nodes: z.array(z.object({ url: z.string(), status: z.string(), secretIds: z.array(z.string()) })),
+  /** Plain-words warnings: dedupe window shorter than the sender's retry horizon, and the like. */
+  warnings: z.array(z.string()),
+});
+export type IntegrationEntry = z.infer<typeof integrationEntry>;
+
+const fleetDelivery = deliverySummary.extend({ fleetId: z.string(), nodeUrl: z.string() });
+export type FleetDelivery = z.infer<typeof fleetDelivery>;
+
+export const sendTestVariants = ['valid', 'wrong-secret', 'expired', 'replay'] as const;
+/** Schemes the local receiver can sign test deliveries for: every one but jws, plus Svix's header set. */
+export const TEST_SCHEMES = ['standard-webhooks', 'svix', 'stripe', 'github', 'slack', 'shopify', 'twilio', 'hmac'] as const;
+const testScheme = z.enum(TEST_SCHEMES);
+
+const localStatus = z.object({
+  running: z.boolean(),
+  url: z.string().nullable(),
+  integrations: z.array(z.object({ id: z.string(), scheme: z.string(), path: z.string() })),
+});
+export type LocalReceiverStatus = z.infer<typeof localStatus>;
+
+const replayTarget = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('local'), integrationId: z.string().optional() }),
+  z.strictObject({ kind: z.literal('url'), url: nodeUrl }),
+]);
+
+export const replayResult = z.object({
+  requestId: z.string(),
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+  /** The local receiver's verification trace of the replayed delivery, when it went there. */
+  trace: z.array(z.object({ step: z.string(), result: z.string() })).optional(),
+});
+export type ReplayResult = z.infer<typeof replayResult>;
+
+function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+
+export const commands = {
+  'fleets.add': command(
+    z.strictObject({ ...fleetConnection, token: z.string().min(1, 'a token is required').max(4096), remember: z.boolean().default(true) }),
+    z.object({ id: z.string(), name: z.string(), nodes: z.array(nodeResult) }),
+  ),
+  'fleets.update': command(
+    z.strictObject({ id: fleetId, ...fleetConnection, token: z.string().min(1).max(4096).optional(), remember: z.boolean().optional() }),
+    z.object({ id: z.string(), name: z.string(), nodes: z.array(nodeResult) }),
+  ),
+  'fleets.list': command(z.strictObject({}), z.array(fleetSummary)),
+  'fleets.remove': command(z.strictObject({ id: fleetId }), z.object({ removed: z.boolean() })),
+  'fleets.test': command(
+    z.union([z.strictObject({ id: fleetId }), z.strictObject({ ...fleetConnection, token: z.string().min(1).max(4096) })]),
+    z.object({ nodes: z.array(nodeTest) }),
+  ),
+  'nodes.info': command(z.strictObject({ fleetId }), z.array(z.object({ url: z.string(), info: nodeInfo.optional(), error: z.string().optional() }))),
+  'integrations.list': command(z.strictObject({ fleetId: fleetId.optional() }), z.array(integrationEntry)),
+  'integrations.kill': command(
+    z.strictObject({ fleetId, integrationId: z.string().min(1), mode: z.enum(KILL_SWITCH_MODES), reason: z.string().trim().min(1, 'a reason is required').max(500) }),
+    fanOut,
+  ),
+  'integrations.resume': command(
+    z.strictObject({ fleetId, integrationId: z.string().min(1), reason: z.string().trim().min(1, 'a reason is required').max(500), held: z.enum(['release', 'discard']).default('release') }),
+    fanOut,
+  ),
+  'integrations.rotateSecret': command(
+    z.strictObject({ fleetId, integrationId: z.string().min(1), overlapSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400), keepCopy: z.boolean().default(false) }),
+    z.object({ secretId: z.string(), secret: z.string(), expiresOld: z.string().optional(), nodes: z.array(nodeResult) }),
+  ),
+  'integrations.retireSecret': command(z.strictObject({ fleetId, integrationId: z.string().min(1), secretId: z.string().min(1) }), fanOut),
+  'deliveries.list': command(
+    z.strictObject({
+      fleetId,
+      integrationId: z.string().optional(),
+      outcome: z.array(z.enum(OUTCOMES)).optional(),
+      cursor: z.string().optional(),
+      limit: z.number().int().min(1).max(500).default(100),
+    }),
+    z.object({ deliveries: z.array(fleetDelivery), nextCursor: z.string().nullable() }),
+  ),
+  'deliveries.get': command(z.strictObject({ fleetId, nodeUrl: z.string().optional(), requestId: z.string().min(1) }), deliveryDetail.extend({ fleetId: z.string(), nodeUrl: z.string() })),
+  'deliveries.replay': command(
+    z.strictObject({
+      fleetId,
+      nodeUrl: z.string().optional(),
+      requestId: z.string().min(1),
+      target: replayTarget,
+      mode: z.enum(['as-captured', 're-signed']),
+      /** With `re-signed`: an edited body to sign instead of the captured one. */
+      body: z.string().max(1024 * 1024).optional(),
+    }),
+    replayResult,
+  ),
+  'stats.get': command(
+    z.strictObject({ fleetId, since: z.iso.datetime({ offset: true }).optional(), step: z.number().int().min(60).max(86_400).optional() }),
+    z.array(z.object({ url: z.string(), stats: statsView.optional(), error: z.string().optional() })),
+  ),
+  'audit.list': command(z.strictObject({ fleetId }), z.array(z.object({ url: z.string(), audit: auditLog.optional(), error: z.string().optional() }))),
+  'localReceiver.status': command(z.strictObject({}), localStatus),
+  'localReceiver.start': command(z.strictObject({ port: z.number().int().min(0).max(65_535).optional() }), localStatus),
+  'localReceiver.stop': command(z.strictObject({}), localStatus),
+  'localReceiver.sendTest': command(
+    z.strictObject({ integrationId: z.string().optional(), scheme: testScheme.optional(), variant: z.enum(sendTestVariants) }),
+    z.object({ status: z.number().int(), outcome: z.string(), reason: z.string().optional(), requestId: z.string().optional() }),
+  ),
+} as const;
+
+export type CommandName = keyof typeof commands;
+export type CommandInput<C extends CommandName> = z.input<(typeof commands)[C]['input']>;
+export type ParsedInput<C extends CommandName> = z.output<(typeof commands)[C]['input']>;
+export type CommandResult<C extends CommandName> = z.infer<(typeof commands)[C]['output']>;
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
+
+export const alertEvent = z.object({
+  kind: z.enum(['signature_failures', 'unknown_sources', 'clock_skew']),
+  fleetId: z.string(),
+  integrationId: z.string().optional(),
+  nodeUrl: z.string().optional(),
+  message: z.string(),
+  at: z.string(),
+});
+export type AlertEvent = z.infer<typeof alertEvent>;
+
+/** Pushed by the main process; `deliveries` arrives in batches, at most about ten a second. */
+export const events = {
+  deliveries: z.object({ deliveries: z.array(fleetDelivery), dropped: z.number().int() }),
+  alerts: z.object({ alerts: z.array(alertEvent) }),
+  streams: z.object({ nodes: z.array(z.object({ fleetId: z.string(), url: z.string(), state: z.enum(['connecting', 'live', 'retrying']), error: z.string().optional() })) }),
+} as const;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+
+/** A typed error a command answers with: `code` for programs, `message` for people. Never a stack, never a secret. */
+export const commandError = z.object({ code: z.string(), message: z.string() });
+export type CommandError = z.infer<typeof commandError>;
+
+/** What both transports expose to the renderer (`window.hookwarden` in Electron, /rpc + /events in browser mode). */
+export interface ConsoleApi {
+  invoke<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandResult<C>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
