@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { redactRedisUrl } from './store/redis/redis-connection.js';
 import type { Server } from 'node:http';
 import { ConfigError } from './config/config-error.js';
 import type { LoadedConfig } from './config/load-config.js';
@@ -27,7 +29,7 @@ import { composeAdminQueries } from './admin/admin-queries.js';
 import { AuditLog } from './store/sqlite/audit-log.js';
 import { SqliteDeliveryQueries } from './store/sqlite/delivery-queries.js';
 import { IntegrationCommands } from './admin/integration-commands.js';
-import type { AdminCommands } from './admin/admin-service.js';
+import type { AdminCommands, AdminQueries } from './admin/admin-service.js';
 import { RECEIVER_VERSION } from './version.js';
 
 export interface ReceiverEngine {
@@ -38,6 +40,8 @@ export interface ReceiverEngine {
   readonly feed: DeliveryFeed;
   readonly views: RuntimeViews;
   readonly commands: AdminCommands;
+  /** The admin API's read side, for an embedding process (the console's local receiver) that needs no HTTP. */
+  readonly queries: AdminQueries;
   /** Stops accepting, finishes what is in flight, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -113,6 +117,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     nodeId: loaded.nodeId,
     version: RECEIVER_VERSION,
     startedAt,
+    sharedState: sharedStateId(config),
     health: () => {
       const redis = shared.redisHealth?.();
       return { storage: { ok: storeHealthy }, ...(redis ? { redis } : {}) };
@@ -121,6 +126,8 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const audit = new AuditLog(db);
   const commands = new IntegrationCommands({ integrations, sync, audit, view: (runtime) => views.integration(runtime, now()), now });
 
+  const queries = composeAdminQueries({ nodeId: loaded.nodeId, log: new SqliteDeliveryQueries(db, loaded.nodeId, now), audit, views, integrations, feed, now });
+
   // Built before anything listens, so an unreadable TLS file fails the start instead of half of it.
   const adminServer =
     config.admin &&
@@ -128,7 +135,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       config: config.admin,
       baseDir,
       configFile: loaded.file,
-      queries: composeAdminQueries({ nodeId: loaded.nodeId, log: new SqliteDeliveryQueries(db, loaded.nodeId, now), audit, views, integrations, feed, now }),
+      queries,
       commands,
       registry: metrics.registry,
       health,
@@ -167,6 +174,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     feed,
     views,
     commands,
+    queries,
     async close() {
       clearInterval(retentionTimer);
       sync.stop();
@@ -177,6 +185,12 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       db.close();
     },
   };
+}
+
+/** Names the Redis state a node shares, without revealing its address or credentials. */
+function sharedStateId(config: ReceiverConfig): string | null {
+  if (!config.redis) return null;
+  return createHash('sha256').update(`${redactRedisUrl(config.redis.url)}|${config.redis.keyPrefix}`).digest('hex').slice(0, 16);
 }
 
 /** The downstream of accepted deliveries: a Redis Stream (fleet default), an HTTP service, or none (the outbox is the queue). */

@@ -26,7 +26,13 @@ export class RuntimeViews {
 
   constructor(
     db: Database.Database,
-    private readonly node: { nodeId: string; version: string; startedAt: number; health: () => Pick<NodeInfo, 'storage' | 'redis'> },
+    private readonly node: {
+      nodeId: string;
+      version: string;
+      startedAt: number;
+      sharedState: string | null;
+      health: () => Pick<NodeInfo, 'storage' | 'redis'>;
+    },
   ) {
     this.counts = db.prepare('SELECT outcome, sum(count) AS count FROM stats_minute WHERE integration_id = ? AND minute >= ? GROUP BY outcome');
     this.lastDelivery = db.prepare('SELECT received_at FROM deliveries WHERE integration_id = ? ORDER BY seq DESC LIMIT 1').pluck() as Database.Statement<[string], number>;
@@ -39,6 +45,7 @@ export class RuntimeViews {
       version: this.node.version,
       startedAt: iso(this.node.startedAt),
       uptimeSeconds: Math.round((now - this.node.startedAt) / 1000),
+      sharedState: this.node.sharedState,
       ...this.node.health(),
     };
   }

@@ -23,6 +23,8 @@ export const nodeInfo = z.object({
   uptimeSeconds: z.number(),
   storage: z.object({ ok: z.boolean(), detail: z.string().optional() }),
   redis: z.object({ ok: z.boolean(), detail: z.string().optional() }).optional(),
+  /** Nodes that report the same value share their state (one Redis): a change sent to one reaches all. Null: standalone. */
+  sharedState: z.string().nullable().optional(),
 });
 export type NodeInfo = z.infer<typeof nodeInfo>;
 
