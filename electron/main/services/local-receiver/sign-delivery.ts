@@ -5,7 +5,7 @@ export type TestScheme = (typeof TEST_SCHEMES)[number];
 
 export interface SignedRequest {
   readonly headers: Record<string, string>;
-  readonly body: string;
+  readonly body: string | Buffer;
   /** With its leading `?`; Twilio signs the URL. */
   readonly query: string;
 }
