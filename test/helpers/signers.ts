@@ -9,6 +9,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { Webhook as SvixWebhook } from 'svix';
 import twilio from 'twilio';
+import { LOCAL_HMAC_OPTIONS } from '../../electron/main/services/local-receiver/sign-delivery.js';
 import type { SchemeName } from '../../shared/model/schemes.js';
 
 export type TestScheme = Exclude<SchemeName, 'jws'> | 'svix';
@@ -42,16 +43,8 @@ export function newSecret(scheme: TestScheme): string {
   }
 }
 
-/** The hmac scheme's options that `sign('hmac', …)` produces signatures for. */
-export const TEST_HMAC_OPTIONS = {
-  header: 'x-signature',
-  prefix: 'sha256=',
-  algorithm: 'sha256',
-  encoding: 'hex',
-  signedContent: '{id}.{timestamp}.{body}',
-  timestampHeader: 'x-timestamp',
-  idHeader: 'x-event-id',
-} as const;
+/** The hmac scheme's options that `sign('hmac', …)` produces signatures for: the console's local-hmac integration's. */
+export const TEST_HMAC_OPTIONS = LOCAL_HMAC_OPTIONS;
 
 export async function sign(scheme: TestScheme, input: SignInput): Promise<Delivery> {
   const timestamp = input.timestamp ?? Math.floor(Date.now() / 1000);
