@@ -1,0 +1,86 @@
+import { LOCAL_FLEET_ID, type IntegrationEntry } from '../../../../shared/contract/console.js';
+import type { CommandHandlers } from '../command-handlers.js';
+import { ConsoleError } from '../console-error.js';
+import type { LocalReceiver } from '../local-receiver/local-receiver.js';
+import type { ReplayService } from '../replay/replay-service.js';
+import { newSecretId, newSigningSecret } from '../rotation/new-secret.js';
+import { senderWarnings } from '../senders/sender-profiles.js';
+import type { Vault } from '../vault/vault.js';
+import type { FleetRegistry } from './fleet-registry.js';
+import type { ConsoleFleet } from './local-fleet.js';
+
+export interface CommandSetParts {
+  readonly registry: FleetRegistry;
+  readonly fleet: (fleetId: string) => Promise<ConsoleFleet>;
+  readonly local: LocalReceiver;
+  readonly replay: ReplayService;
+  readonly vault: Vault;
+  readonly localPort: () => number | undefined;
+  readonly now?: () => number;
+}
+
+/** Every command of the contract, over the fleets, the local receiver and the vault. */
+export function commandSet(parts: CommandSetParts): CommandHandlers {
+  const { registry, fleet, local, replay, vault } = parts;
+  const now = parts.now ?? Date.now;
+  const withWarnings = (entries: IntegrationEntry[]) =>
+    entries.map((entry) => ({ ...entry, warnings: [...entry.warnings, ...senderWarnings(entry.scheme, entry.limits.dedupeWindowSeconds, entry.kill?.mode)] }));
+
+  return {
+    'fleets.add': (input) => registry.add(input),
+    'fleets.update': (input) => registry.update(input),
+    'fleets.list': () => registry.list(),
+    'fleets.remove': async ({ id }) => ({ removed: await registry.remove(id) }),
+    'fleets.test': async (input) => ({ nodes: await registry.test(input) }),
+    'nodes.info': async ({ fleetId }) => {
+      if (fleetId === LOCAL_FLEET_ID) throw new ConsoleError('not_applicable', 'the local receiver runs inside the console');
+      const infos = await (await registry.connection(fleetId)).nodeInfo();
+      return infos.map((answer) => ('info' in answer ? { url: answer.url, info: answer.info } : { url: answer.url, error: answer.error }));
+    },
+    'integrations.list': async ({ fleetId }) => {
+      const ids = fleetId ? [fleetId] : [...registry.fleets().map((entry) => entry.id), ...(local.status().running ? [LOCAL_FLEET_ID] : [])];
+      const lists = await Promise.all(ids.map(async (id) => withWarnings(await (await fleet(id)).integrations())));
+      return lists.flat();
+    },
+    'integrations.kill': async ({ fleetId, integrationId, mode, reason }) => ({
+      nodes: await (await fleet(fleetId)).fanOut({ kind: 'kill', integrationId, mode, reason }),
+    }),
+    'integrations.resume': async ({ fleetId, integrationId, reason, held }) => ({
+      nodes: await (await fleet(fleetId)).fanOut({ kind: 'release', integrationId, reason, held }),
+    }),
+    'integrations.rotateSecret': async ({ fleetId, integrationId, overlapSeconds, keepCopy }) => {
+      const target = await fleet(fleetId);
+      const integration = (await target.integrations()).find((entry) => entry.id === integrationId);
+      if (!integration) throw new ConsoleError('integration_not_found', `no integration "${integrationId}" in this fleet`);
+      const secret = newSigningSecret(integration.scheme);
+      const secretId = newSecretId(now());
+      const nodes = await target.fanOut({ kind: 'addSecret', integrationId, secretId, secret, overlapSeconds });
+      if (nodes.every((node) => !node.ok)) {
+        throw new ConsoleError('rotation_failed', `no node took the new secret: ${nodes.map((node) => `${node.url}: ${node.error ?? 'failed'}`).join('; ')}`);
+      }
+      if (keepCopy) await vault.keepSecret(fleetId, integrationId, secretId, secret);
+      return { secretId, secret, expiresOld: new Date(now() + overlapSeconds * 1000).toISOString(), nodes };
+    },
+    'integrations.retireSecret': async ({ fleetId, integrationId, secretId }) => ({
+      nodes: await (await fleet(fleetId)).fanOut({ kind: 'retireSecret', integrationId, secretId }),
+    }),
+    'deliveries.list': async ({ fleetId, integrationId, outcome, cursor, limit }) => {
+      const page = await (await fleet(fleetId)).deliveries({ integration: integrationId, outcome, cursor, limit });
+      return { deliveries: page.deliveries, nextCursor: page.nextCursor };
+    },
+    'deliveries.get': async ({ fleetId, nodeUrl, requestId }) => (await fleet(fleetId)).delivery(requestId, nodeUrl),
+    'deliveries.replay': (input) => replay.replay(input),
+    'stats.get': async ({ fleetId, since, step }) => {
+      const answers = await (await fleet(fleetId)).stats({ since, step });
+      return answers.map((answer) => ('stats' in answer ? { url: answer.url, stats: answer.stats } : { url: answer.url, error: answer.error }));
+    },
+    'audit.list': async ({ fleetId }) => {
+      const answers = await (await fleet(fleetId)).audit();
+      return answers.map((answer) => ('audit' in answer ? { url: answer.url, audit: answer.audit } : { url: answer.url, error: answer.error }));
+    },
+    'localReceiver.status': () => Promise.resolve(local.status()),
+    'localReceiver.start': ({ port }) => local.start(port ?? parts.localPort()),
+    'localReceiver.stop': () => local.stop(),
+    'localReceiver.sendTest': (input) => local.sendTest(input),
+  };
+}
