@@ -186,6 +186,7 @@ export const events = {
   streams: z.object({ nodes: z.array(z.object({ fleetId: z.string(), url: z.string(), state: z.enum(['connecting', 'live', 'retrying']), error: z.string().optional() })) }),
 } as const;
 export type EventName = keyof typeof events;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 
 /** A typed error a command answers with: `code` for programs, `message` for people. Never a stack, never a secret. */
@@ -195,5 +196,11 @@ export type CommandError = z.infer<typeof commandError>;
 /** What both transports expose to the renderer (`window.hookwarden` in Electron, /rpc + /events in browser mode). */
 export interface ConsoleApi {
   invoke<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandResult<C>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** The raw bridge the Electron preload exposes as `window.hookwarden`; the renderer's client turns it into a ConsoleApi. */
+export interface ConsoleBridge {
+  invoke(command: string, input: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: CommandError }>;
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 }

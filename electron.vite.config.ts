@@ -1,0 +1,27 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import { resolve } from 'node:path';
+
+/**
+ * The desktop build: main process and preload bundled by electron-vite, the renderer by Vite.
+ * Native modules (keytar, better-sqlite3) stay external; electron-builder rebuilds them for
+ * Electron's ABI and unpacks them from the asar.
+ */
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: { outDir: 'out/main', rollupOptions: { input: resolve(import.meta.dirname, 'electron/main/index.ts') } },
+  },
+  preload: {
+    // A sandboxed preload cannot require(): everything it uses is bundled into one CommonJS file.
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: { input: resolve(import.meta.dirname, 'electron/preload/index.ts'), output: { format: 'cjs', entryFileNames: 'index.cjs' } },
+    },
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'renderer'),
+    plugins: [react()],
+    build: { outDir: resolve(import.meta.dirname, 'out/renderer'), rollupOptions: { input: resolve(import.meta.dirname, 'renderer/index.html') } },
+  },
+});
