@@ -60,9 +60,11 @@ export class SettingsFile {
   }
 
   /** Applies `change` and writes the result atomically: a crash leaves the old file or the new one, never half of one. */
-  update(change: (current: Settings) => Settings): Promise<Settings> {
-    const next = settingsSchema.parse(change(this.settings));
-    assertNoSecrets(next, 'settings');
+  async update(change: (current: Settings) => Settings): Promise<Settings> {
+    const changed = change(this.settings);
+    // Checked before parsing: parsing would silently drop an unknown key like `token`, hiding the bug.
+    assertNoSecrets(changed, 'settings');
+    const next = settingsSchema.parse(changed);
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const temporary = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(temporary, 'w', 0o600);
@@ -74,7 +76,7 @@ export class SettingsFile {
     }
     renameSync(temporary, this.path);
     this.settings = next;
-    return Promise.resolve(next);
+    return next;
   }
 }
 
