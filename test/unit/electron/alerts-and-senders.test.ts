@@ -2,32 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { AlertEvent, FleetDelivery } from '../../../shared/contract/console.js';
 import { AlertMonitor, DEFAULT_THRESHOLDS } from '../../../electron/main/services/alerts/alert-monitor.js';
 import { killModeConsequence, senderWarnings } from '../../../electron/main/services/senders/sender-profiles.js';
+import { fleetDelivery } from '../../helpers/delivery-summary.js';
 
 let seq = 0;
 function delivery(fields: Partial<FleetDelivery>): FleetDelivery {
   seq++;
-  return {
-    seq,
-    requestId: `r${seq}`,
-    nodeId: 'n1',
-    fleetId: 'prod',
-    nodeUrl: 'https://n1.example:9090',
-    integrationId: 'pay',
-    receivedAt: new Date().toISOString(),
-    sourceIp: '3.18.12.63',
-    method: 'POST',
-    path: '/hooks/pay',
-    status: 202,
-    outcome: 'accepted',
-    reason: null,
-    diagnosis: null,
-    secretId: 's1',
-    deliveryId: null,
-    bodySize: 10,
-    skewMs: 100,
-    latencyUs: 500,
-    ...fields,
-  };
+  return fleetDelivery({ seq, receivedAt: new Date().toISOString(), sourceIp: '3.18.12.63', bodySize: 10, skewMs: 100, latencyUs: 500, ...fields });
 }
 
 describe('alerts', () => {

@@ -5,27 +5,10 @@ import { mergePages } from '../../../../electron/main/services/fleets/delivery-m
 import { shows, type FleetOperation } from '../../../../electron/main/services/fleets/fleet-operations.js';
 import { mergeInventories } from '../../../../electron/main/services/fleets/integration-merge.js';
 import { createHash } from 'node:crypto';
+import { deliverySummary } from '../../../helpers/delivery-summary.js';
 
 function delivery(seq: number, atMs: number): DeliverySummary {
-  return {
-    seq,
-    requestId: `r${seq}`,
-    nodeId: 'n',
-    integrationId: 'pay',
-    receivedAt: new Date(atMs).toISOString(),
-    sourceIp: '127.0.0.1',
-    method: 'POST',
-    path: '/hooks/pay',
-    status: 202,
-    outcome: 'accepted',
-    reason: null,
-    diagnosis: null,
-    secretId: 's1',
-    deliveryId: null,
-    bodySize: 1,
-    skewMs: 0,
-    latencyUs: 1,
-  };
+  return deliverySummary({ seq, receivedAt: new Date(atMs).toISOString(), nodeId: 'n', skewMs: 0 });
 }
 
 /** A node's log, newest first, paged like the receiver: cursor = seq of the last entry, next page older. */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliverySummary } from '../../../../shared/contract/admin-api.js';
+import { deliverySummary } from '../../../helpers/delivery-summary.js';
 import { AdminClient } from '../../../../electron/main/services/fleets/admin-client.js';
 import { NodeStream, type StreamState } from '../../../../electron/main/services/fleets/node-stream.js';
 import { backoffDelay } from '../../../../electron/main/services/fleets/backoff.js';
@@ -11,25 +12,7 @@ afterEach(async () => {
 });
 
 const event = (seq: number) =>
-  `id: ${seq}\nevent: delivery\ndata: ${JSON.stringify({
-    seq,
-    requestId: `r${seq}`,
-    nodeId: 'n',
-    integrationId: 'pay',
-    receivedAt: new Date().toISOString(),
-    sourceIp: '127.0.0.1',
-    method: 'POST',
-    path: '/hooks/pay',
-    status: 202,
-    outcome: 'accepted',
-    reason: null,
-    diagnosis: null,
-    secretId: null,
-    deliveryId: null,
-    bodySize: 1,
-    skewMs: null,
-    latencyUs: 1,
-  })}\n\n`;
+  `id: ${seq}\nevent: delivery\ndata: ${JSON.stringify(deliverySummary({ seq, receivedAt: new Date().toISOString(), secretId: null }))}\n\n`;
 
 describe('NodeStream', () => {
   it('reconnects with Last-Event-ID, skips repeated and malformed events, and reports its states', async () => {

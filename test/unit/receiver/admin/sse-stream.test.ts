@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliverySummary, StreamQuery } from '../../../../shared/contract/admin-api.js';
 import { DEFAULT_STREAM_OPTIONS, openDeliveryStream, type StreamOptions, type StreamSource } from '../../../../receiver/admin/sse-stream.js';
+import { deliverySummary } from '../../../helpers/delivery-summary.js';
 
 /** An in-memory delivery log that, like the engine, stores a delivery before it publishes it. */
 class FakeLog implements StreamSource {
@@ -13,26 +14,15 @@ class FakeLog implements StreamSource {
 
   store(overrides: Partial<DeliverySummary> = {}): DeliverySummary {
     const seq = this.entries.length + 1;
-    const delivery: DeliverySummary = {
+    const delivery = deliverySummary({
       seq,
       requestId: `req-${seq}`,
       nodeId: 'n1',
-      integrationId: 'pay',
-      receivedAt: new Date(1_700_000_000_000 + seq).toISOString(),
       sourceIp: '10.0.0.1',
-      method: 'POST',
-      path: '/hooks/pay',
-      status: 202,
-      outcome: 'accepted',
-      reason: null,
-      diagnosis: null,
-      secretId: 's1',
-      deliveryId: null,
       bodySize: 10,
-      skewMs: null,
       latencyUs: 100,
       ...overrides,
-    };
+    });
     this.entries.push(delivery);
     return delivery;
   }
