@@ -1,8 +1,7 @@
 import type { AuditLog, DeliveryDetail, IntegrationView, NodeInfo, RawDelivery, StatsView } from '../../../../shared/contract/admin-api.js';
 import type { FleetDelivery, IntegrationEntry, NodeResult, NodeTest } from '../../../../shared/contract/console.js';
-import type { Outcome, Reason } from '../../../../shared/model/outcomes.js';
 import { ConsoleError } from '../console-error.js';
-import { AdminClient, type AdminClientOptions } from './admin-client.js';
+import { AdminClient, type AdminClientOptions, type DeliveriesParams } from './admin-client.js';
 import { AdminApiError } from './admin-error.js';
 import { sleep } from './backoff.js';
 import { decodeCursor, encodeCursor, hasMore, type CursorState } from './fleet-cursor.js';
@@ -36,16 +35,8 @@ export interface FleetNode {
   readonly client: AdminClient;
 }
 
-export interface DeliveriesQuery {
-  readonly integration?: string | undefined;
-  readonly outcome?: readonly Outcome[] | undefined;
-  readonly reason?: readonly Reason[] | undefined;
-  readonly since?: string | undefined;
-  readonly until?: string | undefined;
-  /** A cursor this method returned, to page on. */
-  readonly cursor?: string | undefined;
-  readonly limit?: number | undefined;
-}
+/** The admin API's delivery filters; `cursor` is one this fleet returned (it encodes every node's own). */
+export type DeliveriesQuery = DeliveriesParams;
 
 export interface FleetDeliveryPage {
   readonly deliveries: FleetDelivery[];
