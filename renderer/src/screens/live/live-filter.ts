@@ -1,0 +1,19 @@
+import type { FleetDelivery } from '../../../../shared/contract/console.js';
+import type { Outcome } from '../../../../shared/model/outcomes.js';
+
+export interface LiveFilter {
+  readonly fleetId: string;
+  readonly outcome: Outcome | 'all';
+  readonly text: string;
+}
+
+export const NO_FILTER: LiveFilter = { fleetId: 'all', outcome: 'all', text: '' };
+
+/** Text matches the integration, the reason, the diagnosis, the source address or the request id. */
+export function matchesLive(delivery: FleetDelivery, filter: LiveFilter): boolean {
+  if (filter.fleetId !== 'all' && delivery.fleetId !== filter.fleetId) return false;
+  if (filter.outcome !== 'all' && delivery.outcome !== filter.outcome) return false;
+  const text = filter.text.trim().toLowerCase();
+  if (text === '') return true;
+  return [delivery.integrationId, delivery.reason, delivery.diagnosis, delivery.sourceIp, delivery.requestId].some((field) => field?.toLowerCase().includes(text));
+}

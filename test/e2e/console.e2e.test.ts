@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
+import { newSecret, sampleBody, sign } from '../helpers/signers.js';
+import { post, tempDir } from '../helpers/test-receiver.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SCREENS = join(ROOT, 'test-artifacts', 'screens');
+
+/**
+ * The console as an operator uses it: browser mode (the built renderer and services) in Debian's
+ * Chromium, against two real receiver nodes on loopback, with a real keychain for the token.
+ * Every screen is saved under test-artifacts/screens.
+ */
+describe('the console in Chromium', () => {
+  const token = randomBytes(24).toString('base64url');
+  const secret = newSecret('stripe');
+  const nodes: ReceiverProcess[] = [];
+  let keyring: KeyringSession;
+  let console_: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENS, { recursive: true });
+    keyring = await startKeyringSession();
+    for (let i = 0; i < 2; i++) {
+      nodes.push(
+        await spawnReceiver(tempDir(), {
+          node: { id: `eu-${i + 1}` },
+          ingress: { listen: '127.0.0.1:0' },
+          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
+          storage: { path: './data', sync: 'normal' },
+          integrations: [{ id: 'stripe-payments', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }],
+        }),
+      );
+    }
+    console_ = spawn(process.execPath, [join(ROOT, 'dist', 'electron', 'main', 'web', 'cli.js'), '--port', '0'], {
+      env: { ...process.env, ...keyring.env, HOOKWARDEN_USER_DATA: tempDir() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: console_.stdout! }).on('line', (line) => {
+        const match = /^Hookwarden console: (\S+)$/.exec(line);
+        if (match?.[1]) resolve(match[1]);
+      });
+      console_.once('exit', (code) => reject(new Error(`the console exited (${code})`)));
+    });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    console_?.kill('SIGTERM');
+    for (const node of nodes) node.child.kill('SIGKILL');
+    await keyring?.stop();
+  });
+
+  const screenshot = (name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`) });
+
+  it('greets a first run with what to do, and keeps the token out of the address bar', async () => {
+    await expect(page.getByRole('heading', { name: 'No fleet connected yet' }).isVisible()).resolves.toBe(true);
+    expect(page.url()).not.toContain('token=');
+    await screenshot('first-run');
+  });
+
+  it('adds a fleet of two nodes and shows each node healthy', async () => {
+    await page.getByRole('button', { name: 'Add a fleet' }).first().click();
+    await page.getByLabel('Name').fill('production EU');
+    await page.getByLabel('Admin API URLs, one per line').fill(nodes.map((node) => node.adminUrl).join('\n'));
+    await page.getByLabel('Admin token').fill(token);
+    await screenshot('add-fleet');
+    await page.getByRole('button', { name: 'Add and test' }).click();
+    const card = page.getByRole('article', { name: 'Fleet production EU' });
+    await card.waitFor();
+    await expect(card.getByText('live').count()).resolves.toBe(2);
+    await expect(card.getByText('token: keychain').isVisible()).resolves.toBe(true);
+    expect(keyring.secretTool('search', '--all', 'service', 'Hookwarden').stdout).toContain('fleet:');
+    await screenshot('fleets');
+  });
+
+  it('shows the fleet\'s integration in the inventory', async () => {
+    await page.getByRole('link', { name: 'Inventory' }).click();
+    await page.getByRole('cell', { name: 'stripe-payments', exact: true }).waitFor();
+    await screenshot('inventory');
+  });
+
+  it('shows signed deliveries to both nodes arriving live, with a bad signature named', async () => {
+    await page.getByRole('link', { name: 'Live' }).click();
+    for (const node of nodes) {
+      expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret, body: sampleBody('stripe') }))).status).toBe(202);
+    }
+    expect((await post(`${nodes[0]!.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(401);
+    await page.getByText('signature_invalid').waitFor({ timeout: 10_000 });
+    await expect(page.getByRole('listitem').count()).resolves.toBeGreaterThanOrEqual(3);
+    await screenshot('live');
+  });
+
+  it('runs the local receiver and its test deliveries from the console', async () => {
+    await page.getByRole('link', { name: 'Local receiver' }).click();
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByText(/Listening at http:\/\/127\.0\.0\.1:\d+/).waitFor();
+    await page.getByRole('button', { name: 'Send test delivery' }).click();
+    await page.getByRole('table', { name: 'Test results' }).getByText('accepted').waitFor();
+    await screenshot('local-receiver');
+  });
+
+  it('shows the audit trail with its chain verified', async () => {
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByText('chain verified').first().waitFor();
+    await screenshot('audit');
+  });
+});
