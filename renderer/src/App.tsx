@@ -2,29 +2,36 @@ import { useEffect, useState } from 'react';
 import { useApi } from './api/context.js';
 import { useLiveFeed } from './queries/live-deliveries.js';
 import { AuditScreen } from './screens/audit/AuditScreen.js';
+import { FailuresScreen } from './screens/failures/FailuresScreen.js';
 import { FleetsScreen } from './screens/fleets/FleetsScreen.js';
+import { IntegrationScreen } from './screens/integration/IntegrationScreen.js';
 import { InventoryScreen } from './screens/inventory/InventoryScreen.js';
 import { LiveScreen } from './screens/live/LiveScreen.js';
 import { LocalReceiverScreen } from './screens/local-receiver/LocalReceiverScreen.js';
 
-const SCREENS = ['fleets', 'inventory', 'live', 'local', 'audit'] as const;
+const SCREENS = ['fleets', 'inventory', 'live', 'failures', 'local', 'audit'] as const;
 type Screen = (typeof SCREENS)[number];
-const TITLES: Record<Screen, string> = { fleets: 'Fleets', inventory: 'Inventory', live: 'Live', local: 'Local receiver', audit: 'Audit' };
+const TITLES: Record<Screen, string> = { fleets: 'Fleets', inventory: 'Inventory', live: 'Live', failures: 'Failures', local: 'Local receiver', audit: 'Audit' };
 
-const fromHash = (): Screen => {
-  const name = window.location.hash.slice(1);
-  return (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'fleets';
+/** `#inventory`, or `#integration/<fleet>/<integration>` for one integration. */
+type Route = { readonly screen: Screen } | { readonly screen: 'integration'; readonly fleetId: string; readonly integrationId: string };
+
+const fromHash = (): Route => {
+  const [name = '', fleetId, integrationId] = window.location.hash.slice(1).split('/').map(decodeURIComponent);
+  if (name === 'integration' && fleetId && integrationId) return { screen: 'integration', fleetId, integrationId };
+  return { screen: (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'fleets' };
 };
 
 export function App() {
   const api = useApi();
-  const [screen, setScreen] = useState<Screen>(fromHash);
+  const [route, setRoute] = useState<Route>(fromHash);
+  const screen = route.screen;
   const [theme, setTheme] = useState<'light' | 'dark'>(() => (window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
   const [alerts, setAlerts] = useState<string[]>([]);
   useLiveFeed();
 
   useEffect(() => {
-    const onHash = () => setScreen(fromHash());
+    const onHash = () => setRoute(fromHash());
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
@@ -42,7 +49,7 @@ export function App() {
 
   const go = (next: Screen) => {
     window.location.hash = next;
-    setScreen(next);
+    setRoute({ screen: next });
   };
 
   return (
@@ -52,7 +59,7 @@ export function App() {
         <ul>
           {SCREENS.map((name) => (
             <li key={name}>
-              <a href={`#${name}`} aria-current={screen === name ? 'page' : undefined} onClick={() => setScreen(name)}>
+              <a href={`#${name}`} aria-current={screen === name ? 'page' : undefined} onClick={() => setRoute({ screen: name })}>
                 {TITLES[name]}
               </a>
             </li>
@@ -73,8 +80,10 @@ export function App() {
         {screen === 'fleets' && <FleetsScreen onOpenLocal={() => go('local')} />}
         {screen === 'inventory' && <InventoryScreen />}
         {screen === 'live' && <LiveScreen />}
+        {screen === 'failures' && <FailuresScreen />}
         {screen === 'local' && <LocalReceiverScreen />}
         {screen === 'audit' && <AuditScreen />}
+        {route.screen === 'integration' && 'fleetId' in route && <IntegrationScreen fleetId={route.fleetId} integrationId={route.integrationId} />}
       </main>
     </div>
   );

@@ -67,10 +67,11 @@ describe('the console in Chromium', () => {
     await keyring?.stop();
   });
 
-  const screenshot = (name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`) });
+  // A revealed secret is masked: secrets stay out of test artifacts, even throwaway ones.
+  const screenshot = (name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
 
   it('greets a first run with what to do, and keeps the token out of the address bar', async () => {
-    await expect(page.getByRole('heading', { name: 'No fleet connected yet' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'No fleet connected yet' }).waitFor();
     expect(page.url()).not.toContain('token=');
     await screenshot('first-run');
   });
@@ -105,6 +106,55 @@ describe('the console in Chromium', () => {
     await page.getByText('signature_invalid').waitFor({ timeout: 10_000 });
     await expect(page.getByRole('listitem').count()).resolves.toBeGreaterThanOrEqual(3);
     await screenshot('live');
+  });
+
+  it('charts the bad signature on the Failures screen', async () => {
+    await page.getByRole('link', { name: 'Failures' }).click();
+    await page.getByText('Failures by reason').waitFor();
+    await page.waitForTimeout(1500);
+    await screenshot('failures');
+    await page.locator('.recharts-area').first().waitFor();
+    await page.locator('.recharts-legend-item-text', { hasText: 'signature_invalid' }).waitFor();
+    await screenshot('failures');
+  });
+
+  it('rotates the secret once: shown once, old and new both accepted until the old is retired, then the old gets 401', async () => {
+    await page.getByRole('link', { name: 'Inventory' }).click();
+    await page.getByRole('link', { name: 'stripe-payments' }).click();
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('button', { name: 'Rotate now' }).click();
+    const revealed = page.getByTestId('revealed-secret');
+    await revealed.waitFor();
+    const rotated = (await revealed.textContent()) ?? '';
+    expect(rotated).toMatch(/^whsec_/);
+    await expect(page.getByText('You will not see this secret again.').isVisible()).resolves.toBe(true);
+    await screenshot('integration-rotated');
+    await page.getByRole('button', { name: /I have stored it/ }).click();
+    expect(await page.content()).not.toContain(rotated);
+    for (const node of nodes) {
+      for (const key of [secret, rotated]) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: key, body: sampleBody('stripe') }))).status).toBe(202);
+    }
+    await page.getByRole('button', { name: 'Retire s1 now' }).click();
+    await page.getByRole('list', { name: 'Per-node acknowledgement' }).getByText('applied').first().waitFor();
+    for (const node of nodes) {
+      expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret, body: sampleBody('stripe') }))).status).toBe(401);
+      expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: rotated, body: sampleBody('stripe') }))).status).toBe(202);
+    }
+  });
+
+  it('engages the kill switch on every node (503) and releases it', async () => {
+    await page.getByLabel('reject', { exact: false }).first().check();
+    await page.getByLabel('Reason (required, kept in the audit log)').fill('incident 42: downstream outage');
+    await page.getByRole('button', { name: 'Engage kill switch…' }).click();
+    await page.getByRole('button', { name: 'Engage', exact: true }).click();
+    await page.getByText(/Engaged in mode/).waitFor();
+    await screenshot('integration-killed');
+    for (const node of nodes) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(503);
+    await page.getByLabel('Reason for releasing').fill('outage over');
+    await page.getByRole('button', { name: /^Release/ }).first().click();
+    await page.getByRole('button', { name: 'Rotate secret' }).waitFor();
+    await page.getByText('Engage kill switch…').waitFor();
+    for (const node of nodes) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(401);
   });
 
   it('runs the local receiver and its test deliveries from the console', async () => {

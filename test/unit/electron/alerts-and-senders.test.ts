@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertEvent, FleetDelivery } from '../../../shared/contract/console.js';
 import { AlertMonitor, DEFAULT_THRESHOLDS } from '../../../electron/main/services/alerts/alert-monitor.js';
-import { killModeConsequence, senderWarnings } from '../../../electron/main/services/senders/sender-profiles.js';
+import { killModeConsequence, senderWarnings } from '../../../shared/model/sender-profiles.js';
 import { fleetDelivery } from '../../helpers/delivery-summary.js';
 
 let seq = 0;

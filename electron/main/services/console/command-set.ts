@@ -4,7 +4,7 @@ import { ConsoleError } from '../console-error.js';
 import type { LocalReceiver } from '../local-receiver/local-receiver.js';
 import type { ReplayService } from '../replay/replay-service.js';
 import { newSecretId, newSigningSecret } from '../rotation/new-secret.js';
-import { senderWarnings } from '../senders/sender-profiles.js';
+import { senderWarnings } from '../../../../shared/model/sender-profiles.js';
 import type { Vault } from '../vault/vault.js';
 import type { FleetRegistry } from './fleet-registry.js';
 import type { ConsoleFleet } from './local-fleet.js';

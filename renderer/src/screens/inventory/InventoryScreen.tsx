@@ -67,7 +67,9 @@ export function InventoryScreen() {
             return (
               <tr key={`${entry.fleetId}/${entry.id}`}>
                 <td>{fleetName(entry.fleetId)}</td>
-                <td>{entry.id}</td>
+                <td>
+                  <a href={`#integration/${encodeURIComponent(entry.fleetId)}/${encodeURIComponent(entry.id)}`}>{entry.id}</a>
+                </td>
                 <td>
                   <StatusBadge status={entry.status} />
                 </td>

@@ -1,5 +1,5 @@
-import type { KillSwitchMode } from '../../../../shared/model/kill-switch.js';
-import type { SchemeName } from '../../../../shared/model/schemes.js';
+import type { KillSwitchMode } from './kill-switch.js';
+import type { SchemeName } from './schemes.js';
 
 /** What a provider does when a delivery is refused, and for how long it redelivers. */
 export interface SenderProfile {
