@@ -8,10 +8,11 @@ import { IntegrationScreen } from './screens/integration/IntegrationScreen.js';
 import { InventoryScreen } from './screens/inventory/InventoryScreen.js';
 import { LiveScreen } from './screens/live/LiveScreen.js';
 import { LocalReceiverScreen } from './screens/local-receiver/LocalReceiverScreen.js';
+import { ReplayScreen } from './screens/replay/ReplayScreen.js';
 
-const SCREENS = ['fleets', 'inventory', 'live', 'failures', 'local', 'audit'] as const;
+const SCREENS = ['fleets', 'inventory', 'live', 'failures', 'local', 'replay', 'audit'] as const;
 type Screen = (typeof SCREENS)[number];
-const TITLES: Record<Screen, string> = { fleets: 'Fleets', inventory: 'Inventory', live: 'Live', failures: 'Failures', local: 'Local receiver', audit: 'Audit' };
+const TITLES: Record<Screen, string> = { fleets: 'Fleets', inventory: 'Inventory', live: 'Live', failures: 'Failures', local: 'Local receiver', replay: 'Replay', audit: 'Audit' };
 
 /** `#inventory`, or `#integration/<fleet>/<integration>` for one integration. */
 type Route = { readonly screen: Screen } | { readonly screen: 'integration'; readonly fleetId: string; readonly integrationId: string };
@@ -82,6 +83,7 @@ export function App() {
         {screen === 'live' && <LiveScreen />}
         {screen === 'failures' && <FailuresScreen />}
         {screen === 'local' && <LocalReceiverScreen />}
+        {screen === 'replay' && <ReplayScreen />}
         {screen === 'audit' && <AuditScreen />}
         {route.screen === 'integration' && 'fleetId' in route && <IntegrationScreen fleetId={route.fleetId} integrationId={route.integrationId} />}
       </main>

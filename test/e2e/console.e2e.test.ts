@@ -104,7 +104,7 @@ describe('the console in Chromium', () => {
     }
     expect((await post(`${nodes[0]!.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(401);
     await page.getByText('signature_invalid').waitFor({ timeout: 10_000 });
-    await expect(page.getByRole('listitem').count()).resolves.toBeGreaterThanOrEqual(3);
+    await expect(page.getByRole('list', { name: 'Deliveries, newest first' }).getByRole('listitem').count()).resolves.toBeGreaterThanOrEqual(3);
     await screenshot('live');
   });
 
@@ -164,6 +164,25 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Send test delivery' }).click();
     await page.getByRole('table', { name: 'Test results' }).getByText('accepted').waitFor();
     await screenshot('local-receiver');
+  });
+
+  it('opens a delivery\'s details from the live list', async () => {
+    await page.getByRole('link', { name: 'Live' }).click();
+    await page.getByRole('list', { name: 'Deliveries, newest first' }).getByRole('listitem').first().click();
+    await page.getByRole('dialog').getByText('Verification').waitFor();
+    await screenshot('live-detail');
+    await page.getByRole('button', { name: 'Close the delivery details' }).click();
+  });
+
+  it('replays a production capture to the local receiver, re-signed, and shows its verification', async () => {
+    await page.getByRole('link', { name: 'Replay' }).click();
+    const accepted = page.getByRole('table', { name: 'Captured deliveries' }).getByRole('row').filter({ hasText: 'accepted' }).first();
+    await accepted.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Replay 1 delivery' }).click();
+    const result = page.getByRole('table', { name: 'Replay results' }).getByRole('row').nth(1);
+    await result.getByRole('cell', { name: '202', exact: true }).waitFor();
+    await expect(result.textContent()).resolves.toMatch(/signature: .*local/);
+    await screenshot('replay');
   });
 
   it('shows the audit trail with its chain verified', async () => {

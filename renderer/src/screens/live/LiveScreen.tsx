@@ -4,6 +4,7 @@ import { OUTCOMES } from '../../../../shared/model/outcomes.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useFleetName } from '../../queries/fleet-names.js';
 import { useLiveDeliveries } from '../../queries/live-deliveries.js';
+import { DeliveryDrawer } from './DeliveryDrawer.js';
 import { matchesLive, NO_FILTER, type LiveFilter } from './live-filter.js';
 
 const ROW_HEIGHT = 32;
@@ -19,6 +20,7 @@ export function LiveScreen() {
   const fleets = useMemo(() => [...new Set(live.deliveries.map((delivery) => delivery.fleetId))], [live.deliveries]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
+  const [open, setOpen] = useState<{ fleetId: string; nodeUrl: string; requestId: string } | undefined>();
   const arrivedWhilePaused = paused ? live.deliveries.length - paused.length : 0;
 
   return (
@@ -74,7 +76,17 @@ export function LiveScreen() {
             const delivery = rows[item.index];
             if (!delivery) return null;
             return (
-              <div key={item.key} role="listitem" className="live-row" style={{ position: 'absolute', top: 0, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width: '100%' }}>
+              <div
+                key={item.key}
+                role="listitem"
+                tabIndex={0}
+                aria-label={`${delivery.outcome} ${delivery.status} ${delivery.integrationId ?? ''}: open details`}
+                onClick={() => setOpen({ fleetId: delivery.fleetId, nodeUrl: delivery.nodeUrl, requestId: delivery.requestId })}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter') setOpen({ fleetId: delivery.fleetId, nodeUrl: delivery.nodeUrl, requestId: delivery.requestId });
+                }}
+                className="live-row"
+                style={{ position: 'absolute', top: 0, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width: '100%' }}>
                 <span>{new Date(delivery.receivedAt).toLocaleTimeString()}</span>
                 <span>{fleetName(delivery.fleetId)}</span>
                 <span>{delivery.integrationId ?? '—'}</span>
@@ -87,6 +99,7 @@ export function LiveScreen() {
           })}
         </div>
       </div>
+      {open && <DeliveryDrawer {...open} onClose={() => setOpen(undefined)} />}
     </section>
   );
 }
