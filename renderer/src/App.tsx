@@ -6,6 +6,7 @@ import { FailuresScreen } from './screens/failures/FailuresScreen.js';
 import { FleetsScreen } from './screens/fleets/FleetsScreen.js';
 import { IntegrationScreen } from './screens/integration/IntegrationScreen.js';
 import { InventoryScreen } from './screens/inventory/InventoryScreen.js';
+import { filterFromQuery, type LiveFilter } from './screens/live/live-filter.js';
 import { LiveScreen } from './screens/live/LiveScreen.js';
 import { LocalReceiverScreen } from './screens/local-receiver/LocalReceiverScreen.js';
 import { ReplayScreen } from './screens/replay/ReplayScreen.js';
@@ -15,10 +16,14 @@ type Screen = (typeof SCREENS)[number];
 const TITLES: Record<Screen, string> = { fleets: 'Fleets', inventory: 'Inventory', live: 'Live', failures: 'Failures', local: 'Local receiver', replay: 'Replay', audit: 'Audit' };
 
 /** `#inventory`, or `#integration/<fleet>/<integration>` for one integration. */
-type Route = { readonly screen: Screen } | { readonly screen: 'integration'; readonly fleetId: string; readonly integrationId: string };
+type Route =
+  | { readonly screen: Screen; readonly filter?: LiveFilter }
+  | { readonly screen: 'integration'; readonly fleetId: string; readonly integrationId: string };
 
 const fromHash = (): Route => {
-  const [name = '', fleetId, integrationId] = window.location.hash.slice(1).split('/').map(decodeURIComponent);
+  const [path = '', query = ''] = window.location.hash.slice(1).split('?');
+  const [name = '', fleetId, integrationId] = path.split('/').map(decodeURIComponent);
+  if (name === 'live') return { screen: 'live', filter: filterFromQuery(query) };
   if (name === 'integration' && fleetId && integrationId) return { screen: 'integration', fleetId, integrationId };
   return { screen: (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'fleets' };
 };
@@ -80,7 +85,7 @@ export function App() {
         )}
         {screen === 'fleets' && <FleetsScreen onOpenLocal={() => go('local')} />}
         {screen === 'inventory' && <InventoryScreen />}
-        {screen === 'live' && <LiveScreen />}
+        {screen === 'live' && <LiveScreen key={window.location.hash} {...('filter' in route && route.filter ? { initialFilter: route.filter } : {})} />}
         {screen === 'failures' && <FailuresScreen />}
         {screen === 'local' && <LocalReceiverScreen />}
         {screen === 'replay' && <ReplayScreen />}

@@ -67,12 +67,15 @@ export class FleetRegistry {
   async update(input: ParsedInput<'fleets.update'>): Promise<{ id: string; name: string; nodes: NodeResult[] }> {
     const existing = this.fleet(input.id);
     if (input.token) await this.vault.setFleetToken(input.id, input.token, input.remember ?? existing.tokenStorage === 'keychain');
+    // A pin is kept unless a new one is given: the edit form never shows the stored one.
+    const ca = input.ca ?? existing.ca;
+    const fingerprint = input.fingerprint ?? existing.fingerprint;
     const fleet: FleetSettings = {
       id: input.id,
       name: input.name,
       nodes: input.nodes,
-      ...(input.ca ? { ca: input.ca } : {}),
-      ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
+      ...(ca ? { ca } : {}),
+      ...(fingerprint ? { fingerprint } : {}),
       tokenStorage: input.token ? ((input.remember ?? existing.tokenStorage === 'keychain') ? 'keychain' : 'session') : existing.tokenStorage,
     };
     await this.settings.update((current) => ({ ...current, fleets: current.fleets.map((entry) => (entry.id === input.id ? fleet : entry)) }));

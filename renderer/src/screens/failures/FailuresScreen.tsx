@@ -73,7 +73,10 @@ export function FailuresScreen() {
         </div>
       )}
       <div className="card">
-        <h2>Failures by reason{spikes.length > 0 ? ` — ${spikes.length} spike${spikes.length > 1 ? 's' : ''} marked` : ''}</h2>
+        <header className="card-header">
+          <h2>Failures by reason{spikes.length > 0 ? ` — ${spikes.length} spike${spikes.length > 1 ? 's' : ''} marked` : ''}</h2>
+          <a href={`#live?fleet=${encodeURIComponent(fleetId)}&outcome=rejected`}>See the rejected deliveries</a>
+        </header>
         {series.reasons.length === 0 ? (
           <p className="muted">No failure in this range.</p>
         ) : (
@@ -103,7 +106,16 @@ export function FailuresScreen() {
               <XAxis dataKey="integrationId" />
               <YAxis allowDecimals={false} />
               <Tooltip />
-              <Bar dataKey="count" fill="#c22b2b" name="failures" />
+              <Bar
+                dataKey="count"
+                fill="#c22b2b"
+                name="failures"
+                cursor="pointer"
+                onClick={(bar) => {
+                  const integrationId = (bar as { payload?: { integrationId?: string } }).payload?.integrationId ?? '';
+                  window.location.hash = `live?fleet=${encodeURIComponent(fleetId)}&outcome=rejected&text=${encodeURIComponent(integrationId)}`;
+                }}
+              />
             </BarChart>
           </ResponsiveContainer>
         </div>

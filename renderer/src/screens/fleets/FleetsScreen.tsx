@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ErrorText } from '../../components/ErrorText.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useCommandMutation, useCommandQuery } from '../../queries/console-queries.js';
-import { AddFleetForm } from './AddFleetForm.js';
+import { FleetForm, type FleetToEdit } from './FleetForm.js';
 
 /** Connected fleets with the health of every node; the first-run state explains what to do. */
 export function FleetsScreen({ onOpenLocal }: { onOpenLocal: () => void }) {
@@ -12,6 +12,7 @@ export function FleetsScreen({ onOpenLocal }: { onOpenLocal: () => void }) {
   const startLocal = useCommandMutation('localReceiver.start', ['localReceiver.status', 'integrations.list']);
   const [adding, setAdding] = useState(false);
   const [confirming, setConfirming] = useState<string | undefined>();
+  const [editing, setEditing] = useState<FleetToEdit | undefined>();
 
   if (fleets.isPending) return <p>Loading fleets…</p>;
   const list = fleets.data ?? [];
@@ -23,7 +24,8 @@ export function FleetsScreen({ onOpenLocal }: { onOpenLocal: () => void }) {
         {!adding && <button onClick={() => setAdding(true)}>Add a fleet</button>}
       </header>
       <ErrorText error={fleets.error ?? remove.error} />
-      {adding && <AddFleetForm onDone={() => setAdding(false)} />}
+      {adding && <FleetForm onDone={() => setAdding(false)} />}
+      {editing && <FleetForm key={editing.id} editing={editing} onDone={() => setEditing(undefined)} />}
       {list.length === 0 && !adding && (
         <div className="card first-run">
           <h2>No fleet connected yet</h2>
@@ -71,6 +73,9 @@ export function FleetsScreen({ onOpenLocal }: { onOpenLocal: () => void }) {
           <div className="actions">
             <button className="secondary" onClick={() => test.mutate({ id: fleet.id })}>
               Test connection
+            </button>
+            <button className="secondary" onClick={() => setEditing({ id: fleet.id, name: fleet.name, urls: fleet.nodes.map((node) => node.url) })}>
+              Edit
             </button>
             {confirming === fleet.id ? (
               <>

@@ -10,10 +10,10 @@ import { matchesLive, NO_FILTER, type LiveFilter } from './live-filter.js';
 const ROW_HEIGHT = 32;
 
 /** The merged stream of every node, newest first; virtualised, so a hundred thousand rows scroll as smoothly as ten. */
-export function LiveScreen() {
+export function LiveScreen({ initialFilter = NO_FILTER }: { initialFilter?: LiveFilter }) {
   const live = useLiveDeliveries();
   const fleetName = useFleetName();
-  const [filter, setFilter] = useState<LiveFilter>(NO_FILTER);
+  const [filter, setFilter] = useState<LiveFilter>(initialFilter);
   const [paused, setPaused] = useState<typeof live.deliveries | undefined>();
   const shown = paused ?? live.deliveries;
   const rows = useMemo(() => shown.filter((delivery) => matchesLive(delivery, filter)), [shown, filter]);

@@ -1,5 +1,5 @@
 import type { FleetDelivery } from '../../../../shared/contract/console.js';
-import type { Outcome } from '../../../../shared/model/outcomes.js';
+import { OUTCOMES, type Outcome } from '../../../../shared/model/outcomes.js';
 
 export interface LiveFilter {
   readonly fleetId: string;
@@ -16,4 +16,15 @@ export function matchesLive(delivery: FleetDelivery, filter: LiveFilter): boolea
   const text = filter.text.trim().toLowerCase();
   if (text === '') return true;
   return [delivery.integrationId, delivery.reason, delivery.diagnosis, delivery.sourceIp, delivery.requestId].some((field) => field?.toLowerCase().includes(text));
+}
+
+/** A filter carried in the address (`#live?integration=pay&outcome=rejected`), so other screens can link to matching deliveries. */
+export function filterFromQuery(query: string): LiveFilter {
+  const params = new URLSearchParams(query);
+  const outcome = params.get('outcome');
+  return {
+    fleetId: params.get('fleet') ?? 'all',
+    outcome: outcome && (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as Outcome) : 'all',
+    text: params.get('text') ?? '',
+  };
 }

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { TEST_SCHEMES, sendTestVariants } from '../../../../shared/contract/console.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
+import { LOCAL_FLEET_ID, TEST_SCHEMES, sendTestVariants } from '../../../../shared/contract/console.js';
 import { useCommandMutation, useCommandQuery } from '../../queries/console-queries.js';
+import { useLiveDeliveries } from '../../queries/live-deliveries.js';
 
 type Scheme = (typeof TEST_SCHEMES)[number];
 type Variant = (typeof sendTestVariants)[number];
@@ -17,6 +18,8 @@ export function LocalReceiverScreen() {
   const [variant, setVariant] = useState<Variant>('valid');
   const [results, setResults] = useState<{ at: string; scheme: Scheme; variant: Variant; status: number; outcome: string; reason?: string | undefined }[]>([]);
   const running = status.data?.running ?? false;
+  const live = useLiveDeliveries();
+  const received = live.deliveries.filter((delivery) => delivery.fleetId === LOCAL_FLEET_ID).slice(0, 20);
 
   const sendTest = () =>
     send.mutate(
@@ -112,6 +115,33 @@ export function LocalReceiverScreen() {
                   <StatusBadge status={result.outcome} />
                 </td>
                 <td>{result.reason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="card">
+        <h2>Received here, live</h2>
+        <table aria-label="Local deliveries">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Integration</th>
+              <th>Status</th>
+              <th>Outcome</th>
+              <th>Verification</th>
+            </tr>
+          </thead>
+          <tbody>
+            {received.map((delivery) => (
+              <tr key={delivery.requestId}>
+                <td>{new Date(delivery.receivedAt).toLocaleTimeString()}</td>
+                <td>{delivery.integrationId ?? '—'}</td>
+                <td>{delivery.status}</td>
+                <td>
+                  <StatusBadge status={delivery.outcome} />
+                </td>
+                <td>{delivery.secretId ? `verified with secret ${delivery.secretId}` : (delivery.reason ?? '')}</td>
               </tr>
             ))}
           </tbody>
