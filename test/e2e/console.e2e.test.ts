@@ -190,4 +190,12 @@ describe('the console in Chromium', () => {
     await page.getByText('chain verified').first().waitFor();
     await screenshot('audit');
   });
+
+  it('switches to the dark theme', async () => {
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    await page.getByRole('link', { name: 'Inventory' }).click();
+    await page.getByRole('cell', { name: 'stripe-payments', exact: true }).waitFor();
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await screenshot('inventory-dark');
+  });
 });

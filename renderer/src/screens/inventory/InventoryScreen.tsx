@@ -63,7 +63,7 @@ export function InventoryScreen() {
         <tbody>
           {rows.map((entry) => {
             const age = oldestSecretDays(entry, now);
-            const notes = [...entry.warnings, ...entry.drift.map((drift) => `${drift.field} differs from the config file`)];
+            const notes = [...entry.warnings, ...entry.drift.map((drift) => `${drift.field}: runtime state differs from the config file`)];
             return (
               <tr key={`${entry.fleetId}/${entry.id}`}>
                 <td>{fleetName(entry.fleetId)}</td>
