@@ -195,7 +195,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Dark theme' }).click();
     await page.getByRole('link', { name: 'Inventory' }).click();
     await page.getByRole('cell', { name: 'stripe-payments', exact: true }).waitFor();
-    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
     await screenshot('inventory-dark');
   });
 });
