@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deliveryDetail, deliverySummary, integrationView, statsView, auditLog, nodeInfo } from './admin-api.js';
+import { auditLog, deliveryDetail, deliverySummary, integrationView, nodeInfo, rawDelivery, statsView } from './admin-api.js';
 import { KILL_SWITCH_MODES } from '../model/kill-switch.js';
 import { OUTCOMES } from '../model/outcomes.js';
 
@@ -137,6 +137,8 @@ export const commands = {
     z.object({ deliveries: z.array(fleetDelivery), nextCursor: z.string().nullable() }),
   ),
   'deliveries.get': command(z.strictObject({ fleetId, nodeUrl: z.string().optional(), requestId: z.string().min(1) }), deliveryDetail.extend({ fleetId: z.string(), nodeUrl: z.string() })),
+  /** The captured request (headers with credentials removed, body as base64), for the detail drawer's body view and download. */
+  'deliveries.raw': command(z.strictObject({ fleetId, nodeUrl: z.string().optional(), requestId: z.string().min(1) }), rawDelivery),
   'deliveries.replay': command(
     z.strictObject({
       fleetId,

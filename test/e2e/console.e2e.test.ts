@@ -103,7 +103,7 @@ describe('the console in Chromium', () => {
       expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret, body: sampleBody('stripe') }))).status).toBe(202);
     }
     expect((await post(`${nodes[0]!.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(401);
-    await page.getByText('signature_invalid').waitFor({ timeout: 10_000 });
+    await page.getByRole('list', { name: 'Deliveries, newest first' }).getByText('signature_invalid').waitFor({ timeout: 10_000 });
     await expect(page.getByRole('list', { name: 'Deliveries, newest first' }).getByRole('listitem').count()).resolves.toBeGreaterThanOrEqual(3);
     await screenshot('live');
   });
@@ -196,6 +196,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Inventory' }).click();
     await page.getByRole('cell', { name: 'stripe-payments', exact: true }).waitFor();
     await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
+    await page.getByRole('img', { name: /deliveries and failures of stripe-payments/ }).waitFor();
     await screenshot('inventory-dark');
   });
 });

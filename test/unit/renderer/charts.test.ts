@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StatsView } from '../../../shared/contract/admin-api.js';
 import { failureSeries } from '../../../renderer/src/screens/failures/failure-series.js';
 import { cutoverSeries, safeToRetire } from '../../../renderer/src/screens/integration/cutover.js';
+import { trafficByIntegration } from '../../../renderer/src/screens/inventory/traffic.js';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -59,5 +60,16 @@ describe('the rotation cutover', () => {
     const series = cutoverSeries([stats({ bySecret: [bySecret(0, 'old', 5), bySecret(10, 'new', 5), bySecret(20, 'new', 5)] })], 'pay');
     expect(safeToRetire(series, 'old', 'new', T0 + 14 * 60_000)).toBe(false);
     expect(safeToRetire(series, 'old', 'new', T0 + 20 * 60_000)).toBe(true);
+  });
+});
+
+describe('the inventory sparklines', () => {
+  it('sum deliveries and failures per bucket over every node, oldest first', () => {
+    const row = (minute: number, outcome: 'accepted' | 'rejected', count: number) => ({ start: at(minute), integrationId: 'pay', outcome, reason: null, count });
+    const traffic = trafficByIntegration([stats({ buckets: [row(60, 'accepted', 5), row(0, 'rejected', 1)] }), stats({ buckets: [row(0, 'accepted', 2)] })]);
+    expect(traffic.get('pay')).toEqual([
+      { start: at(0), total: 3, failed: 1 },
+      { start: at(60), total: 5, failed: 0 },
+    ]);
   });
 });

@@ -69,6 +69,7 @@ export function commandSet(parts: CommandSetParts): CommandHandlers {
       return { deliveries: page.deliveries, nextCursor: page.nextCursor };
     },
     'deliveries.get': async ({ fleetId, nodeUrl, requestId }) => (await fleet(fleetId)).delivery(requestId, nodeUrl),
+    'deliveries.raw': async ({ fleetId, nodeUrl, requestId }) => (await (await fleet(fleetId)).raw(requestId, nodeUrl)).raw,
     'deliveries.replay': (input) => replay.replay(input),
     'stats.get': async ({ fleetId, since, step }) => {
       const answers = await (await fleet(fleetId)).stats({ since, step });

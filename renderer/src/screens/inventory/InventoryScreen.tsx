@@ -1,13 +1,32 @@
+import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useApi } from '../../api/context.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useCommandQuery } from '../../queries/console-queries.js';
 import { useFleetName } from '../../queries/fleet-names.js';
+import { Sparkline } from './Sparkline.js';
+import { trafficByIntegration } from './traffic.js';
 import { failureRate, inventoryRows, OLD_SECRET_DAYS, oldestSecretDays, type InventoryFilter, type SortKey } from './inventory-rows.js';
 
 /** Every integration of every fleet and of the local receiver, in one table. */
 export function InventoryScreen() {
+  const api = useApi();
   const integrations = useCommandQuery('integrations.list', {}, { refetchInterval: 15_000 });
+  const fleetIds = [...new Set((integrations.data ?? []).map((entry) => entry.fleetId))];
+  // Hour buckets of the last day, one query per fleet; rounded to the hour so the cache key holds still.
+  const since = new Date(Math.floor((Date.now() - 86_400_000) / 3_600_000) * 3_600_000).toISOString();
+  const traffic = useQueries({
+    queries: fleetIds.map((fleetId) => ({
+      queryKey: ['inventory-traffic', fleetId, since],
+      queryFn: async () => ({ fleetId, byIntegration: trafficByIntegration(
+          (await api.invoke('stats.get', { fleetId, since, step: 3600 })).flatMap((node) => (node.stats ? [node.stats] : [])),
+          { since: Date.parse(since), until: Date.now(), stepSeconds: 3600 },
+        ) }),
+      refetchInterval: 60_000,
+    })),
+  });
+  const trafficOf = (fleetId: string, integrationId: string) => traffic.find((query) => query.data?.fleetId === fleetId)?.data?.byIntegration.get(integrationId) ?? [];
   const [filter, setFilter] = useState<InventoryFilter>({ text: '', status: 'all' });
   const [sort, setSort] = useState<SortKey>('fleet');
   const fleetName = useFleetName();
@@ -55,6 +74,7 @@ export function InventoryScreen() {
             <th>Path</th>
             <th>Oldest secret</th>
             <th>24 h</th>
+            <th>Traffic</th>
             <th>Failure rate</th>
             <th>Last delivery</th>
             <th>Notes</th>
@@ -79,6 +99,9 @@ export function InventoryScreen() {
                 </td>
                 <td className={age > OLD_SECRET_DAYS ? 'warn-text' : ''}>{age} d{age > OLD_SECRET_DAYS ? ' — rotate' : ''}</td>
                 <td>{entry.counts24h.total}</td>
+                <td>
+                  <Sparkline points={trafficOf(entry.fleetId, entry.id)} label={`deliveries and failures of ${entry.id} over 24 hours`} />
+                </td>
                 <td>{(failureRate(entry) * 100).toFixed(1)} %</td>
                 <td>{entry.lastDeliveryAt ? new Date(entry.lastDeliveryAt).toLocaleString() : '—'}</td>
                 <td>{notes.length > 0 ? <ul className="notes">{notes.map((note) => <li key={note}>{note}</li>)}</ul> : ''}</td>

@@ -1,6 +1,7 @@
 import { ErrorText } from '../../components/ErrorText.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useCommandMutation, useCommandQuery } from '../../queries/console-queries.js';
+import { CapturedBody } from './CapturedBody.js';
 
 /** A request with more headers than this is shown cut; the full capture stays available to replay. */
 const SHOWN_HEADERS_MAX = 50;
@@ -54,6 +55,7 @@ export function DeliveryDrawer({ fleetId, nodeUrl, requestId, onClose }: { fleet
                 ))}
             </tbody>
           </table>
+          {delivery.captured && <CapturedBody fleetId={fleetId} nodeUrl={nodeUrl} requestId={requestId} />}
           {delivery.captured && (
             <div className="actions">
               <button onClick={() => replay.mutate({ fleetId, nodeUrl, requestId, target: { kind: 'local' }, mode: 're-signed' })}>Replay locally (re-signed)</button>

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
-import { OUTCOMES } from '../../../../shared/model/outcomes.js';
+import { OUTCOMES, REASONS } from '../../../../shared/model/outcomes.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useFleetName } from '../../queries/fleet-names.js';
 import { useLiveDeliveries } from '../../queries/live-deliveries.js';
@@ -45,6 +45,15 @@ export function LiveScreen({ initialFilter = NO_FILTER }: { initialFilter?: Live
               <option value="all">all</option>
               {OUTCOMES.map((outcome) => (
                 <option key={outcome}>{outcome}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Reason
+            <select value={filter.reason} onChange={(event) => setFilter({ ...filter, reason: event.target.value as LiveFilter['reason'] })}>
+              <option value="all">all</option>
+              {REASONS.map((reason) => (
+                <option key={reason}>{reason}</option>
               ))}
             </select>
           </label>

@@ -1,18 +1,20 @@
 import type { FleetDelivery } from '../../../../shared/contract/console.js';
-import { OUTCOMES, type Outcome } from '../../../../shared/model/outcomes.js';
+import { OUTCOMES, REASONS, type Outcome, type Reason } from '../../../../shared/model/outcomes.js';
 
 export interface LiveFilter {
   readonly fleetId: string;
   readonly outcome: Outcome | 'all';
+  readonly reason: Reason | 'all';
   readonly text: string;
 }
 
-export const NO_FILTER: LiveFilter = { fleetId: 'all', outcome: 'all', text: '' };
+export const NO_FILTER: LiveFilter = { fleetId: 'all', outcome: 'all', reason: 'all', text: '' };
 
 /** Text matches the integration, the reason, the diagnosis, the source address or the request id. */
 export function matchesLive(delivery: FleetDelivery, filter: LiveFilter): boolean {
   if (filter.fleetId !== 'all' && delivery.fleetId !== filter.fleetId) return false;
   if (filter.outcome !== 'all' && delivery.outcome !== filter.outcome) return false;
+  if (filter.reason !== 'all' && delivery.reason !== filter.reason) return false;
   const text = filter.text.trim().toLowerCase();
   if (text === '') return true;
   return [delivery.integrationId, delivery.reason, delivery.diagnosis, delivery.sourceIp, delivery.requestId].some((field) => field?.toLowerCase().includes(text));
@@ -22,9 +24,11 @@ export function matchesLive(delivery: FleetDelivery, filter: LiveFilter): boolea
 export function filterFromQuery(query: string): LiveFilter {
   const params = new URLSearchParams(query);
   const outcome = params.get('outcome');
+  const reason = params.get('reason');
   return {
     fleetId: params.get('fleet') ?? 'all',
     outcome: outcome && (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as Outcome) : 'all',
+    reason: reason && (REASONS as readonly string[]).includes(reason) ? (reason as Reason) : 'all',
     text: params.get('text') ?? '',
   };
 }
