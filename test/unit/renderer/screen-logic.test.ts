@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IntegrationEntry } from '../../../shared/contract/console.js';
 import { appendLive } from '../../../renderer/src/queries/live-list.js';
 import { inventoryRows, oldestSecretDays } from '../../../renderer/src/screens/inventory/inventory-rows.js';
-import { matchesLive, NO_FILTER } from '../../../renderer/src/screens/live/live-filter.js';
+import { filterFromQuery, matchesLive, NO_FILTER } from '../../../renderer/src/screens/live/live-filter.js';
 import { fleetDelivery } from '../../helpers/delivery-summary.js';
 
 describe('the live list', () => {
@@ -20,6 +20,19 @@ describe('the live list', () => {
     expect([failed, ok].filter((delivery) => matchesLive(delivery, { ...NO_FILTER, outcome: 'accepted' }))).toEqual([ok]);
     expect([failed, ok].filter((delivery) => matchesLive(delivery, { ...NO_FILTER, text: 'WHITESPACE' }))).toEqual([failed]);
     expect([failed, ok].filter((delivery) => matchesLive(delivery, NO_FILTER))).toHaveLength(2);
+    expect([failed, ok].filter((delivery) => matchesLive(delivery, { ...NO_FILTER, reason: 'signature_invalid' }))).toEqual([failed]);
+    expect([failed, ok].filter((delivery) => matchesLive(delivery, { ...NO_FILTER, integrationId: 'other' }))).toEqual([]);
+  });
+
+  it('reads a filter from the address, so other screens can link to matching deliveries', () => {
+    expect(filterFromQuery('fleet=eu&integration=pay&outcome=rejected&reason=timestamp_stale&text=1.2.3.4')).toEqual({
+      fleetId: 'eu',
+      integrationId: 'pay',
+      outcome: 'rejected',
+      reason: 'timestamp_stale',
+      text: '1.2.3.4',
+    });
+    expect(filterFromQuery('outcome=exploded&reason=nope')).toEqual(NO_FILTER);
   });
 });
 

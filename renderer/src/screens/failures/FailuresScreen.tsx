@@ -113,7 +113,7 @@ export function FailuresScreen() {
                 cursor="pointer"
                 onClick={(bar) => {
                   const integrationId = (bar as { payload?: { integrationId?: string } }).payload?.integrationId ?? '';
-                  window.location.hash = `live?fleet=${encodeURIComponent(fleetId)}&outcome=rejected&text=${encodeURIComponent(integrationId)}`;
+                  window.location.hash = `live?fleet=${encodeURIComponent(fleetId)}&outcome=rejected&integration=${encodeURIComponent(integrationId)}`;
                 }}
               />
             </BarChart>

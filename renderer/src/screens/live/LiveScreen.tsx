@@ -18,6 +18,7 @@ export function LiveScreen({ initialFilter = NO_FILTER }: { initialFilter?: Live
   const shown = paused ?? live.deliveries;
   const rows = useMemo(() => shown.filter((delivery) => matchesLive(delivery, filter)), [shown, filter]);
   const fleets = useMemo(() => [...new Set(live.deliveries.map((delivery) => delivery.fleetId))], [live.deliveries]);
+  const integrations = useMemo(() => [...new Set(live.deliveries.flatMap((delivery) => (delivery.integrationId ? [delivery.integrationId] : [])))].sort(), [live.deliveries]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
   const [open, setOpen] = useState<{ fleetId: string; nodeUrl: string; requestId: string } | undefined>();
@@ -36,6 +37,15 @@ export function LiveScreen({ initialFilter = NO_FILTER }: { initialFilter?: Live
                 <option key={fleet} value={fleet}>
                   {fleetName(fleet)}
                 </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Integration
+            <select value={filter.integrationId} onChange={(event) => setFilter({ ...filter, integrationId: event.target.value })}>
+              <option value="all">all</option>
+              {integrations.map((integration) => (
+                <option key={integration}>{integration}</option>
               ))}
             </select>
           </label>

@@ -3,16 +3,18 @@ import { OUTCOMES, REASONS, type Outcome, type Reason } from '../../../../shared
 
 export interface LiveFilter {
   readonly fleetId: string;
+  readonly integrationId: string;
   readonly outcome: Outcome | 'all';
   readonly reason: Reason | 'all';
   readonly text: string;
 }
 
-export const NO_FILTER: LiveFilter = { fleetId: 'all', outcome: 'all', reason: 'all', text: '' };
+export const NO_FILTER: LiveFilter = { fleetId: 'all', integrationId: 'all', outcome: 'all', reason: 'all', text: '' };
 
 /** Text matches the integration, the reason, the diagnosis, the source address or the request id. */
 export function matchesLive(delivery: FleetDelivery, filter: LiveFilter): boolean {
   if (filter.fleetId !== 'all' && delivery.fleetId !== filter.fleetId) return false;
+  if (filter.integrationId !== 'all' && delivery.integrationId !== filter.integrationId) return false;
   if (filter.outcome !== 'all' && delivery.outcome !== filter.outcome) return false;
   if (filter.reason !== 'all' && delivery.reason !== filter.reason) return false;
   const text = filter.text.trim().toLowerCase();
@@ -27,6 +29,7 @@ export function filterFromQuery(query: string): LiveFilter {
   const reason = params.get('reason');
   return {
     fleetId: params.get('fleet') ?? 'all',
+    integrationId: params.get('integration') ?? 'all',
     outcome: outcome && (OUTCOMES as readonly string[]).includes(outcome) ? (outcome as Outcome) : 'all',
     reason: reason && (REASONS as readonly string[]).includes(reason) ? (reason as Reason) : 'all',
     text: params.get('text') ?? '',
