@@ -1,30 +1,17 @@
-import { useState } from 'react';
-import { LOCAL_FLEET_ID } from '../../../../shared/contract/console.js';
 import { ErrorText } from '../../components/ErrorText.js';
+import { FleetPicker, useFleetChoice } from '../../components/FleetPicker.js';
 import { useCommandQuery } from '../../queries/console-queries.js';
 
 /** Every admin action and refusal per node, and whether its hash chain still verifies. */
 export function AuditScreen() {
-  const fleets = useCommandQuery('fleets.list', {});
-  const [chosen, setChosen] = useState<string | undefined>();
-  const fleetId = chosen ?? fleets.data?.[0]?.id ?? LOCAL_FLEET_ID;
-  const audit = useCommandQuery('audit.list', { fleetId }, { enabled: !fleets.isPending });
+  const choice = useFleetChoice();
+  const audit = useCommandQuery('audit.list', { fleetId: choice.fleetId }, { enabled: choice.ready });
 
   return (
     <section aria-labelledby="audit-title">
       <header className="screen-header">
         <h1 id="audit-title">Audit</h1>
-        <label>
-          Fleet
-          <select value={fleetId} onChange={(event) => setChosen(event.target.value)}>
-            <option value={LOCAL_FLEET_ID}>local receiver</option>
-            {(fleets.data ?? []).map((fleet) => (
-              <option key={fleet.id} value={fleet.id}>
-                {fleet.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FleetPicker choice={choice} />
       </header>
       <ErrorText error={audit.error} />
       {(audit.data ?? []).map((node) => (

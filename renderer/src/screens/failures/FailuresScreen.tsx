@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { LOCAL_FLEET_ID } from '../../../../shared/contract/console.js';
 import { ErrorText } from '../../components/ErrorText.js';
+import { FleetPicker, useFleetChoice } from '../../components/FleetPicker.js';
 import { useCommandQuery } from '../../queries/console-queries.js';
+import { windowStart } from '../../queries/time-window.js';
 import { DIAGNOSIS_ADVICE, failureSeries } from './failure-series.js';
 
 const RANGES = { '1 h': { ms: 3_600_000, step: 60 }, '24 h': { ms: 86_400_000, step: 900 }, '7 d': { ms: 7 * 86_400_000, step: 7_200 } } as const;
@@ -12,16 +13,14 @@ const colorOf = (index: number): string => PALETTE[index % PALETTE.length] ?? '#
 
 /** Signature and other failures over time, by reason and integration, with what the diagnoses mean. */
 export function FailuresScreen() {
-  const fleets = useCommandQuery('fleets.list', {});
-  const [chosen, setChosen] = useState<string | undefined>();
+  const choice = useFleetChoice();
+  const { fleetId } = choice;
   const [range, setRange] = useState<Range>('1 h');
-  const fleetId = chosen ?? fleets.data?.[0]?.id ?? LOCAL_FLEET_ID;
-  // Rounded to the minute so the query key, and with it the cache entry, stays put between renders.
-  const since = Math.floor((Date.now() - RANGES[range].ms) / 60_000) * 60_000;
+  const since = windowStart(RANGES[range].ms);
   const stats = useCommandQuery(
     'stats.get',
     { fleetId, since: new Date(since).toISOString(), step: RANGES[range].step },
-    { enabled: !fleets.isPending, refetchInterval: 15_000 },
+    { enabled: choice.ready, refetchInterval: 15_000 },
   );
   const views = (stats.data ?? []).flatMap((node) => (node.stats ? [node.stats] : []));
   const series = failureSeries(views, { since, until: Date.now(), stepSeconds: RANGES[range].step });
@@ -38,17 +37,7 @@ export function FailuresScreen() {
       <header className="screen-header">
         <h1 id="failures-title">Failures</h1>
         <div className="filters">
-          <label>
-            Fleet
-            <select value={fleetId} onChange={(event) => setChosen(event.target.value)}>
-              {(fleets.data ?? []).map((fleet) => (
-                <option key={fleet.id} value={fleet.id}>
-                  {fleet.name}
-                </option>
-              ))}
-              <option value={LOCAL_FLEET_ID}>local receiver</option>
-            </select>
-          </label>
+          <FleetPicker choice={choice} />
           <label>
             Range
             <select value={range} onChange={(event) => setRange(event.target.value as Range)}>

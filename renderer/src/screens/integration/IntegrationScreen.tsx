@@ -2,6 +2,7 @@ import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, X
 import { ErrorText } from '../../components/ErrorText.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useCommandMutation, useCommandQuery } from '../../queries/console-queries.js';
+import { windowStart } from '../../queries/time-window.js';
 import { cutoverSeries, safeToRetire } from './cutover.js';
 import { KillSwitch } from './KillSwitch.js';
 import { NodeResults } from './NodeResults.js';
@@ -20,7 +21,7 @@ function countdown(until: string, now: number): string {
 /** One integration: configuration, secrets and their rotation, the kill switch, recent deliveries. */
 export function IntegrationScreen({ fleetId, integrationId }: { fleetId: string; integrationId: string }) {
   const list = useCommandQuery('integrations.list', { fleetId }, { refetchInterval: 10_000 });
-  const since = Math.floor((Date.now() - 6 * 3_600_000) / 60_000) * 60_000;
+  const since = windowStart(6 * 3_600_000);
   const stats = useCommandQuery('stats.get', { fleetId, since: new Date(since).toISOString(), step: 300 }, { refetchInterval: 30_000 });
   const recent = useCommandQuery('deliveries.list', { fleetId, integrationId, limit: 20 });
   const retire = useCommandMutation('integrations.retireSecret', ['integrations.list']);

@@ -4,6 +4,7 @@ import { useApi } from '../../api/context.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useCommandQuery } from '../../queries/console-queries.js';
+import { windowStart } from '../../queries/time-window.js';
 import { useFleetName } from '../../queries/fleet-names.js';
 import { Sparkline } from './Sparkline.js';
 import { trafficByIntegration } from './traffic.js';
@@ -14,8 +15,8 @@ export function InventoryScreen() {
   const api = useApi();
   const integrations = useCommandQuery('integrations.list', {}, { refetchInterval: 15_000 });
   const fleetIds = [...new Set((integrations.data ?? []).map((entry) => entry.fleetId))];
-  // Hour buckets of the last day, one query per fleet; rounded to the hour so the cache key holds still.
-  const since = new Date(Math.floor((Date.now() - 86_400_000) / 3_600_000) * 3_600_000).toISOString();
+  // Hour buckets of the last day, one query per fleet.
+  const since = new Date(windowStart(86_400_000, 3_600_000)).toISOString();
   const traffic = useQueries({
     queries: fleetIds.map((fleetId) => ({
       queryKey: ['inventory-traffic', fleetId, since],

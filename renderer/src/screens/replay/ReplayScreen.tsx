@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { LOCAL_FLEET_ID, type ParsedInput, type ReplayResult } from '../../../../shared/contract/console.js';
+import type { ParsedInput, ReplayResult } from '../../../../shared/contract/console.js';
 import { useApi } from '../../api/context.js';
 import { ErrorText } from '../../components/ErrorText.js';
+import { FleetPicker, useFleetChoice } from '../../components/FleetPicker.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useCommandQuery } from '../../queries/console-queries.js';
 
@@ -10,10 +11,9 @@ type Target = ParsedInput<'deliveries.replay'>['target'];
 /** Captured deliveries sent again: to the local receiver or a loopback URL, as captured or (edited and) re-signed. */
 export function ReplayScreen() {
   const api = useApi();
-  const fleets = useCommandQuery('fleets.list', {});
-  const [chosen, setChosen] = useState<string | undefined>();
-  const fleetId = chosen ?? fleets.data?.[0]?.id ?? LOCAL_FLEET_ID;
-  const deliveries = useCommandQuery('deliveries.list', { fleetId, limit: 50 }, { enabled: !fleets.isPending });
+  const choice = useFleetChoice();
+  const { fleetId } = choice;
+  const deliveries = useCommandQuery('deliveries.list', { fleetId, limit: 50 }, { enabled: choice.ready });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [targetKind, setTargetKind] = useState<Target['kind']>('local');
   const [url, setUrl] = useState('http://127.0.0.1:8080/hooks/');
@@ -58,17 +58,7 @@ export function ReplayScreen() {
     <section aria-labelledby="replay-title">
       <header className="screen-header">
         <h1 id="replay-title">Replay</h1>
-        <label>
-          Fleet
-          <select value={fleetId} onChange={(event) => setChosen(event.target.value)}>
-            {(fleets.data ?? []).map((fleet) => (
-              <option key={fleet.id} value={fleet.id}>
-                {fleet.name}
-              </option>
-            ))}
-            <option value={LOCAL_FLEET_ID}>local receiver</option>
-          </select>
-        </label>
+        <FleetPicker choice={choice} />
       </header>
       <ErrorText error={deliveries.error} />
       <div className="card">
