@@ -67,8 +67,28 @@ describe('the console in Chromium', () => {
     await keyring?.stop();
   });
 
+  /**
+   * Controls without a name a screen reader could announce: none is allowed on any screen. Runs in
+   * the page, so it is written as a string (this file is type-checked with Node's types, not the DOM's).
+   */
+  const unlabelledControls = () =>
+    page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button, a[href], [tabindex="0"]')]
+      .filter((control) => !(control.labels && control.labels.length > 0) && !control.getAttribute('aria-label')
+        && !control.getAttribute('aria-labelledby') && control.textContent.trim() === '')
+      .map((control) => control.outerHTML.slice(0, 120))`);
+  const inPage = <T,>(expression: string) => page.evaluate<T>(expression);
+
   // A revealed secret is masked: secrets stay out of test artifacts, even throwaway ones.
-  const screenshot = (name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
+  const screenshot = async (name: string) => {
+    await expect(unlabelledControls()).resolves.toEqual([]);
+    // The pointer is moved away so that no tooltip or hover state ends up in the picture, and the
+    // window is made as tall as the screen's content, so the whole screen is seen as a user scrolls it.
+    await page.mouse.move(0, 0);
+    const height = await inPage<number>('document.documentElement.scrollHeight');
+    await page.setViewportSize({ width: 1280, height: Math.max(800, Math.min(height, 4000)) });
+    await page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
 
   it('greets a first run with what to do, and keeps the token out of the address bar', async () => {
     await page.getByRole('heading', { name: 'No fleet connected yet' }).waitFor();
@@ -81,19 +101,27 @@ describe('the console in Chromium', () => {
     await page.getByLabel('Name').fill('production EU');
     await page.getByLabel('Admin API URLs, one per line').fill(nodes.map((node) => node.adminUrl).join('\n'));
     await page.getByLabel('Admin token').fill(token);
+    await page.getByRole('button', { name: 'Test before saving' }).click();
+    const tested = page.getByRole('table', { name: 'Connection test' });
+    await tested.getByRole('row').nth(2).waitFor();
+    await expect(tested.getByRole('cell', { name: 'reachable', exact: true }).count()).resolves.toBe(2);
+    await expect(tested.getByRole('cell', { name: /^accepted/ }).count()).resolves.toBe(2);
     await screenshot('add-fleet');
-    await page.getByRole('button', { name: 'Add and test' }).click();
+    await page.getByRole('button', { name: 'Add the fleet' }).click();
     const card = page.getByRole('article', { name: 'Fleet production EU' });
     await card.waitFor();
-    await expect(card.getByText('live').count()).resolves.toBe(2);
-    await expect(card.getByText('token: keychain').isVisible()).resolves.toBe(true);
+    await card.getByText('2 of 2 nodes healthy').waitFor();
+    await expect(card.getByRole('cell', { name: 'healthy' }).count()).resolves.toBe(2);
+    await expect(card.getByText('token in the OS keychain').isVisible()).resolves.toBe(true);
     expect(keyring.secretTool('search', '--all', 'service', 'Hookwarden').stdout).toContain('fleet:');
     await screenshot('fleets');
   });
 
   it('shows the fleet\'s integration in the inventory', async () => {
     await page.getByRole('link', { name: 'Inventory' }).click();
-    await page.getByRole('cell', { name: 'stripe-payments', exact: true }).waitFor();
+    const row = page.getByRole('table', { name: 'Integrations' }).getByRole('row').filter({ hasText: 'stripe-payments' });
+    await row.getByRole('link', { name: 'stripe-payments' }).waitFor();
+    await expect(row.getByText('2 nodes agree').isVisible()).resolves.toBe(true);
     await screenshot('inventory');
   });
 
@@ -103,39 +131,71 @@ describe('the console in Chromium', () => {
       expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret, body: sampleBody('stripe') }))).status).toBe(202);
     }
     expect((await post(`${nodes[0]!.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(401);
-    await page.getByRole('list', { name: 'Deliveries, newest first' }).getByText('signature_invalid').waitFor({ timeout: 10_000 });
-    await expect(page.getByRole('list', { name: 'Deliveries, newest first' }).getByRole('listitem').count()).resolves.toBeGreaterThanOrEqual(3);
+    // A proxy that adds a newline to the signed body: the receiver names the cause.
+    const signed = await sign('stripe', { secret, body: sampleBody('stripe') });
+    expect((await post(`${nodes[1]!.ingressUrl}/hooks/stripe-payments`, { ...signed, body: `${signed.body}\n` })).status).toBe(401);
+    const list = page.getByRole('list', { name: 'Deliveries, newest first' });
+    await list.getByText('signature_invalid (body trailing newline)').waitFor({ timeout: 10_000 });
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(4);
+    await page.getByText('2 of 2 node streams live').waitFor();
+
+    // Paused, the list holds still and counts what arrives meanwhile.
+    await page.getByRole('button', { name: 'Pause' }).click();
+    expect((await post(`${nodes[0]!.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret, body: sampleBody('stripe') }))).status).toBe(202);
+    await page.getByRole('button', { name: 'Resume (1 new)' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(4);
+    await page.getByRole('button', { name: 'Resume (1 new)' }).click();
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(5);
+
+    await page.getByRole('combobox', { name: /^Outcome/ }).selectOption('rejected');
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(2);
     await screenshot('live');
+    await page.getByRole('combobox', { name: /^Outcome/ }).selectOption('all');
   });
 
   it('charts the bad signature on the Failures screen', async () => {
     await page.getByRole('link', { name: 'Failures' }).click();
-    await page.getByText('Failures by reason').waitFor();
-    await page.waitForTimeout(1500);
-    await screenshot('failures');
     await page.locator('.recharts-area').first().waitFor();
     await page.locator('.recharts-legend-item-text', { hasText: 'signature_invalid' }).waitFor();
+    await page.getByRole('region', { name: 'What the receiver found' }).getByText(/A proxy or framework changed the body before it reached the receiver/).waitFor();
+    await expect(page.getByRole('table', { name: 'Failures by reason' }).getByRole('row').filter({ hasText: 'signature_invalid' }).getByRole('cell').nth(1).textContent()).resolves.toBe('2');
     await screenshot('failures');
+    // A click leads to the matching deliveries.
+    await page.getByRole('table', { name: 'Failures by reason' }).getByRole('link', { name: 'Show in Live' }).click();
+    await page.getByRole('heading', { name: 'Live', exact: true }).waitFor();
+    await expect(page.getByRole('combobox', { name: /^Reason/ }).inputValue()).resolves.toBe('signature_invalid');
+    await expect.poll(() => page.getByRole('list', { name: 'Deliveries, newest first' }).getByRole('listitem').count()).toBe(2);
   });
 
   it('rotates the secret once: shown once, old and new both accepted until the old is retired, then the old gets 401', async () => {
     await page.getByRole('link', { name: 'Inventory' }).click();
     await page.getByRole('link', { name: 'stripe-payments' }).click();
+    await page.getByRole('heading', { name: 'Secrets' }).waitFor();
+    await screenshot('integration');
     await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByLabel('24 hours').check();
     await page.getByRole('button', { name: 'Rotate now' }).click();
     const revealed = page.getByTestId('revealed-secret');
     await revealed.waitFor();
     const rotated = (await revealed.textContent()) ?? '';
+    const rotatedId = ((await page.getByRole('heading', { name: /^New secret / }).textContent()) ?? '').replace('New secret ', '');
     expect(rotated).toMatch(/^whsec_/);
     await expect(page.getByText('You will not see this secret again.').isVisible()).resolves.toBe(true);
     await screenshot('integration-rotated');
     await page.getByRole('button', { name: /I have stored it/ }).click();
     expect(await page.content()).not.toContain(rotated);
+    expect(await inPage<string>('JSON.stringify({ ...sessionStorage, ...localStorage })')).not.toContain(rotated);
     for (const node of nodes) {
       for (const key of [secret, rotated]) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: key, body: sampleBody('stripe') }))).status).toBe(202);
     }
-    await page.getByRole('button', { name: 'Retire s1 now' }).click();
-    await page.getByRole('list', { name: 'Per-node acknowledgement' }).getByText('applied').first().waitFor();
+    // The cutover chart follows both secrets (it refreshes on its own every quarter minute).
+    await page.locator('.recharts-legend-item-text', { hasText: `secret ${rotatedId}` }).waitFor({ timeout: 20_000 });
+    await page.getByText('still in use (last 15 min)').waitFor();
+    await screenshot('integration-cutover');
+    // Senders still signed with s1 a moment ago: retiring it asks first.
+    await page.getByRole('button', { name: 'Retire old now' }).click();
+    await page.getByRole('button', { name: 'Retire s1' }).click();
+    await page.getByRole('list', { name: 'Retirement per node' }).getByText(/applied/).first().waitFor();
     for (const node of nodes) {
       expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret, body: sampleBody('stripe') }))).status).toBe(401);
       expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: rotated, body: sampleBody('stripe') }))).status).toBe(202);
@@ -143,15 +203,17 @@ describe('the console in Chromium', () => {
   });
 
   it('engages the kill switch on every node (503) and releases it', async () => {
-    await page.getByLabel('reject', { exact: false }).first().check();
+    await page.getByLabel(/^Reject \(503/).check();
     await page.getByLabel('Reason (required, kept in the audit log)').fill('incident 42: downstream outage');
     await page.getByRole('button', { name: 'Engage kill switch…' }).click();
     await page.getByRole('button', { name: 'Engage', exact: true }).click();
-    await page.getByText(/Engaged in mode/).waitFor();
+    await page.getByText('engaged: reject').waitFor();
+    await page.getByRole('list', { name: 'Kill switch per node' }).waitFor();
     await screenshot('integration-killed');
     for (const node of nodes) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(503);
     await page.getByLabel('Reason for releasing').fill('outage over');
-    await page.getByRole('button', { name: /^Release/ }).first().click();
+    await page.getByRole('button', { name: 'Release', exact: true }).click();
+    await page.getByRole('button', { name: 'Release now' }).click();
     await page.getByRole('button', { name: 'Rotate secret' }).waitFor();
     await page.getByText('Engage kill switch…').waitFor();
     for (const node of nodes) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(401);
@@ -194,9 +256,32 @@ describe('the console in Chromium', () => {
   it('switches to the dark theme', async () => {
     await page.getByRole('button', { name: 'Dark theme' }).click();
     await page.getByRole('link', { name: 'Inventory' }).click();
-    await page.getByRole('cell', { name: 'stripe-payments', exact: true }).waitFor();
+    await page.getByRole('link', { name: 'stripe-payments' }).waitFor();
     await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
-    await page.getByRole('img', { name: /deliveries and failures of stripe-payments/ }).waitFor();
+    await page.getByRole('img', { name: /deliveries of stripe-payments per hour/ }).waitFor();
     await screenshot('inventory-dark');
+  });
+
+  it('keeps the failures readable in the dark theme', async () => {
+    await page.getByRole('link', { name: 'Failures' }).click();
+    await page.locator('.recharts-area').first().waitFor();
+    await screenshot('failures-dark');
+  });
+
+  it('can be driven by the keyboard, with a visible focus', async () => {
+    // A reload keeps the console's token (held for this tab) and starts the keyboard at the top.
+    await page.goto(page.url().replace(/#.*$/, '#fleets'));
+    await page.reload();
+    await page.getByRole('article', { name: 'Fleet production EU' }).waitFor();
+    await page.keyboard.press('Tab');
+    await expect(inPage('document.activeElement.textContent')).resolves.toBe('Skip to the screen');
+    await page.keyboard.press('Enter');
+    await expect(inPage('document.activeElement.id')).resolves.toBe('main');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await expect(inPage('document.activeElement.textContent')).resolves.toBe('Test connection');
+    const outline = await inPage<string>('getComputedStyle(document.activeElement).outlineStyle');
+    expect(outline).toBe('solid');
+    await screenshot('keyboard-focus');
   });
 });

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { LOCAL_FLEET_ID } from '../../../shared/contract/console.js';
-import { useCommandQuery } from '../queries/console-queries.js';
+import { useFleets } from '../queries/commands.js';
+import { LOCAL_FLEET_NAME } from '../queries/fleet-names.js';
 
 export interface FleetChoice {
   /** The chosen fleet: the operator's pick, else the first connected fleet, else the local receiver. */
@@ -11,9 +12,9 @@ export interface FleetChoice {
   readonly fleets: readonly { id: string; name: string }[];
 }
 
-export function useFleetChoice(): FleetChoice {
-  const fleets = useCommandQuery('fleets.list', {});
-  const [chosen, choose] = useState<string | undefined>();
+export function useFleetChoice(initial?: string): FleetChoice {
+  const fleets = useFleets();
+  const [chosen, choose] = useState<string | undefined>(initial);
   return { fleetId: chosen ?? fleets.data?.[0]?.id ?? LOCAL_FLEET_ID, choose, ready: !fleets.isPending, fleets: fleets.data ?? [] };
 }
 
@@ -28,7 +29,7 @@ export function FleetPicker({ choice }: { choice: FleetChoice }) {
             {fleet.name}
           </option>
         ))}
-        <option value={LOCAL_FLEET_ID}>local receiver</option>
+        <option value={LOCAL_FLEET_ID}>{LOCAL_FLEET_NAME}</option>
       </select>
     </label>
   );

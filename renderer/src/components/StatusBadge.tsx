@@ -1,4 +1,6 @@
-const TONE: Record<string, string> = {
+import { Badge, type Tone } from './Badge.js';
+
+const TONE: Readonly<Record<string, Tone>> = {
   active: 'ok',
   accepted: 'ok',
   live: 'ok',
@@ -9,9 +11,11 @@ const TONE: Record<string, string> = {
   rejected: 'bad',
   retrying: 'warn',
   connecting: 'muted',
+  missing: 'bad',
+  unreachable: 'bad',
 };
 
-/** Status in colour and in words: colour alone says nothing to a colour-blind operator or a screen reader. */
+/** An integration status, a delivery outcome or a stream state, by its own word. */
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge badge-${TONE[status] ?? 'muted'}`}>{status}</span>;
+  return <Badge tone={TONE[status] ?? 'muted'}>{status}</Badge>;
 }

@@ -1,10 +1,12 @@
 import { LOCAL_FLEET_ID } from '../../../shared/contract/console.js';
-import { useCommandQuery } from './console-queries.js';
+import { useFleets } from './commands.js';
+
+export const LOCAL_FLEET_NAME = 'local receiver';
 
 /** Fleet ids are for programs; operators know fleets by the names they gave them. */
 export function useFleetName(): (fleetId: string) => string {
-  const fleets = useCommandQuery('fleets.list', {});
+  const fleets = useFleets();
   const names = new Map((fleets.data ?? []).map((fleet) => [fleet.id, fleet.name]));
-  names.set(LOCAL_FLEET_ID, 'local receiver');
+  names.set(LOCAL_FLEET_ID, LOCAL_FLEET_NAME);
   return (fleetId) => names.get(fleetId) ?? fleetId;
 }

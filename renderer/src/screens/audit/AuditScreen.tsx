@@ -1,11 +1,87 @@
+import type { AuditLog } from '../../../../shared/contract/admin-api.js';
+import { Badge } from '../../components/Badge.js';
 import { ErrorText } from '../../components/ErrorText.js';
+import { dateTime } from '../../components/format.js';
 import { FleetPicker, useFleetChoice } from '../../components/FleetPicker.js';
-import { useCommandQuery } from '../../queries/console-queries.js';
+import { useAudit } from '../../queries/commands.js';
+
+/** Details are whatever the node recorded: shown as short "key: value" pairs rather than raw JSON. */
+function Details({ details }: { details: Readonly<Record<string, unknown>> }) {
+  const entries = Object.entries(details);
+  if (entries.length === 0) return <span className="muted">—</span>;
+  return (
+    <dl className="details">
+      {entries.map(([key, value]) => (
+        <div key={key}>
+          <dt>{key}</dt>
+          <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function ChainStatus({ chain }: { chain: AuditLog['chain'] }) {
+  return chain.verified ? (
+    <Badge tone="ok">chain verified</Badge>
+  ) : (
+    <Badge tone="bad" title="An entry was changed or removed after it was written">{`chain broken at entry ${chain.brokenAt ?? '?'}`}</Badge>
+  );
+}
+
+function NodeAudit({ url, audit, error }: { url: string; audit: AuditLog | undefined; error: string | undefined }) {
+  return (
+    <article className="card" aria-label={`Audit of ${url}`}>
+      <header className="card-header">
+        <h2>
+          <code>{url}</code>
+        </h2>
+        {audit && <ChainStatus chain={audit.chain} />}
+      </header>
+      {error && <p className="error">This node did not answer: {error}</p>}
+      {audit?.entries.length === 0 && <p className="muted">No admin action on this node yet.</p>}
+      {audit && audit.entries.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th className="numeric">#</th>
+              <th>When</th>
+              <th>Actor</th>
+              <th>Action</th>
+              <th>Integration</th>
+              <th>Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...audit.entries].reverse().map((entry) => {
+              const broken = !audit.chain.verified && audit.chain.brokenAt === entry.seq;
+              return (
+                <tr key={entry.seq} className={broken ? 'broken' : undefined}>
+                  <td className="numeric">
+                    {entry.seq}
+                    {broken && <Badge tone="bad">broken here</Badge>}
+                  </td>
+                  <td className="nowrap">{dateTime(entry.at)}</td>
+                  <td>{entry.actor}</td>
+                  <td className="nowrap">{entry.action}</td>
+                  <td className="nowrap">{entry.integrationId ?? ''}</td>
+                  <td>
+                    <Details details={entry.details} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </article>
+  );
+}
 
 /** Every admin action and refusal per node, and whether its hash chain still verifies. */
 export function AuditScreen() {
   const choice = useFleetChoice();
-  const audit = useCommandQuery('audit.list', { fleetId: choice.fleetId }, { enabled: choice.ready });
+  const audit = useAudit(choice.fleetId, choice.ready);
 
   return (
     <section aria-labelledby="audit-title">
@@ -15,45 +91,7 @@ export function AuditScreen() {
       </header>
       <ErrorText error={audit.error} />
       {(audit.data ?? []).map((node) => (
-        <article key={node.url} className="card">
-          <header className="card-header">
-            <h2>{node.url}</h2>
-            {node.audit &&
-              (node.audit.chain.verified ? (
-                <span className="badge badge-ok">chain verified</span>
-              ) : (
-                <span className="badge badge-bad">chain broken at entry {node.audit.chain.brokenAt}</span>
-              ))}
-          </header>
-          {node.error && <p className="error">{node.error}</p>}
-          {node.audit?.entries.length === 0 && <p className="muted">No admin action on this node yet.</p>}
-          <table>
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>When</th>
-                <th>Actor</th>
-                <th>Action</th>
-                <th>Integration</th>
-                <th>Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...(node.audit?.entries ?? [])].reverse().map((entry) => (
-                <tr key={entry.seq}>
-                  <td>{entry.seq}</td>
-                  <td>{new Date(entry.at).toLocaleString()}</td>
-                  <td>{entry.actor}</td>
-                  <td>{entry.action}</td>
-                  <td>{entry.integrationId ?? ''}</td>
-                  <td>
-                    <code>{JSON.stringify(entry.details)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </article>
+        <NodeAudit key={node.url} url={node.url} audit={node.audit} error={node.error} />
       ))}
     </section>
   );

@@ -1,96 +1,105 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CommandResult } from '../../../../shared/contract/console.js';
-import { useApi } from '../../api/context.js';
+import { CopyButton } from '../../components/CopyButton.js';
 import { ErrorText } from '../../components/ErrorText.js';
+import { dateTime, remaining } from '../../components/format.js';
+import { useUncachedCommand } from '../../queries/uncached-command.js';
+import { useNow } from '../../queries/use-now.js';
 import { NodeResults } from './NodeResults.js';
 
-const OVERLAPS = [
+export const OVERLAPS = [
   { label: '1 hour', seconds: 3_600 },
   { label: '24 hours', seconds: 86_400 },
   { label: '7 days', seconds: 604_800 },
 ] as const;
 
+type Rotation = CommandResult<'integrations.rotateSecret'>;
+
+/** The new secret, once: copy it now, because closing this forgets it for good. */
+function RevealedSecret({ rotation, onClose }: { rotation: Rotation; onClose: () => void }) {
+  const now = useNow();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const expires = rotation.expiresOld ? Date.parse(rotation.expiresOld) : undefined;
+  return (
+    <div className="card reveal" role="dialog" aria-labelledby="reveal-title">
+      <h2 id="reveal-title" tabIndex={-1} ref={heading}>
+        New secret {rotation.secretId}
+      </h2>
+      <p>
+        <strong>You will not see this secret again.</strong> Set it at the sender now.
+      </p>
+      <code className="secret" data-testid="revealed-secret">
+        {rotation.secret}
+      </code>
+      <div className="actions">
+        <CopyButton text={rotation.secret} label="Copy the secret" />
+        <button type="button" className="secondary" onClick={onClose}>
+          I have stored it — close
+        </button>
+      </div>
+      <p>
+        {expires === undefined
+          ? 'The old secret keeps verifying until you retire it.'
+          : `The old secret keeps verifying until ${dateTime(rotation.expiresOld ?? '')}: ${remaining(expires - now)} left.`}
+      </p>
+      <NodeResults nodes={rotation.nodes} />
+    </div>
+  );
+}
+
 /**
  * One click and a confirmation: a new secret is drawn in the main process, pushed to every node
- * with the chosen overlap, and shown here once. It is kept in this component's state only (never
- * in the query cache or any storage) and forgotten when the dialog closes.
+ * with the chosen overlap, and shown here once. It lives in this component's state only (never in
+ * the query cache, the mutation cache or any storage) and is forgotten when the dialog closes.
  */
 export function RotateSecret({ fleetId, integrationId }: { fleetId: string; integrationId: string }) {
-  const api = useApi();
-  const queryClient = useQueryClient();
-  const [step, setStep] = useState<'idle' | 'confirm' | 'working'>('idle');
+  const rotate = useUncachedCommand('integrations.rotateSecret');
+  const [confirming, setConfirming] = useState(false);
   const [overlap, setOverlap] = useState<number>(86_400);
   const [keepCopy, setKeepCopy] = useState(false);
-  const [revealed, setRevealed] = useState<CommandResult<'integrations.rotateSecret'> | undefined>();
-  const [error, setError] = useState<unknown>();
 
-  const rotate = async () => {
-    setStep('working');
-    setError(undefined);
-    try {
-      setRevealed(await api.invoke('integrations.rotateSecret', { fleetId, integrationId, overlapSeconds: overlap, keepCopy }));
-      await queryClient.invalidateQueries({ queryKey: ['integrations.list'] });
-    } catch (failure) {
-      setError(failure);
-    }
-    setStep('idle');
-  };
-
-  if (revealed) {
+  if (rotate.result) return <RevealedSecret rotation={rotate.result} onClose={rotate.reset} />;
+  if (!confirming) {
     return (
-      <div className="card reveal" role="dialog" aria-label="New secret">
-        <h2>New secret {revealed.secretId}</h2>
-        <p>
-          <strong>You will not see this secret again.</strong> Set it at the sender now; the old secret keeps verifying until{' '}
-          {revealed.expiresOld ? new Date(revealed.expiresOld).toLocaleString() : 'you retire it'}.
-        </p>
-        <code className="secret" data-testid="revealed-secret">
-          {revealed.secret}
-        </code>
-        <div className="actions">
-          <button onClick={() => void navigator.clipboard?.writeText(revealed.secret)}>Copy</button>
-          <button className="secondary" onClick={() => setRevealed(undefined)}>
-            I have stored it — close
-          </button>
-        </div>
-        <NodeResults nodes={revealed.nodes} />
+      <div className="actions">
+        <button type="button" onClick={() => setConfirming(true)}>
+          Rotate secret
+        </button>
+        <ErrorText error={rotate.error} />
       </div>
     );
   }
   return (
-    <div>
-      {step === 'idle' && <button onClick={() => setStep('confirm')}>Rotate secret</button>}
-      {step !== 'idle' && (
-        <div className="card" role="group" aria-label="Confirm rotation">
-          <p>A new secret will be added on every node. The current secrets keep verifying during the overlap, then expire.</p>
-          <div className="filters">
-            <label>
-              Overlap
-              <select value={overlap} onChange={(event) => setOverlap(Number(event.target.value))}>
-                {OVERLAPS.map((choice) => (
-                  <option key={choice.seconds} value={choice.seconds}>
-                    {choice.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="inline">
-              <input type="checkbox" checked={keepCopy} onChange={(event) => setKeepCopy(event.target.checked)} />
-              Keep a copy in the OS keychain
-            </label>
-          </div>
-          <div className="actions">
-            <button onClick={() => void rotate()} disabled={step === 'working'}>
-              {step === 'working' ? 'Rotating…' : 'Rotate now'}
-            </button>
-            <button className="secondary" onClick={() => setStep('idle')}>
-              Cancel
-            </button>
-          </div>
-        </div>
-      )}
-      <ErrorText error={error} />
+    <div className="card confirm-card" role="group" aria-label="Confirm rotation">
+      <p>A new secret is added on every node. The current secret keeps verifying during the overlap, then expires.</p>
+      <fieldset>
+        <legend>Overlap</legend>
+        {OVERLAPS.map((choice) => (
+          <label key={choice.seconds} className="inline">
+            <input type="radio" name="overlap" value={choice.seconds} checked={overlap === choice.seconds} onChange={() => setOverlap(choice.seconds)} />
+            {choice.label}
+          </label>
+        ))}
+      </fieldset>
+      <label className="inline">
+        <input type="checkbox" checked={keepCopy} onChange={(event) => setKeepCopy(event.target.checked)} />
+        Also keep a copy in the OS keychain
+      </label>
+      <ErrorText error={rotate.error} />
+      <div className="actions">
+        <button
+          type="button"
+          disabled={rotate.pending}
+          onClick={() => {
+            void rotate.run({ fleetId, integrationId, overlapSeconds: overlap, keepCopy }).then((rotation) => rotation && setConfirming(false));
+          }}>
+          {rotate.pending ? 'Rotating…' : 'Rotate now'}
+        </button>
+        <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+          Cancel
+        </button>
+      </div>
     </div>
   );
 }

@@ -1,41 +1,44 @@
 import { useEffect, useMemo } from 'react';
-import { useCommandQuery } from '../../queries/console-queries.js';
+import { useCapturedRequest } from '../../queries/commands.js';
+import type { DeliveryRef } from './LiveList.js';
 
 /** Shown bodies are capped: the drawer must stay responsive; the whole capture can be downloaded. */
-const SHOWN_BODY_CHARS = 20_000;
+export const SHOWN_BODY_CHARS = 20_000;
 
-function decode(base64: string): { bytes: Uint8Array<ArrayBuffer>; text: string } {
+export function decodeBody(base64: string): { bytes: Uint8Array<ArrayBuffer>; text: string } {
   const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
   return { bytes, text: new TextDecoder().decode(bytes) };
 }
 
-function pretty(text: string): string {
+/** JSON pretty-printed, anything else as it came; capped at `limit` characters. */
+export function showableBody(text: string, limit = SHOWN_BODY_CHARS): string {
+  let shown = text;
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    shown = JSON.stringify(JSON.parse(text), null, 2);
   } catch {
-    return text;
+    // Not JSON: shown as received.
   }
+  return shown.length > limit ? `${shown.slice(0, limit)}\n… (${shown.length - limit} more characters: download the raw body)` : shown;
 }
 
 /** The captured body, pretty-printed when it is JSON, with the raw bytes to download. */
-export function CapturedBody({ fleetId, nodeUrl, requestId }: { fleetId: string; nodeUrl: string; requestId: string }) {
-  const raw = useCommandQuery('deliveries.raw', { fleetId, nodeUrl, requestId });
-  const decoded = useMemo(() => (raw.data ? decode(raw.data.bodyBase64) : undefined), [raw.data]);
+export function CapturedBody(at: DeliveryRef) {
+  const raw = useCapturedRequest(at);
+  const decoded = useMemo(() => (raw.data ? decodeBody(raw.data.bodyBase64) : undefined), [raw.data]);
   const download = useMemo(
     () => (decoded && raw.data ? URL.createObjectURL(new Blob([decoded.bytes], { type: raw.data.headers['content-type'] ?? 'application/octet-stream' })) : undefined),
     [decoded, raw.data],
   );
   // An object URL holds its bytes until revoked: let go of them when the drawer closes.
   useEffect(() => () => (download ? URL.revokeObjectURL(download) : undefined), [download]);
-  if (!decoded || !download) return raw.error ? <p className="muted">The body was not captured or has expired.</p> : null;
-  const { bytes, text } = decoded;
-  const shown = pretty(text);
+  if (raw.error) return <p className="muted">The body was not captured or has expired.</p>;
+  if (!decoded || !download) return null;
   return (
     <>
       <h3>Body</h3>
-      <pre className="body">{shown.length > SHOWN_BODY_CHARS ? `${shown.slice(0, SHOWN_BODY_CHARS)}\n… (${shown.length - SHOWN_BODY_CHARS} more characters)` : shown}</pre>
-      <a href={download} download={`${requestId}.body`}>
-        Download the raw body ({bytes.length} bytes)
+      <pre className="body">{showableBody(decoded.text)}</pre>
+      <a href={download} download={`${at.requestId}.body`}>
+        Download the raw body ({decoded.bytes.length} bytes)
       </a>
     </>
   );

@@ -1,124 +1,66 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
-import { OUTCOMES, REASONS } from '../../../../shared/model/outcomes.js';
-import { StatusBadge } from '../../components/StatusBadge.js';
+import { useMemo, useState } from 'react';
+import { LOCAL_FLEET_ID, type FleetDelivery } from '../../../../shared/contract/console.js';
+import { ErrorText } from '../../components/ErrorText.js';
+import { useFleets } from '../../queries/commands.js';
 import { useFleetName } from '../../queries/fleet-names.js';
 import { useLiveDeliveries } from '../../queries/live-deliveries.js';
+import { mergeNewestFirst } from '../../queries/live-list.js';
 import { DeliveryDrawer } from './DeliveryDrawer.js';
 import { matchesLive, NO_FILTER, type LiveFilter } from './live-filter.js';
+import { LiveFilters } from './LiveFilters.js';
+import { LiveList, type DeliveryRef } from './LiveList.js';
+import { StreamStatus } from './StreamStatus.js';
+import { useEarlierDeliveries } from './use-earlier-deliveries.js';
 
-const ROW_HEIGHT = 32;
+/** What the list showed when the operator paused it, and how many had arrived by then. */
+interface PausedAt {
+  readonly deliveries: readonly FleetDelivery[];
+  readonly received: number;
+}
 
 /** The merged stream of every node, newest first; virtualised, so a hundred thousand rows scroll as smoothly as ten. */
 export function LiveScreen({ initialFilter = NO_FILTER }: { initialFilter?: LiveFilter }) {
   const live = useLiveDeliveries();
+  const fleets = useFleets();
   const fleetName = useFleetName();
   const [filter, setFilter] = useState<LiveFilter>(initialFilter);
-  const [paused, setPaused] = useState<typeof live.deliveries | undefined>();
-  const shown = paused ?? live.deliveries;
-  const rows = useMemo(() => shown.filter((delivery) => matchesLive(delivery, filter)), [shown, filter]);
-  const fleets = useMemo(() => [...new Set(live.deliveries.map((delivery) => delivery.fleetId))], [live.deliveries]);
-  const integrations = useMemo(() => [...new Set(live.deliveries.flatMap((delivery) => (delivery.integrationId ? [delivery.integrationId] : [])))].sort(), [live.deliveries]);
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
-  const [open, setOpen] = useState<{ fleetId: string; nodeUrl: string; requestId: string } | undefined>();
-  const arrivedWhilePaused = paused ? live.deliveries.length - paused.length : 0;
+  const [paused, setPaused] = useState<PausedAt | undefined>();
+  const [open, setOpen] = useState<DeliveryRef | undefined>();
+  const earlier = useEarlierDeliveries(filter);
+
+  const shown = paused?.deliveries ?? live.deliveries;
+  const rows = useMemo(() => mergeNewestFirst(shown, earlier.deliveries).filter((delivery) => matchesLive(delivery, filter)), [shown, earlier.deliveries, filter]);
+  const fleetIds = useMemo(() => [...new Set([...(fleets.data ?? []).map((fleet) => fleet.id), LOCAL_FLEET_ID])], [fleets.data]);
+  const integrations = useMemo(
+    () => [...new Set(live.deliveries.slice(0, 5_000).flatMap((delivery) => (delivery.integrationId ? [delivery.integrationId] : [])))].sort(),
+    [live.deliveries],
+  );
+  const arrivedWhilePaused = paused ? live.received - paused.received : 0;
 
   return (
     <section aria-labelledby="live-title" className="live">
       <header className="screen-header">
         <h1 id="live-title">Live</h1>
-        <div className="filters">
-          <label>
-            Fleet
-            <select value={filter.fleetId} onChange={(event) => setFilter({ ...filter, fleetId: event.target.value })}>
-              <option value="all">all</option>
-              {fleets.map((fleet) => (
-                <option key={fleet} value={fleet}>
-                  {fleetName(fleet)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Integration
-            <select value={filter.integrationId} onChange={(event) => setFilter({ ...filter, integrationId: event.target.value })}>
-              <option value="all">all</option>
-              {integrations.map((integration) => (
-                <option key={integration}>{integration}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Outcome
-            <select value={filter.outcome} onChange={(event) => setFilter({ ...filter, outcome: event.target.value as LiveFilter['outcome'] })}>
-              <option value="all">all</option>
-              {OUTCOMES.map((outcome) => (
-                <option key={outcome}>{outcome}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Reason
-            <select value={filter.reason} onChange={(event) => setFilter({ ...filter, reason: event.target.value as LiveFilter['reason'] })}>
-              <option value="all">all</option>
-              {REASONS.map((reason) => (
-                <option key={reason}>{reason}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Search
-            <input type="search" value={filter.text} onChange={(event) => setFilter({ ...filter, text: event.target.value })} placeholder="integration, reason, address" />
-          </label>
-          <button onClick={() => setPaused(paused ? undefined : live.deliveries)} aria-pressed={paused !== undefined}>
-            {paused ? `Resume (${arrivedWhilePaused} new)` : 'Pause'}
-          </button>
-        </div>
+        <LiveFilters filter={filter} onChange={setFilter} fleets={fleetIds} integrations={integrations} fleetName={fleetName} />
+        <button
+          type="button"
+          className={paused ? undefined : 'secondary'}
+          onClick={() => setPaused(paused ? undefined : { deliveries: live.deliveries, received: live.received })}
+          aria-pressed={paused !== undefined}>
+          {paused ? `Resume (${arrivedWhilePaused} new)` : 'Pause'}
+        </button>
       </header>
+      <StreamStatus fleetName={fleetName} />
       <p className="muted" aria-live="polite">
-        {rows.length} shown of {live.deliveries.length}
-        {live.dropped > 0 ? ` — ${live.dropped} dropped because the screen could not keep up` : ''}
+        {rows.length} shown of {shown.length}
+        {earlier.deliveries.length > 0 ? `, with the last ${earlier.deliveries.length} from the nodes' history` : ''}
+        {paused ? ' — paused' : ''}
+        {live.dropped > 0 ? ` — ${live.dropped} not shown because the screen could not keep up` : ''}
+        {earlier.loading ? ' — loading earlier deliveries…' : ''}
       </p>
-      <div className="live-head live-row" aria-hidden="true">
-        <span>Time</span>
-        <span>Fleet</span>
-        <span>Integration</span>
-        <span>Status</span>
-        <span>Outcome</span>
-        <span>Reason</span>
-        <span>Source</span>
-      </div>
-      <div ref={scroller} className="live-scroller" role="list" aria-label="Deliveries, newest first">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const delivery = rows[item.index];
-            if (!delivery) return null;
-            return (
-              <div
-                key={item.key}
-                role="listitem"
-                tabIndex={0}
-                aria-label={`${delivery.outcome} ${delivery.status} ${delivery.integrationId ?? ''}: open details`}
-                onClick={() => setOpen({ fleetId: delivery.fleetId, nodeUrl: delivery.nodeUrl, requestId: delivery.requestId })}
-                onKeyDown={(event) => {
-                  if (event.key === 'Enter') setOpen({ fleetId: delivery.fleetId, nodeUrl: delivery.nodeUrl, requestId: delivery.requestId });
-                }}
-                className="live-row"
-                style={{ position: 'absolute', top: 0, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width: '100%' }}>
-                <span>{new Date(delivery.receivedAt).toLocaleTimeString()}</span>
-                <span>{fleetName(delivery.fleetId)}</span>
-                <span>{delivery.integrationId ?? '—'}</span>
-                <span>{delivery.status}</span>
-                <StatusBadge status={delivery.outcome} />
-                <span>{delivery.reason ?? ''}{delivery.diagnosis ? ` (${delivery.diagnosis.replaceAll('_', ' ')})` : ''}</span>
-                <span>{delivery.sourceIp}</span>
-              </div>
-            );
-          })}
-        </div>
-      </div>
-      {open && <DeliveryDrawer {...open} onClose={() => setOpen(undefined)} />}
+      <ErrorText error={earlier.error} />
+      <LiveList rows={rows} fleetName={fleetName} onOpen={setOpen} />
+      {open && <DeliveryDrawer at={open} onClose={() => setOpen(undefined)} />}
     </section>
   );
 }

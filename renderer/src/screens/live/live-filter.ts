@@ -35,3 +35,15 @@ export function filterFromQuery(query: string): LiveFilter {
     text: params.get('text') ?? '',
   };
 }
+
+/** A link to Live showing the deliveries that match `filter` (fields left out match everything). */
+export function liveHref(filter: Partial<LiveFilter>): string {
+  const params = new URLSearchParams();
+  if (filter.fleetId && filter.fleetId !== 'all') params.set('fleet', filter.fleetId);
+  if (filter.integrationId && filter.integrationId !== 'all') params.set('integration', filter.integrationId);
+  if (filter.outcome && filter.outcome !== 'all') params.set('outcome', filter.outcome);
+  if (filter.reason && filter.reason !== 'all') params.set('reason', filter.reason);
+  if (filter.text) params.set('text', filter.text);
+  const query = params.toString();
+  return query ? `#live?${query}` : '#live';
+}
