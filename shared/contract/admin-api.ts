@@ -25,8 +25,25 @@ export const nodeInfo = z.object({
   redis: z.object({ ok: z.boolean(), detail: z.string().optional() }).optional(),
   /** Nodes that report the same value share their state (one Redis): a change sent to one reaches all. Null: standalone. */
   sharedState: z.string().nullable().optional(),
+  /** The node's clock when it answered: the console's clock check compares it with its own, never with delivery skew. */
+  time: isoTime.optional(),
+  /** What `/readyz` says: the node takes traffic (store writable, Redis reachable in fleet mode, no commit stuck). */
+  ready: z.boolean().optional(),
+  /** Accepted deliveries not yet handed downstream. */
+  downstream: z
+    .object({ ok: z.boolean(), backlog: z.number().int(), oldestAgeSeconds: z.number().nullable(), detail: z.string().optional() })
+    .optional(),
 });
 export type NodeInfo = z.infer<typeof nodeInfo>;
+
+/** `GET /whoami`: what the calling token may do, so the console can disable what its scope cannot do. */
+export const whoami = z.object({
+  name: z.string(),
+  scope: z.enum(TOKEN_SCOPES),
+  /** Raw captured payloads (`GET /deliveries/{id}/raw`, redrive of bodies) need this permission on top of `read`. */
+  payloads: z.boolean(),
+});
+export type Whoami = z.infer<typeof whoami>;
 
 export const secretView = z.object({
   id: z.string(),
@@ -45,6 +62,17 @@ export const killSwitchView = z.object({
   since: isoTime,
   actor: z.string(),
 });
+
+/** A JWS integration's key set, as the node last loaded it. */
+export const jwsKeySetView = z.object({
+  source: z.enum(['file', 'url']),
+  keys: z.array(z.object({ kid: z.string().nullable(), alg: z.string().nullable(), kty: z.string() })),
+  lastFetch: z.object({ at: isoTime, ok: z.boolean(), error: z.string().optional() }).nullable(),
+  nextRefreshAt: isoTime.nullable(),
+  verifiedByKid: z.array(z.object({ kid: z.string(), count: z.number().int(), lastAt: isoTime })),
+  unknownKids: z.array(z.object({ kid: z.string(), count: z.number().int(), lastSeenAt: isoTime })),
+});
+export type JwsKeySetView = z.infer<typeof jwsKeySetView>;
 
 export const integrationStatus = z.enum(['active', 'killed', 'held']);
 export type IntegrationStatus = z.infer<typeof integrationStatus>;
@@ -67,6 +95,7 @@ export const integrationView = z.object({
   lastDeliveryAt: isoTime.nullable(),
   /** Where the node's runtime state (admin API changes) differs from its config file. */
   drift: z.array(z.object({ field: z.string(), file: z.string(), runtime: z.string() })),
+  jws: jwsKeySetView.optional(),
 });
 export type IntegrationView = z.infer<typeof integrationView>;
 export const integrationList = z.object({ integrations: z.array(integrationView) });
@@ -84,7 +113,16 @@ export const addSecretRequest = z.strictObject({
   secret: z.string().min(1).max(4096),
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   overlapSeconds: z.number().int().min(0).max(MAX_OVERLAP_SECONDS).default(86_400),
+  /**
+   * Pending: the new secret verifies at once, but the older ones get no expiry until
+   * `POST …/secrets/{secretId}/confirm` says the sender signs with the new one (the overlap starts then).
+   */
+  pending: z.boolean().default(false),
 });
+export const confirmSecretRequest = z.strictObject({
+  overlapSeconds: z.number().int().min(0).max(MAX_OVERLAP_SECONDS).default(86_400),
+});
+export type ConfirmSecretRequest = z.input<typeof confirmSecretRequest>;
 export type KillRequest = z.infer<typeof killRequest>;
 export type ReleaseRequest = z.input<typeof releaseRequest>;
 export type AddSecretRequest = z.input<typeof addSecretRequest>;
@@ -146,6 +184,10 @@ export const deliveryQuery = z.strictObject({
   reason: csv(REASONS).optional(),
   since: isoTime.optional(),
   until: isoTime.optional(),
+  /** Search: the provider's event / delivery id, the node's request id, the sender's address. */
+  deliveryId: z.string().min(1).max(200).optional(),
+  requestId: z.string().min(1).max(64).optional(),
+  sourceIp: z.string().min(1).max(64).optional(),
   cursor: z.string().regex(/^\d+$/).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -187,6 +229,8 @@ export const auditEntry = z.object({
   action: z.string(),
   integrationId: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
+  /** Who sat at the console (OS user@host, sent by the console), next to the token's name in `actor`. */
+  person: z.string().nullable().optional(),
   prevHash: z.string(),
   hash: z.string(),
 });
@@ -194,5 +238,31 @@ export type AuditEntry = z.infer<typeof auditEntry>;
 export const auditLog = z.object({
   entries: z.array(auditEntry),
   chain: z.object({ verified: z.boolean(), brokenAt: z.number().int().optional() }),
+  /** Older entries: pass as `cursor`. Null at the start of the chain. */
+  nextCursor: z.string().nullable().optional(),
 });
 export type AuditLog = z.infer<typeof auditLog>;
+export const auditQuery = z.strictObject({
+  cursor: z.string().regex(/^\d+$/).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+export type AuditQuery = z.infer<typeof auditQuery>;
+
+/** `POST /deliveries/redrive`: re-enqueue captured accepted or held deliveries downstream, once per request, audited. */
+export const redriveRequest = z
+  .strictObject({
+    integration: z.string().min(1),
+    since: isoTime.optional(),
+    until: isoTime.optional(),
+    outcome: z.array(z.enum(['accepted', 'held'])).min(1).default(['accepted', 'held']),
+    requestIds: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
+    /** Count what would be re-enqueued, change nothing: the console shows the count before the operator confirms. */
+    dryRun: z.boolean().default(false),
+  })
+  .refine((request) => request.since !== undefined || request.requestIds !== undefined, {
+    message: 'give since (a time range) or requestIds',
+    path: ['since'],
+  });
+export type RedriveRequest = z.input<typeof redriveRequest>;
+export const redriveResult = z.object({ matched: z.number().int(), requeued: z.number().int(), dryRun: z.boolean() });
+export type RedriveResult = z.infer<typeof redriveResult>;
