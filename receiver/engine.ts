@@ -122,6 +122,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       const redis = shared.redisHealth?.();
       return { storage: { ok: storeHealthy }, ...(redis ? { redis } : {}) };
     },
+    ready: () => health().ready,
   });
   const audit = new AuditLog(db);
   const commands = new IntegrationCommands({ integrations, sync, audit, view: (runtime) => views.integration(runtime, now()), now });

@@ -18,6 +18,25 @@ export function fingerprint(value: string): string {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** Accepted deliveries not yet handed downstream, as the node's dispatcher counts them. */
+export interface DownstreamBacklog {
+  readonly backlog: number;
+  readonly oldestAgeSeconds: number | null;
+  readonly ok?: boolean;
+  readonly detail?: string;
+}
+
+export interface NodeFacts {
+  readonly nodeId: string;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly sharedState: string | null;
+  readonly health: () => Pick<NodeInfo, 'storage' | 'redis'>;
+  /** What `/readyz` answers. */
+  readonly ready: () => boolean;
+  readonly downstream?: () => DownstreamBacklog;
+}
+
 /** Builds the admin API's views of the node and of its integrations from the runtime and the store. */
 export class RuntimeViews {
   private readonly counts: Database.Statement<[string, number], { outcome: string; count: number }>;
@@ -26,13 +45,7 @@ export class RuntimeViews {
 
   constructor(
     db: Database.Database,
-    private readonly node: {
-      nodeId: string;
-      version: string;
-      startedAt: number;
-      sharedState: string | null;
-      health: () => Pick<NodeInfo, 'storage' | 'redis'>;
-    },
+    private readonly node: NodeFacts,
   ) {
     this.counts = db.prepare('SELECT outcome, sum(count) AS count FROM stats_minute WHERE integration_id = ? AND minute >= ? GROUP BY outcome');
     this.lastDelivery = db.prepare('SELECT received_at FROM deliveries WHERE integration_id = ? ORDER BY seq DESC LIMIT 1').pluck() as Database.Statement<[string], number>;
@@ -47,6 +60,9 @@ export class RuntimeViews {
       uptimeSeconds: Math.round((now - this.node.startedAt) / 1000),
       sharedState: this.node.sharedState,
       ...this.node.health(),
+      time: iso(now),
+      ready: this.node.ready(),
+      ...(this.node.downstream ? { downstream: downstreamView(this.node.downstream) } : {}),
     };
   }
 
@@ -71,6 +87,7 @@ export class RuntimeViews {
         fingerprint: fingerprint(secret.value),
         state: secretState(secret, now),
         source: secret.source,
+        ...(secret.pending === true ? { pending: true } : {}),
       })),
       limits: {
         toleranceSeconds: runtime.toleranceMs / 1000,
@@ -83,6 +100,16 @@ export class RuntimeViews {
       lastDeliveryAt: last === undefined ? null : iso(last),
       drift: drift(runtime),
     };
+  }
+}
+
+/** A backlog that cannot be read is reported as not ok, never as an empty queue. */
+function downstreamView(read: () => DownstreamBacklog): NonNullable<NodeInfo['downstream']> {
+  try {
+    const { backlog, oldestAgeSeconds, ok = true, detail } = read();
+    return { ok, backlog, oldestAgeSeconds, ...(detail === undefined ? {} : { detail }) };
+  } catch (error) {
+    return { ok: false, backlog: 0, oldestAgeSeconds: null, detail: `backlog unreadable: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 

@@ -86,6 +86,18 @@ const MIGRATIONS: readonly string[] = [
     hash TEXT NOT NULL
   );
   `,
+  `
+  -- Who sat at the console for an admin action (X-Hookwarden-Person), next to the token's name in actor.
+  ALTER TABLE audit ADD COLUMN person TEXT;
+  -- When this node first saw each secret (by integration, id and fingerprint): its age when the config gives none.
+  CREATE TABLE secret_first_seen (
+    integration_id TEXT NOT NULL,
+    secret_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    PRIMARY KEY (integration_id, secret_id, fingerprint)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
