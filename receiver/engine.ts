@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { redactRedisUrl } from './store/redis/redis-connection.js';
 import type { Server } from 'node:http';
 import { ConfigError } from './config/config-error.js';
+import { openConfiguredStore } from './config/storage-location.js';
 import type { LoadedConfig } from './config/load-config.js';
 import { closeGracefully, listen } from './http/listen.js';
 import { createIngressServer, type HealthProbe } from './http/ingress-server.js';
@@ -13,7 +14,6 @@ import { DeliveryFeed } from './pipeline/delivery-feed.js';
 import { Ingress } from './pipeline/ingress.js';
 import { IntegrationConfigError, IntegrationRuntime } from './pipeline/integration-runtime.js';
 import { DeliveryWriter } from './store/sqlite/delivery-writer.js';
-import { openDatabase } from './store/sqlite/open-database.js';
 import { purgeExpired } from './store/sqlite/retention.js';
 import { openSharedState } from './store/shared-state.js';
 import { Outbox } from './store/sqlite/outbox.js';
@@ -63,7 +63,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const trustedProxies = config.ingress.trustedProxies.length > 0 ? addressList(config.ingress.trustedProxies) : undefined;
 
   const storageDir = resolve(baseDir, config.storage.path);
-  const db = openDatabase({ directory: storageDir, sync: config.storage.sync });
+  const db = openConfiguredStore(loaded, storageDir);
   const startedAt = now();
   const writer = new DeliveryWriter(db);
   const metrics = new ReceiverMetrics(loaded.nodeId);
@@ -147,11 +147,21 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const servers: Server[] = [];
   const ingressServer = createIngressServer(config.ingress, ingress.handle, health);
   servers.push(ingressServer);
-  const ingressUrl = await listen(ingressServer, config.ingress.listen);
+  let ingressUrl: string;
   let adminUrl: string | undefined;
-  if (config.admin && adminServer) {
-    servers.push(adminServer);
-    adminUrl = await listenAdmin(adminServer, config.admin.listen);
+  try {
+    ingressUrl = await listen(ingressServer, config.ingress.listen, 'ingress.listen');
+    if (config.admin && adminServer) {
+      servers.push(adminServer);
+      adminUrl = await listenAdmin(adminServer, config.admin.listen);
+    }
+  } catch (error) {
+    // A port clash must not leave the other listener, the state watch or the store open behind it.
+    sync.stop();
+    await Promise.all(servers.map((server) => closeGracefully(server, 0)));
+    await shared.close();
+    db.close();
+    throw error;
   }
 
   const logRetentionMs = config.storage.logRetentionDays * 86_400_000;

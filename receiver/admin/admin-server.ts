@@ -131,7 +131,7 @@ function createListener(options: AdminServerOptions, handler: (request: Incoming
 
 /** Listens and answers the URL to reach the admin API with, `https://` when it serves TLS. */
 export async function listenAdmin(server: HttpServer, address: string): Promise<string> {
-  const url = await listen(server, address);
+  const url = await listen(server, address, 'admin.listen');
   return server instanceof HttpsServer ? url.replace(/^http:/, 'https:') : url;
 }
 

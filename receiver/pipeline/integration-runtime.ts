@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import type { IntegrationConfig } from '../../shared/contract/receiver-config.js';
 import type { SchemeName } from '../../shared/model/schemes.js';
 import { resolveSecret } from '../config/resolve-secret.js';
+import { rejectWeakSecret } from '../config/secret-strength.js';
 import { createScheme } from '../schemes/create-scheme.js';
 import type { KillSwitch, StoredSecret } from '../state/integration-state.js';
 import type { SignatureScheme, VerificationKey } from '../schemes/scheme.js';
@@ -76,7 +77,7 @@ export class IntegrationRuntime {
       'secrets' in config
         ? config.secrets.map((secret, index) => {
             const value = build(`secrets[${index}].value`, () => resolveSecret(secret.value, options.baseDir, options.env));
-            build(`secrets[${index}].value`, () => this.scheme.prepareKey(value));
+            build(`secrets[${index}].value`, () => this.scheme.prepareKey(rejectWeakSecret(config.scheme, value)));
             return {
               id: secret.id,
               value,
