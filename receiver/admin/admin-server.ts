@@ -14,6 +14,8 @@ import { sendError } from './json-io.js';
 import { RefusalAudit } from './refusal-audit.js';
 import { ADMIN_PREFIX, createAdminRouter } from './routes.js';
 import { DEFAULT_STREAM_OPTIONS, type StreamOptions } from './sse-stream.js';
+import { StreamHub } from './stream-hub.js';
+import { StreamSlots } from './stream-slots.js';
 
 export type AdminConfig = NonNullable<ReceiverConfig['admin']>;
 
@@ -66,6 +68,7 @@ function onClosing<S extends HttpServer>(server: S, beforeClose: () => void): S 
 export function createAdminServer(options: AdminServerOptions): HttpServer {
   const openStreams = new Set<() => void>();
   const now = options.now ?? Date.now;
+  const hub = new StreamHub(options.queries);
   const refusals = new RefusalAudit((summary) => options.commands.auditRefusal(summary));
   const flushRefusals = (flush: () => void): void => {
     try {
@@ -80,6 +83,7 @@ export function createAdminServer(options: AdminServerOptions): HttpServer {
     flushRefusals(() => refusals.flush());
     for (const end of [...openStreams]) end();
     openStreams.clear();
+    hub.stop();
   };
   const route = createAdminRouter({
     queries: options.queries,
@@ -90,6 +94,8 @@ export function createAdminServer(options: AdminServerOptions): HttpServer {
     now,
     stream: { ...DEFAULT_STREAM_OPTIONS, ...options.stream },
     openStreams,
+    hub,
+    streamSlots: new StreamSlots(options.config.streams),
   });
 
   const handler = (request: IncomingMessage, response: ServerResponse): void => {

@@ -23,6 +23,8 @@ export class AdminError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Extra response headers, e.g. Retry-After. */
+    readonly headers: Readonly<Record<string, string | number>> = {},
   ) {
     super(message);
     this.name = 'AdminError';

@@ -17,6 +17,11 @@ import { parseInput, readJsonBody, sendError, sendJson } from './json-io.js';
 import { PERSON_HEADER, personFromHeader } from './person.js';
 import type { Refusal, RefusalAudit } from './refusal-audit.js';
 import { openDeliveryStream, type StreamOptions } from './sse-stream.js';
+import type { StreamHub } from './stream-hub.js';
+import type { StreamSlots } from './stream-slots.js';
+
+/** A refused stream is tried again after this many seconds: a slot frees when any client goes. */
+const STREAM_RETRY_SECONDS = 5;
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -51,6 +56,8 @@ export interface RouterOptions {
   readonly stream: StreamOptions;
   /** Ends of the open event streams, so that a closing server can end them. */
   readonly openStreams: Set<() => void>;
+  readonly hub: StreamHub;
+  readonly streamSlots: StreamSlots;
 }
 
 /** Routes are matched on the path after `/admin/v1`. */
@@ -61,7 +68,7 @@ function route(method: Method, path: string, scope: TokenScope, handle: (context
 }
 
 /** DESIGN §2.5: every GET needs `read`, the kill switch `operate`, secrets `admin`. */
-function adminRoutes({ queries, commands, stream, openStreams, refusals, now }: RouterOptions): Route[] {
+function adminRoutes({ queries, commands, stream, openStreams, refusals, now, hub, streamSlots }: RouterOptions): Route[] {
   const param = (context: Context, name: string): string => context.params[name] ?? '';
   return [
     route('GET', '/node', 'read', () => queries.node()),
@@ -106,9 +113,14 @@ function adminRoutes({ queries, commands, stream, openStreams, refusals, now }: 
       const search = new URLSearchParams(context.search);
       search.delete('lastEventId');
       const filter = parseInput(streamQuery, queryObject(search), 'query');
-      const end = openDeliveryStream(context.response, queries, filter, resumeAfter, stream);
+      const slot = streamSlots.acquire(context.token.name);
+      if ('refused' in slot) throw new AdminError(503, 'too_many_streams', slot.refused, { 'retry-after': STREAM_RETRY_SECONDS });
+      const end = openDeliveryStream(context.response, { deliveriesAfter: queries.deliveriesAfter, subscribe: hub.subscribe }, filter, resumeAfter, stream);
       openStreams.add(end);
-      context.response.on('close', () => openStreams.delete(end));
+      context.response.on('close', () => {
+        openStreams.delete(end);
+        slot.release();
+      });
       return STREAMED;
     }),
     route('GET', '/stats', 'read', (context) => queries.stats(parseInput(statsQuery, queryObject(context.search), 'query'))),
@@ -238,7 +250,7 @@ export function createAdminRouter(options: RouterOptions): (request: IncomingMes
     handle(request, response, path, search).catch((error: unknown) => {
       if (error instanceof AdminError) {
         // The rest of an oversized body is not read: the connection cannot be reused.
-        return sendError(response, error.status, error.code, error.message, error.status === 413 ? { connection: 'close' } : {});
+        return sendError(response, error.status, error.code, error.message, { ...error.headers, ...(error.status === 413 ? { connection: 'close' } : {}) });
       }
       logger.error('admin request failed', { route: `${request.method ?? ''} ${ADMIN_PREFIX}${path}`.slice(0, 300), error: errorText(error) });
       if (response.headersSent) response.destroy();

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiError, auditLog, integrationView, nodeInfo, rawDelivery, whoami, type AuditEntry } from '../../../shared/contract/admin-api.js';
 import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
 import { startTestReceiver, type TestReceiver } from '../../helpers/test-receiver.js';
@@ -257,5 +257,61 @@ describe('payload permission, whoami and the person at the console', () => {
     expect(apiError.parse(again.body).error.code).toBe('not_pending');
     expect((await call(receiver, 'POST', '/integrations/pay/secrets/nope/confirm', { token: ADMIN, body: {} })).status).toBe(404);
     expect((await call(receiver, 'POST', '/integrations/pay/secrets/next/confirm', { token: READER, body: {} })).status).toBe(403);
+  });
+});
+
+describe('live streams under load', () => {
+  let receiver: TestReceiver;
+  const OTHER = newToken();
+  beforeAll(async () => {
+    receiver = await startTestReceiver(
+      {
+        admin: {
+          listen: '127.0.0.1:0',
+          tokens: [
+            { name: 'reader', sha256: sha256(READER), scope: 'read' },
+            { name: 'other', sha256: sha256(OTHER), scope: 'read' },
+            { name: 'root', sha256: sha256(ADMIN), scope: 'admin' },
+          ],
+          streams: { max: 4, perToken: 3 },
+        },
+        integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: SECRET }] }],
+      },
+      { now: clock },
+    );
+  });
+  afterAll(() => receiver.close());
+
+  async function open(token: string): Promise<{ status: number; body: string; retryAfter: string | null; close: () => void }> {
+    const controller = new AbortController();
+    const response = await fetch(`${receiver.engine.adminUrl ?? ''}/admin/v1/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+    const body = response.status === 200 ? '' : await response.text();
+    return { status: response.status, body, retryAfter: response.headers.get('retry-after'), close: () => controller.abort() };
+  }
+
+  it('caps streams per token and in total with 503 and Retry-After, and frees a slot when a client goes', async () => {
+    const subscribe = vi.spyOn(receiver.engine.feed, 'subscribe');
+    const mine = [await open(READER), await open(READER), await open(READER)];
+    expect(mine.map((stream) => stream.status)).toEqual([200, 200, 200]);
+    // However many streams are open, the ingress publishes to one subscriber.
+    expect(subscribe).toHaveBeenCalledTimes(1);
+    const fourth = await open(READER);
+    expect(fourth.status).toBe(503);
+    expect(Number(fourth.retryAfter)).toBeGreaterThan(0);
+    expect(apiError.parse(JSON.parse(fourth.body)).error).toMatchObject({ code: 'too_many_streams', message: expect.stringMatching(/perToken/) });
+    const other = await open(OTHER);
+    expect(other.status).toBe(200);
+    const beyond = await open(ADMIN);
+    expect(beyond.status).toBe(503);
+    expect(apiError.parse(JSON.parse(beyond.body)).error.message).toMatch(/admin\.streams\.max is 4/);
+
+    mine[0]?.close();
+    await vi.waitFor(async () => {
+      const again = await open(ADMIN);
+      again.close();
+      expect(again.status).toBe(200);
+    }, { timeout: 10_000, interval: 100 });
+    for (const stream of [...mine, other]) stream.close();
+    subscribe.mockRestore();
   });
 });
