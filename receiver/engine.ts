@@ -12,7 +12,7 @@ import { ReceiverMetrics } from './observability/metrics.js';
 import { addressList } from './pipeline/address-list.js';
 import { DeliveryFeed } from './pipeline/delivery-feed.js';
 import { Ingress } from './pipeline/ingress.js';
-import { IntegrationConfigError, IntegrationRuntime } from './pipeline/integration-runtime.js';
+import { IntegrationConfigError, IntegrationRuntime, type FirstSeen } from './pipeline/integration-runtime.js';
 import { DeliveryWriter } from './store/sqlite/delivery-writer.js';
 import { purgeExpired } from './store/sqlite/retention.js';
 import { openSharedState } from './store/shared-state.js';
@@ -23,6 +23,7 @@ import { OutboxDispatcher } from './sinks/outbox-dispatcher.js';
 import type { ReceiverConfig } from '../shared/contract/receiver-config.js';
 import { loadMasterKey } from './state/master-key.js';
 import { StateSync } from './state/state-sync.js';
+import { SecretFirstSeen } from './state/secret-first-seen.js';
 import { RuntimeViews } from './admin/runtime-views.js';
 import { createAdminServer, listenAdmin } from './admin/admin-server.js';
 import { composeAdminQueries } from './admin/admin-queries.js';
@@ -55,15 +56,23 @@ export interface EngineOptions {
 const RETENTION_INTERVAL_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Builds every integration first (so a bad secret fails before anything listens), then opens the store and listens. */
+/** Opens the store, builds every integration (so a bad secret fails before anything listens), then listens. */
 export async function startReceiver(loaded: LoadedConfig, options: EngineOptions): Promise<ReceiverEngine> {
   const { config, baseDir } = loaded;
   const now = options.now ?? Date.now;
-  const integrations = buildIntegrations(loaded, options.env, now());
-  const trustedProxies = config.ingress.trustedProxies.length > 0 ? addressList(config.ingress.trustedProxies) : undefined;
-
   const storageDir = resolve(baseDir, config.storage.path);
   const db = openConfiguredStore(loaded, storageDir);
+  // Secrets without a configured createdAt are dated by when this node first saw them (kept in the store).
+  const firstSeen = new SecretFirstSeen(db);
+  let integrations: IntegrationRuntime[];
+  try {
+    integrations = buildIntegrations(loaded, options.env, now(), (integrationId, secretId, value) => firstSeen.at(integrationId, secretId, value, now()));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const trustedProxies = config.ingress.trustedProxies.length > 0 ? addressList(config.ingress.trustedProxies) : undefined;
+
   const startedAt = now();
   const writer = new DeliveryWriter(db);
   const metrics = new ReceiverMetrics(loaded.nodeId);
@@ -215,7 +224,7 @@ function downstreamDispatcher(config: ReceiverConfig, outbox: Outbox, streamSink
 }
 
 /** Resolves secrets, prepares keys and compiles schemas; every problem is reported with its key path. */
-export function buildIntegrations(loaded: LoadedConfig, env: NodeJS.ProcessEnv | undefined, now: number): IntegrationRuntime[] {
+export function buildIntegrations(loaded: LoadedConfig, env: NodeJS.ProcessEnv | undefined, now: number, firstSeen?: FirstSeen): IntegrationRuntime[] {
   const problems: { path: string; message: string }[] = [];
   const built: IntegrationRuntime[] = [];
   loaded.config.integrations.forEach((integration, index) => {
@@ -226,6 +235,7 @@ export function buildIntegrations(loaded: LoadedConfig, env: NodeJS.ProcessEnv |
           defaultMaxBodyBytes: loaded.config.ingress.maxBodyBytes,
           now,
           ...(env === undefined ? {} : { env }),
+          ...(firstSeen === undefined ? {} : { firstSeen }),
         }),
       );
     } catch (error) {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { IntegrationView, NodeInfo, SecretView } from '../../shared/contract/admin-api.js';
 import type { IntegrationRuntime } from '../pipeline/integration-runtime.js';
+import { fingerprint } from '../state/fingerprint.js';
 import type { StoredSecret } from '../state/integration-state.js';
 
 /** Expiring: still accepted, but a rotation has given it an end. */
@@ -9,11 +9,6 @@ function secretState(secret: StoredSecret, now: number): SecretView['state'] {
   if (secret.retiredAt !== undefined) return 'retired';
   if (secret.expiresAt === undefined) return 'active';
   return secret.expiresAt <= now ? 'expired' : 'expiring';
-}
-
-/** First 8 hex digits of the value's sha256: enough to tell two secrets apart, never enough to recover one. */
-export function fingerprint(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 8);
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

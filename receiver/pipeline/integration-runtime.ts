@@ -21,6 +21,9 @@ export interface KeySplit {
   readonly retired: readonly IntegrationSecret[];
 }
 
+/** When the node first saw a secret (persisted), for secrets whose config gives no `createdAt`. */
+export type FirstSeen = (integrationId: string, secretId: string, value: string) => number;
+
 /** A problem building one integration, located by the key under the integration. */
 export class IntegrationConfigError extends Error {
   constructor(
@@ -57,7 +60,7 @@ export class IntegrationRuntime {
   private split: KeySplit = { active: [], retired: [] };
   private splitValidUntil = -Infinity;
 
-  constructor(config: IntegrationConfig, options: { baseDir: string; defaultMaxBodyBytes: number; now: number; env?: NodeJS.ProcessEnv }) {
+  constructor(config: IntegrationConfig, options: { baseDir: string; defaultMaxBodyBytes: number; now: number; env?: NodeJS.ProcessEnv; firstSeen?: FirstSeen }) {
     this.id = config.id;
     this.path = config.path ?? `/hooks/${config.id}`;
     this.schemeName = config.scheme;
@@ -81,7 +84,7 @@ export class IntegrationRuntime {
             return {
               id: secret.id,
               value,
-              createdAt: secret.createdAt ? Date.parse(secret.createdAt) : options.now,
+              createdAt: secret.createdAt ? Date.parse(secret.createdAt) : (options.firstSeen?.(config.id, secret.id, value) ?? options.now),
               ...(secret.expiresAt ? { expiresAt: Date.parse(secret.expiresAt) } : {}),
               source: 'file' as const,
             };
