@@ -113,6 +113,14 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     logger: options.logger,
   });
   await sync.start();
+  const { redisHealth } = shared;
+  metrics.watch({
+    integrations,
+    storeUp: () => storeHealthy,
+    redisUp: redisHealth && (() => redisHealth().ok),
+    backlog: () => outbox.backlog(),
+    now,
+  });
   const views = new RuntimeViews(db, {
     nodeId: loaded.nodeId,
     version: RECEIVER_VERSION,

@@ -20,6 +20,7 @@ export class Outbox {
   private readonly deleteOne: Database.Statement<[number]>;
   private readonly release: Database.Statement<[string]>;
   private readonly discard: Database.Statement<[string]>;
+  private readonly countReady: Database.Statement<[], { count: number; oldest: number | null }>;
 
   constructor(db: Database.Database) {
     this.selectReady = db.prepare(`
@@ -29,6 +30,13 @@ export class Outbox {
     this.deleteOne = db.prepare('DELETE FROM outbox WHERE seq = ?');
     this.release = db.prepare("UPDATE outbox SET state = 'ready' WHERE integration_id = ? AND state = 'held'");
     this.discard = db.prepare("DELETE FROM outbox WHERE integration_id = ? AND state = 'held'");
+    this.countReady = db.prepare("SELECT count(*) AS count, min(created_at) AS oldest FROM outbox WHERE state = 'ready'");
+  }
+
+  /** Ready entries waiting for the downstream and the arrival time of the oldest (for /metrics). */
+  backlog(): { count: number; oldestAt: number | null } {
+    const row = this.countReady.get();
+    return { count: row?.count ?? 0, oldestAt: row?.oldest ?? null };
   }
 
   /** The oldest `limit` ready entries; an entry whose capture is gone has `body` undefined. */
