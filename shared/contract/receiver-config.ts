@@ -110,6 +110,8 @@ export const receiverConfig = z
     admin: z
       .strictObject({
         listen: listenAddress.default('127.0.0.1:9090'),
+        /** Networks the admin port is open to, in the rules `--firewall` prints (consoles, Prometheus). */
+        allowFrom: z.array(cidr).min(1).default(['127.0.0.1/32', '::1/128']),
         /** Files relative to the config file; `clientCa` turns on mutual TLS. */
         tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1), clientCa: z.string().min(1).optional() }).optional(),
         tokens: z
