@@ -19,6 +19,7 @@ import { openSharedState } from './store/shared-state.js';
 import { Outbox } from './store/sqlite/outbox.js';
 import type { DeliverySink } from './sinks/delivery-sink.js';
 import { HttpForwarder } from './sinks/http-forwarder.js';
+import { AmqpSink, amqpSinkOptions } from './sinks/amqp-sink.js';
 import { OutboxDispatcher } from './sinks/outbox-dispatcher.js';
 import type { ReceiverConfig } from '../shared/contract/receiver-config.js';
 import { loadMasterKey } from './state/master-key.js';
@@ -70,7 +71,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const feed = new DeliveryFeed();
   const shared = await openSharedState(config, db);
   const outbox = new Outbox(db);
-  const dispatcher = downstreamDispatcher(config, outbox, shared.streamSink, options.logger);
+  const dispatcher = downstreamDispatcher(loaded, outbox, shared.streamSink, options);
   let storeHealthy = true;
   const ingress = new Ingress({
     integrations,
@@ -202,8 +203,12 @@ function sharedStateId(config: ReceiverConfig): string | null {
 }
 
 /** The downstream of accepted deliveries: a Redis Stream (fleet default), an HTTP service, or none (the outbox is the queue). */
-function downstreamDispatcher(config: ReceiverConfig, outbox: Outbox, streamSink: DeliverySink | undefined, logger: Logger): OutboxDispatcher | undefined {
-  const downstream = config.downstream;
+function downstreamDispatcher(loaded: LoadedConfig, outbox: Outbox, streamSink: DeliverySink | undefined, { logger, env }: EngineOptions): OutboxDispatcher | undefined {
+  const downstream = loaded.config.downstream;
+  if (downstream?.type === 'amqp') {
+    const sink = new AmqpSink(amqpSinkOptions(downstream, loaded.file, loaded.baseDir, env ?? process.env));
+    return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger });
+  }
   if (downstream?.type === 'http') {
     const sink = new HttpForwarder(downstream);
     return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger });

@@ -150,6 +150,19 @@ export const receiverConfig = z
           circuitFailures: positiveInt.default(5),
           circuitOpenMs: positiveInt.default(30_000),
         }),
+        /** RabbitMQ: persistent messages with publisher confirms to an exchange the operator declared and bound queues to. */
+        z.strictObject({
+          type: z.literal('amqp'),
+          /** An amqp(s):// URL, or `env:NAME` / `file:PATH` holding one, since it carries the broker's credentials. */
+          url: z.string().regex(/^(amqps?:\/\/\S+|env:\S+|file:.+)$/, 'must be an amqp:// or amqps:// URL, or env:NAME or file:PATH holding one'),
+          exchange: z.string().min(1, 'must name the exchange (the default exchange cannot be checked)').max(255),
+          /** `{integration}` is replaced by the integration's id. */
+          routingKey: z.string().max(255).default('hookwarden.{integration}'),
+          confirmTimeoutMs: positiveInt.default(30_000),
+          connectTimeoutMs: positiveInt.default(10_000),
+          initialBackoffMs: positiveInt.default(500),
+          maxBackoffMs: positiveInt.default(30_000),
+        }),
       ])
       .optional(),
     storage: z
