@@ -22,6 +22,7 @@ import { openCapture } from './store/capture-codec.js';
 import { StoreHealth } from './store/store-health.js';
 import type { DeliverySink } from './sinks/delivery-sink.js';
 import { HttpForwarder } from './sinks/http-forwarder.js';
+import { AmqpSink, amqpSinkOptions } from './sinks/amqp-sink.js';
 import { OutboxDispatcher } from './sinks/outbox-dispatcher.js';
 import type { ReceiverConfig } from '../shared/contract/receiver-config.js';
 import { openConfiguredStore } from './config/storage-location.js';
@@ -97,7 +98,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const shared = await openSharedState(config, db, now);
   const openStored = (integrationId: string, stored: Buffer) => openCapture(masterKey, integrationId, stored);
   const outbox = new Outbox(db, openStored, (seqs) => writer.markSent(seqs));
-  const dispatcher = downstreamDispatcher(config, outbox, shared.streamSink, options.logger);
+  const dispatcher = downstreamDispatcher(loaded, outbox, shared.streamSink, options);
   const storeHealth = new StoreHealth({ writer, stallMs: config.storage.commitStallSeconds * 1000, maxBacklog: MAX_WRITE_BACKLOG, redis: shared.redisHealth, logger: options.logger });
   const ingress = new Ingress({
     integrations,
@@ -149,6 +150,14 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     logger: options.logger,
   });
   await sync.start();
+  const { redisHealth } = shared;
+  metrics.watch({
+    integrations,
+    storeUp: () => storeHealth.state().store === 'ok',
+    redisUp: redisHealth && (() => redisHealth().ok),
+    backlog: () => outbox.backlog(),
+    now,
+  });
   const views = new RuntimeViews(db, {
     nodeId: loaded.nodeId,
     version: RECEIVER_VERSION,
@@ -283,8 +292,12 @@ function sharedStateId(config: ReceiverConfig): string | null {
 }
 
 /** The downstream of accepted deliveries: a Redis Stream (fleet default), an HTTP service, or none (the outbox is the queue). */
-function downstreamDispatcher(config: ReceiverConfig, outbox: Outbox, streamSink: DeliverySink | undefined, logger: Logger): OutboxDispatcher | undefined {
-  const downstream = config.downstream;
+function downstreamDispatcher(loaded: LoadedConfig, outbox: Outbox, streamSink: DeliverySink | undefined, { logger, env }: EngineOptions): OutboxDispatcher | undefined {
+  const downstream = loaded.config.downstream;
+  if (downstream?.type === 'amqp') {
+    const sink = new AmqpSink(amqpSinkOptions(downstream, loaded.file, loaded.baseDir, env ?? process.env));
+    return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger });
+  }
   if (downstream?.type === 'http') {
     const sink = new HttpForwarder(downstream);
     return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger });

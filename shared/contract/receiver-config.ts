@@ -122,6 +122,8 @@ export const receiverConfig = z
     admin: z
       .strictObject({
         listen: listenAddress.default('127.0.0.1:9090'),
+        /** Networks the admin port is open to, in the rules `--firewall` prints (consoles, Prometheus). */
+        allowFrom: z.array(cidr).min(1).default(['127.0.0.1/32', '::1/128']),
         /** Files relative to the config file; `clientCa` turns on mutual TLS. */
         tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1), clientCa: z.string().min(1).optional() }).optional(),
         tokens: z
@@ -173,6 +175,19 @@ export const receiverConfig = z
           /** Consecutive failures that open the circuit, and how long it stays open before one trial request. */
           circuitFailures: positiveInt.default(5),
           circuitOpenMs: positiveInt.default(30_000),
+        }),
+        /** RabbitMQ: persistent messages with publisher confirms to an exchange the operator declared and bound queues to. */
+        z.strictObject({
+          type: z.literal('amqp'),
+          /** An amqp(s):// URL, or `env:NAME` / `file:PATH` holding one, since it carries the broker's credentials. */
+          url: z.string().regex(/^(amqps?:\/\/\S+|env:\S+|file:.+)$/, 'must be an amqp:// or amqps:// URL, or env:NAME or file:PATH holding one'),
+          exchange: z.string().min(1, 'must name the exchange (the default exchange cannot be checked)').max(255),
+          /** `{integration}` is replaced by the integration's id. */
+          routingKey: z.string().max(255).default('hookwarden.{integration}'),
+          confirmTimeoutMs: positiveInt.default(30_000),
+          connectTimeoutMs: positiveInt.default(10_000),
+          initialBackoffMs: positiveInt.default(500),
+          maxBackoffMs: positiveInt.default(30_000),
         }),
       ])
       .optional(),
