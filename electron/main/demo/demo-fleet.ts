@@ -66,8 +66,7 @@ export async function startDemoFleet(dir: string, integrations: readonly DemoInt
 }
 
 function nodeConfig(nodeId: string, adminToken: string, integrations: readonly DemoIntegration[], redisUrl: string | undefined): ReceiverConfig {
-  const yesterday = new Date(Date.now() - 86_400_000).toISOString();
-  const lastMonth = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
   // Parsed here so that a demo config the receiver would refuse fails in the demo, naming the key.
   return receiverConfig.parse({
     node: { id: nodeId },
@@ -80,8 +79,8 @@ function nodeConfig(nodeId: string, adminToken: string, integrations: readonly D
       id: integration.id,
       scheme: integration.scheme,
       secrets: [
-        ...(integration.retired ? [{ id: 'previous', value: `env:${integration.retired.env}`, createdAt: lastMonth, expiresAt: yesterday }] : []),
-        { id: 'current', value: `env:${integration.secretEnv}` },
+        ...(integration.retired ? [{ id: 'previous', value: `env:${integration.retired.env}`, createdAt: daysAgo(40), expiresAt: daysAgo(1) }] : []),
+        { id: 'current', value: `env:${integration.secretEnv}`, createdAt: daysAgo(integration.secretAgeDays) },
       ],
       ...(integration.allowIps ? { allowIps: integration.allowIps } : {}),
       rateLimit: { perSecond: 50, burst: 100, perSource: { perSecond: 20, burst: 40 } },

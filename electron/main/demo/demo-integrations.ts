@@ -18,6 +18,8 @@ export interface DemoIntegration {
   readonly senderAddress: string;
   /** Share of the steady traffic. */
   readonly weight: number;
+  /** How old the current secret is: the Inventory flags secrets older than 90 days. */
+  readonly secretAgeDays: number;
   /** How far the sender's clock is off, in seconds: the Failures screen charts the skew per node. */
   readonly clockSkewSeconds: number;
   /** Environment variable the nodes read the current secret from: secret values stay out of the config files. */
@@ -43,6 +45,7 @@ export function demoIntegrations(): DemoIntegration[] {
   return [
     {
       id: 'stripe-payments',
+      secretAgeDays: 124,
       clockSkewSeconds: -1,
       provider: 'stripe',
       scheme: 'stripe',
@@ -60,6 +63,7 @@ export function demoIntegrations(): DemoIntegration[] {
     },
     {
       id: 'github-repo',
+      secretAgeDays: 47,
       clockSkewSeconds: 0,
       provider: 'github',
       scheme: 'github',
@@ -76,6 +80,7 @@ export function demoIntegrations(): DemoIntegration[] {
     },
     {
       id: 'shopify-orders',
+      secretAgeDays: 1,
       clockSkewSeconds: 0,
       provider: 'shopify',
       scheme: 'shopify',
@@ -92,6 +97,7 @@ export function demoIntegrations(): DemoIntegration[] {
     },
     {
       id: 'slack-events',
+      secretAgeDays: 63,
       clockSkewSeconds: 2,
       provider: 'slack',
       scheme: 'slack',
@@ -107,6 +113,7 @@ export function demoIntegrations(): DemoIntegration[] {
     },
     {
       id: 'billing-events',
+      secretAgeDays: 8,
       clockSkewSeconds: 1,
       provider: 'standard-webhooks',
       scheme: 'standard-webhooks',
@@ -122,6 +129,7 @@ export function demoIntegrations(): DemoIntegration[] {
     },
     {
       id: 'partner-notifications',
+      secretAgeDays: 21,
       clockSkewSeconds: -3,
       provider: 'svix',
       scheme: 'standard-webhooks',

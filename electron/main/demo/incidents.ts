@@ -27,10 +27,10 @@ const node = (context: IncidentContext, index: number) => context.ingressUrls[in
 export const INCIDENTS: readonly Incident[] = [
   {
     name: 'replay burst',
-    symptom: 'stripe-payments: one captured event sent 30 times from 203.0.113.66 → 200 duplicate (Live, Failures: top source addresses)',
+    symptom: 'github-repo: one captured delivery sent 30 times from 203.0.113.66 → 200 duplicate (Live, Failures: replay cache)',
     async run(context) {
-      const stripe = context.integration('stripe-payments');
-      const captured = context.lastAccepted(stripe.id) ?? (await signedRequest(node(context, 0), stripe, stripe.event()));
+      const github = context.integration('github-repo');
+      const captured = context.lastAccepted(github.id) ?? (await signedRequest(node(context, 0), github, github.event()));
       await context.burst(30, 100, () => Promise.resolve({ ...captured, headers: { ...captured.headers, 'x-forwarded-for': '203.0.113.66' } }));
     },
   },

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commands, type CommandInput, type CommandName, type CommandResult } from '../../../shared/contract/console.js';
 import type { Logger } from '../../../receiver/observability/logger.js';
 import { createDispatcher, type Dispatch } from '../ipc/dispatch-command.js';
 import type { EventSink } from '../services/command-handlers.js';
@@ -51,6 +52,9 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     undo.push(() => services.close());
     const dispatch = createDispatcher(services.handlers);
     await connectConsole(dispatch, fleet);
+    // The Local receiver screen lists what arrives while it is open: a test delivery now and then keeps it alive.
+    const localTrickle = setInterval(() => void dispatch('localReceiver.sendTest', { scheme: 'stripe', variant: 'valid' }), 15_000);
+    undo.push(() => clearInterval(localTrickle));
 
     const host = await startWebHost({ dispatch, staticDir: process.env.HOOKWARDEN_RENDERER_DIR ?? join(packageRoot(), 'out', 'renderer'), port: options.port });
     undo.push(() => host.close());
@@ -60,7 +64,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
       ingressUrls: fleet.nodes.map((node) => node.ingressUrl),
       integrations,
       steadyIntervalMs: 400,
-      openingSpacingMs: 8_000,
+      openingSpacingMs: Math.min(8_000, options.incidentEveryMs),
       incidentEveryMs: options.incidentEveryMs,
       report: options.print,
     });
@@ -79,16 +83,22 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   }
 }
 
-/** The demo fleet as an operator would add it (session-only token), and the local receiver with a few test deliveries. */
+/**
+ * The demo fleet added as an operator would add it (token for this session only), one operator
+ * action from before the newcomer arrived (an integration parked on hold: the Audit screen has an
+ * entry, the Inventory something to release), and the local receiver with a few test deliveries.
+ */
 async function connectConsole(dispatch: Dispatch, fleet: DemoFleet): Promise<void> {
-  const expectOk = async (command: string, input: unknown): Promise<void> => {
+  const call = async <C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandResult<C>> => {
     const answer = await dispatch(command, input);
     if (!answer.ok) throw new Error(`the demo could not ${command}: ${answer.error.message}`);
+    return commands[command].output.parse(answer.result) as CommandResult<C>;
   };
-  await expectOk('fleets.add', { name: 'Demo fleet', nodes: fleet.nodes.map((node) => ({ url: node.adminUrl })), token: fleet.adminToken, remember: false });
-  await expectOk('localReceiver.start', { port: 0 });
-  for (const variant of ['valid', 'replay', 'wrong-secret', 'expired']) {
-    for (const scheme of ['stripe', 'slack', 'standard-webhooks']) await expectOk('localReceiver.sendTest', { scheme, variant });
+  const added = await call('fleets.add', { name: 'Demo fleet', nodes: fleet.nodes.map((node) => ({ url: node.adminUrl })), token: fleet.adminToken, remember: false });
+  await call('integrations.kill', { fleetId: added.id, integrationId: 'partner-notifications', mode: 'hold', reason: 'partner maintenance window: park deliveries until they confirm (demo)' });
+  await call('localReceiver.start', { port: 0 });
+  for (const variant of ['valid', 'replay', 'wrong-secret', 'expired'] as const) {
+    for (const scheme of ['stripe', 'slack', 'standard-webhooks'] as const) await call('localReceiver.sendTest', { scheme, variant });
   }
 }
 
