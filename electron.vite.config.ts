@@ -16,8 +16,10 @@ export default defineConfig({
     build: { outDir: resolve(OUT, 'main'), rollupOptions: { input: resolve(import.meta.dirname, 'electron/main/index.ts') } },
   },
   preload: {
-    // A sandboxed preload cannot require(): everything it uses is bundled into one CommonJS file.
+    // A sandboxed preload can require() nothing but `electron`: everything else it uses (zod, the
+    // contract) is bundled into one CommonJS file. electron-vite externalizes dependencies by default.
     build: {
+      externalizeDeps: false,
       outDir: resolve(OUT, 'preload'),
       rollupOptions: { input: resolve(import.meta.dirname, 'electron/preload/index.ts'), output: { format: 'cjs', entryFileNames: 'index.cjs' } },
     },
