@@ -6,7 +6,7 @@ const USAGE = 'usage: npm run demo [-- --port N] [--incident-every SECONDS]';
 
 /** `npm run demo`: the console in a browser, connected to a demo fleet with traffic. Ctrl-C stops all of it. */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'incident-every': { type: 'string', default: '120' } } });
+  const { values } = parseOptions();
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a number from 0 to 65535\n${USAGE}`);
   const incidentEverySeconds = Number(values['incident-every']);
@@ -32,6 +32,14 @@ async function main(): Promise<void> {
   await demo.stop();
   demo = undefined;
   process.stdout.write('demo stopped: no process or port left behind\n');
+}
+
+function parseOptions() {
+  try {
+    return parseArgs({ options: { port: { type: 'string', default: '0' }, 'incident-every': { type: 'string', default: '120' } } });
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
 }
 
 main().catch((error: unknown) => {
