@@ -1,0 +1,33 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ReliabilityRow } from './harness/reliability-row.js';
+import { publishSummary, rowPassed } from './harness/summary-table.js';
+import { singleNodeKillRounds } from './scenarios/node-kill.js';
+
+/**
+ * Faults and attacks against real receiver processes, one row each in a summary table printed at
+ * the end and kept in test-artifacts/reliability.md. docs/reliability.md says what each row means.
+ * Needs the built bin (`npm run build`).
+ */
+describe.sequential('reliability', () => {
+  const rows: ReliabilityRow[] = [];
+  const started = Date.now();
+  afterAll(() => publishSummary(rows, (Date.now() - started) / 1000));
+
+  const row = (name: string, run: () => Promise<ReliabilityRow | ReliabilityRow[]>, timeoutMs: number): void => {
+    it(name, async () => {
+      const produced = [await run()].flat();
+      rows.push(...produced);
+      for (const each of produced) {
+        expect.soft({ row: each.name, lost: each.lost, acceptedTwice: each.acceptedTwice, violations: each.violations }).toEqual({
+          row: each.name,
+          lost: 0,
+          acceptedTwice: 0,
+          violations: [],
+        });
+        expect(rowPassed(each)).toBe(true);
+      }
+    }, timeoutMs);
+  };
+
+  row('kill -9 of a single node under traffic loses nothing acknowledged', singleNodeKillRounds, 150_000);
+});
