@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReliabilityRow } from './harness/reliability-row.js';
 import { publishSummary, rowPassed } from './harness/summary-table.js';
+import { fleetNodeKillAndReplay } from './scenarios/fleet-node-kill.js';
 import { singleNodeKillRounds } from './scenarios/node-kill.js';
+import { redisCrash } from './scenarios/redis-crash.js';
 
 /**
  * Faults and attacks against real receiver processes, one row each in a summary table printed at
@@ -30,4 +32,6 @@ describe.sequential('reliability', () => {
   };
 
   row('kill -9 of a single node under traffic loses nothing acknowledged', singleNodeKillRounds, 150_000);
+  row('kill -9 of a fleet node loses nothing, and a replay to every node is a duplicate', fleetNodeKillAndReplay, 180_000);
+  row('Redis kill -9 and restart loses nothing acknowledged', redisCrash, 150_000);
 });

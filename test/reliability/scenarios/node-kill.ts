@@ -7,8 +7,8 @@ import { storedAcceptances } from '../harness/stored-deliveries.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const ROUNDS = 3;
-const DELIVERIES = 1_800;
-const KILL_EVERY = 400;
+const DELIVERIES = 1_200;
+const KILL_EVERY = 300;
 
 /** Three `kill -9` of one node (sync: full) under 32 concurrent senders, each restarted on the same store; senders retry what was not acknowledged. */
 export async function singleNodeKillRounds(): Promise<ReliabilityRow> {
