@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReliabilityRow } from './harness/reliability-row.js';
 import { publishSummary, rowPassed } from './harness/summary-table.js';
+import { forgerStorm } from './scenarios/forger-storm.js';
 import { forgeryCorpus } from './scenarios/forgery-corpus.js';
 import { fleetNodeKillAndReplay } from './scenarios/fleet-node-kill.js';
 import { singleNodeKillRounds } from './scenarios/node-kill.js';
@@ -35,5 +36,6 @@ describe.sequential('reliability', () => {
   row('kill -9 of a single node under traffic loses nothing acknowledged', singleNodeKillRounds, 150_000);
   row('kill -9 of a fleet node loses nothing, and a replay to every node is a duplicate', fleetNodeKillAndReplay, 180_000);
   row('Redis kill -9 and restart loses nothing acknowledged', redisCrash, 150_000);
+  row('a retry storm of forgers neither spends the rate limit nor fills the disk', forgerStorm, 150_000);
   row('no forgery of any scheme is accepted, and a re-spelled MAC is a duplicate', forgeryCorpus, 90_000);
 });
