@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReliabilityRow } from './harness/reliability-row.js';
 import { publishSummary, rowPassed } from './harness/summary-table.js';
+import { hostileHttp } from './scenarios/hostile-http.js';
 import { forgerStorm } from './scenarios/forger-storm.js';
 import { forgeryCorpus } from './scenarios/forgery-corpus.js';
 import { fleetNodeKillAndReplay } from './scenarios/fleet-node-kill.js';
@@ -38,4 +39,5 @@ describe.sequential('reliability', () => {
   row('Redis kill -9 and restart loses nothing acknowledged', redisCrash, 150_000);
   row('a retry storm of forgers neither spends the rate limit nor fills the disk', forgerStorm, 150_000);
   row('no forgery of any scheme is accepted, and a re-spelled MAC is a duplicate', forgeryCorpus, 90_000);
+  row('hostile HTTP is refused and ends no process', hostileHttp, 150_000);
 });

@@ -1,6 +1,8 @@
 import { connect, type Socket } from 'node:net';
 
 export interface RawAnswer {
+  /** False when the socket was still open at the timeout: the server held on to it. */
+  readonly closedByServer: boolean;
   /** The status of the first response, or 0 when the server closed the socket without one. */
   readonly status: number;
   readonly text: string;
@@ -15,13 +17,17 @@ export function rawExchange(port: number, write: (socket: Socket) => void, timeo
   return new Promise((resolve) => {
     const socket = connect({ port, host });
     let received = '';
-    const done = (): void => {
+    let settled = false;
+    const finish = (closedByServer: boolean): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.destroy();
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(received);
-      resolve({ status: status ? Number(status[1]) : 0, text: received });
+      resolve({ status: status ? Number(status[1]) : 0, text: received, closedByServer });
     };
-    const timer = setTimeout(done, timeoutMs);
+    const done = (): void => finish(true);
+    const timer = setTimeout(() => finish(false), timeoutMs);
     socket.on('data', (chunk: Buffer) => {
       received += chunk.toString('latin1');
     });
