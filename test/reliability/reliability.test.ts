@@ -3,6 +3,7 @@ import type { ReliabilityRow } from './harness/reliability-row.js';
 import { publishSummary, rowPassed } from './harness/summary-table.js';
 import { hostileHttp } from './scenarios/hostile-http.js';
 import { adminTokenGuessing } from './scenarios/admin-guessing.js';
+import { idleStreams } from './scenarios/idle-streams.js';
 import { forgerStorm } from './scenarios/forger-storm.js';
 import { forgeryCorpus } from './scenarios/forgery-corpus.js';
 import { fleetNodeKillAndReplay } from './scenarios/fleet-node-kill.js';
@@ -42,4 +43,5 @@ describe.sequential('reliability', () => {
   row('no forgery of any scheme is accepted, and a re-spelled MAC is a duplicate', forgeryCorpus, 90_000);
   row('hostile HTTP is refused and ends no process', hostileHttp, 150_000);
   row('admin token guessing from many addresses is throttled and lets no one in', adminTokenGuessing, 120_000);
+  row('thousands of idle SSE clients leave the ingress serving', idleStreams, 150_000);
 });
