@@ -4,6 +4,7 @@ import { publishSummary, rowPassed } from './harness/summary-table.js';
 import { hostileHttp } from './scenarios/hostile-http.js';
 import { adminTokenGuessing } from './scenarios/admin-guessing.js';
 import { idleStreams } from './scenarios/idle-streams.js';
+import { diskFull } from './scenarios/disk-full.js';
 import { forgerStorm } from './scenarios/forger-storm.js';
 import { forgeryCorpus } from './scenarios/forgery-corpus.js';
 import { fleetNodeKillAndReplay } from './scenarios/fleet-node-kill.js';
@@ -39,6 +40,7 @@ describe.sequential('reliability', () => {
   row('kill -9 of a single node under traffic loses nothing acknowledged', singleNodeKillRounds, 150_000);
   row('kill -9 of a fleet node loses nothing, and a replay to every node is a duplicate', fleetNodeKillAndReplay, 180_000);
   row('Redis kill -9 and restart loses nothing acknowledged', redisCrash, 150_000);
+  row('a full disk refuses what it cannot store and loses nothing', diskFull, 200_000);
   row('a retry storm of forgers neither spends the rate limit nor fills the disk', forgerStorm, 150_000);
   row('no forgery of any scheme is accepted, and a re-spelled MAC is a duplicate', forgeryCorpus, 90_000);
   row('hostile HTTP is refused and ends no process', hostileHttp, 150_000);
