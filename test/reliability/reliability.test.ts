@@ -4,6 +4,7 @@ import { publishSummary, rowPassed } from './harness/summary-table.js';
 import { hostileHttp } from './scenarios/hostile-http.js';
 import { adminTokenGuessing } from './scenarios/admin-guessing.js';
 import { idleStreams } from './scenarios/idle-streams.js';
+import { compareTiming } from './scenarios/compare-timing.js';
 import { diskFull } from './scenarios/disk-full.js';
 import { forgerStorm } from './scenarios/forger-storm.js';
 import { forgeryCorpus } from './scenarios/forgery-corpus.js';
@@ -46,4 +47,5 @@ describe.sequential('reliability', () => {
   row('hostile HTTP is refused and ends no process', hostileHttp, 150_000);
   row('admin token guessing from many addresses is throttled and lets no one in', adminTokenGuessing, 120_000);
   row('thousands of idle SSE clients leave the ingress serving', idleStreams, 150_000);
+  row('a wrong first byte and a wrong last byte are refused in the same time', compareTiming, 120_000);
 });
