@@ -6,7 +6,7 @@ import { ReceiverNode, stopAll } from '../harness/receiver-node.js';
 import { skippedRow, type ReliabilityRow } from '../harness/reliability-row.js';
 import { sendWithRetries, type Outgoing } from '../harness/retrying-sender.js';
 import { mountSmallTmpfs } from '../harness/small-tmpfs.js';
-import { storedAcceptances } from '../harness/stored-deliveries.js';
+import { settledRow } from '../harness/settled-row.js';
 
 const NAME = 'disk full (8 MB tmpfs), then space freed';
 const DISK_MB = 8;
@@ -44,21 +44,14 @@ export async function diskFull(): Promise<ReliabilityRow> {
     if (!node.running) await node.start();
     const unacknowledged = outgoing.filter(({ id }) => !ledger.isAcknowledged(id));
     await sendWithRetries(ledger, unacknowledged, { ...plan, maxAttempts: 100, deadline: Date.now() + 90_000 });
-    const stillRefused = outgoing.length - ledger.acknowledged().length;
-    if (stillRefused > 0) violations.push(`${stillRefused} deliveries still refused after the disk had room again`);
-
-    const { lost, acceptedTwice } = ledger.settle(await storedAcceptances([node], 'pay'));
-    return {
+    return await settledRow({
       name: NAME,
-      sent: ledger.sent,
-      acknowledged: ledger.acknowledged().length,
-      rejected: ledger.rejected,
-      lost: lost.length,
-      acceptedTwice: acceptedTwice.length,
-      peakRssMib: node.peakRssMib(),
+      ledger,
+      nodes: [node],
+      integration: 'pay',
       violations,
-      note: `${refusedWhileFull} × 503 while full, ${ledger.countOf(0)} cut connections; every refused delivery accepted on retry once the disk grew to ${GROWN_MB} MB`,
-    };
+      note: `${refusedWhileFull} × 503 while full, ${ledger.countOf(0)} cut connections, then retries once the disk grew to ${GROWN_MB} MB`,
+    });
   } finally {
     await stopAll([node]);
     disk.remove();

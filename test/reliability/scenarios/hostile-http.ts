@@ -6,7 +6,7 @@ import { rawExchange, type RawAnswer } from '../harness/raw-http.js';
 import { ReceiverNode, stopAll } from '../harness/receiver-node.js';
 import type { ReliabilityRow } from '../harness/reliability-row.js';
 import { sendWithRetries } from '../harness/retrying-sender.js';
-import { storedAcceptances } from '../harness/stored-deliveries.js';
+import { settledRow } from '../harness/settled-row.js';
 
 const SLOW_CLIENTS = 300;
 const ENDLESS_BODY_CAP = 32 * 1024 * 1024;
@@ -119,19 +119,15 @@ export async function hostileHttp(): Promise<ReliabilityRow> {
     await legitimately(100, 200);
     if (!node.running) violations.push(`the receiver process ended: ${node.output().slice(-300)}`);
     if (!consoleProcess.running()) violations.push(`the console process ended: ${consoleProcess.output().split('\n').find((line) => /Error/.test(line)) ?? ''}`);
-    const { lost, acceptedTwice } = ledger.settle(node.running ? await storedAcceptances([node], 'pay') : new Map());
-    if (ledger.acknowledged().length < legitimate.length) violations.push(`${legitimate.length - ledger.acknowledged().length} legitimate deliveries never acknowledged`);
-    return {
+    const row = await settledRow({
       name: 'hostile HTTP against receiver and console',
-      sent: hostile + ledger.sent,
-      acknowledged: ledger.acknowledged().length,
-      rejected: refused + ledger.rejected,
-      lost: lost.length,
-      acceptedTwice: acceptedTwice.length,
-      peakRssMib: node.peakRssMib(),
+      ledger,
+      nodes: [node],
+      integration: 'pay',
       violations,
       note: `${hostile} hostile requests (slowloris, endless and 100 MB bodies, 64 KB headers, 4 smuggling shapes, malformed URLs), ${refused} refused or cut; endless body cut after ${(endlessSent / 1024 / 1024).toFixed(1)} MiB, 100 MB body after ${(hugeSent / 1024 / 1024).toFixed(1)} MiB`,
-    };
+    });
+    return { ...row, sent: row.sent + hostile, rejected: row.rejected + refused };
   } finally {
     await consoleProcess?.stop();
     await stopAll([node]);

@@ -5,7 +5,7 @@ import { newStripeSecret, stripeDeliveries, stripeIntegration } from '../harness
 import { ADMIN_TOKEN, ReceiverNode, stopAll } from '../harness/receiver-node.js';
 import type { ReliabilityRow } from '../harness/reliability-row.js';
 import { sendWithRetries } from '../harness/retrying-sender.js';
-import { storedAcceptances } from '../harness/stored-deliveries.js';
+import { settledRow } from '../harness/settled-row.js';
 
 const STREAMS = 2_000;
 const OPEN_CONCURRENCY = 100;
@@ -53,20 +53,15 @@ export async function idleStreams(): Promise<ReliabilityRow> {
 
     const violations: string[] = [];
     if (opened === STREAMS) violations.push(`all ${STREAMS} idle streams were taken: no ceiling`);
-    if (ledger.acknowledged().length < outgoing.length) violations.push(`${outgoing.length - ledger.acknowledged().length} deliveries never acknowledged beside the streams`);
     if (!node.running) violations.push('the receiver process died');
-    const { lost, acceptedTwice } = ledger.settle(node.running ? await storedAcceptances([node], 'pay') : new Map());
-    return {
+    return await settledRow({
       name: `${STREAMS} idle SSE clients beside ingress traffic`,
-      sent: ledger.sent,
-      acknowledged: ledger.acknowledged().length,
-      rejected: ledger.rejected,
-      lost: lost.length,
-      acceptedTwice: acceptedTwice.length,
-      peakRssMib: node.peakRssMib(),
+      ledger,
+      nodes: [node],
+      integration: 'pay',
       violations,
       note: `streams: ${opened} opened, ${refused} refused with 503, ${STREAMS - opened - refused} other; ingress ${bareRate.toFixed(0)}/s alone, ${rateWithStreams.toFixed(0)}/s beside the streams (8 senders, not a benchmark)`,
-    };
+    });
   } finally {
     for (const stream of streams) stream.socket.destroy();
     await stopAll([node]);

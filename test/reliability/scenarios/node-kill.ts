@@ -3,12 +3,12 @@ import { newStripeSecret, stripeDeliveries, stripeIntegration } from '../harness
 import { ReceiverNode, stopAll } from '../harness/receiver-node.js';
 import type { ReliabilityRow } from '../harness/reliability-row.js';
 import { sendWithRetries } from '../harness/retrying-sender.js';
-import { storedAcceptances } from '../harness/stored-deliveries.js';
+import { settledRow } from '../harness/settled-row.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const ROUNDS = 3;
-const DELIVERIES = 1_200;
-const KILL_EVERY = 300;
+const DELIVERIES = 900;
+const KILL_EVERY = 220;
 
 /** Three `kill -9` of one node (sync: full) under 32 concurrent senders, each restarted on the same store; senders retry what was not acknowledged. */
 export async function singleNodeKillRounds(): Promise<ReliabilityRow> {
@@ -30,19 +30,14 @@ export async function singleNodeKillRounds(): Promise<ReliabilityRow> {
       await node.start();
     }
     await sending;
-    const { lost, acceptedTwice } = ledger.settle(await storedAcceptances([node], 'pay'));
-    const unacknowledged = ledger.sent - ledger.acknowledged().length;
-    return {
+    return await settledRow({
       name: `kill -9 of a single node, ${ROUNDS} rounds under traffic`,
-      sent: ledger.sent,
-      acknowledged: ledger.acknowledged().length,
-      rejected: ledger.rejected,
-      lost: lost.length,
-      acceptedTwice: acceptedTwice.length,
-      peakRssMib: node.peakRssMib(),
-      violations: unacknowledged > 0 ? [`${unacknowledged} deliveries never acknowledged after the restarts`] : [],
+      ledger,
+      nodes: [node],
+      integration: 'pay',
+      violations: [],
       note: `${ledger.countOf(200)} retries answered 200 duplicate, ${ledger.countOf(0)} cut connections`,
-    };
+    });
   } finally {
     await stopAll([node]);
   }

@@ -3,7 +3,7 @@ import { startFleet } from '../harness/fleet.js';
 import { newStripeSecret, stripeDeliveries, stripeIntegration } from '../harness/outgoing.js';
 import type { ReliabilityRow } from '../harness/reliability-row.js';
 import { sendWithRetries } from '../harness/retrying-sender.js';
-import { storedAcceptances } from '../harness/stored-deliveries.js';
+import { settledRow } from '../harness/settled-row.js';
 import { streamEventCounts } from '../harness/stream-entries.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -28,8 +28,6 @@ export async function redisCrash(): Promise<ReliabilityRow> {
     await fleet.redis.restart();
     await sending;
 
-    const stored = await storedAcceptances(fleet.nodes, 'pay');
-    const { lost, acceptedTwice } = ledger.settle(stored);
     // The nodes hand accepted deliveries to the stream after the 202, from their outbox: give them time to drain it.
     let inStream = new Map<string, number>();
     await waitFor(
@@ -42,22 +40,15 @@ export async function redisCrash(): Promise<ReliabilityRow> {
     ).catch(() => undefined);
     const missingFromStream = ledger.acknowledged().filter((id) => !inStream.has(id));
     const twiceInStream = [...inStream].filter(([, count]) => count > 1).map(([id]) => id);
-    const unacknowledged = ledger.sent - ledger.acknowledged().length;
-    const violations = [
-      ...(unacknowledged > 0 ? [`${unacknowledged} deliveries never acknowledged after Redis came back`] : []),
-      ...(missingFromStream.length > 0 ? [`${missingFromStream.length} acknowledged deliveries missing from the Redis stream`] : []),
-    ];
-    return {
+    return await settledRow({
       name: 'Redis kill -9 and restart under traffic (fleet of two)',
-      sent: ledger.sent,
-      acknowledged: ledger.acknowledged().length,
-      rejected: ledger.rejected,
-      lost: lost.length,
-      acceptedTwice: new Set([...acceptedTwice, ...twiceInStream]).size,
-      peakRssMib: Math.max(...fleet.nodes.map((node) => node.peakRssMib())),
-      violations,
-      note: `${ledger.countOf(503)} × 503 while Redis was down, ${ledger.countOf(200)} answered 200 duplicate; stream holds ${inStream.size} events${lost.length > 0 ? `; lost e.g. ${lost.slice(0, 2).join(', ')}` : ''}`,
-    };
+      ledger,
+      nodes: fleet.nodes,
+      integration: 'pay',
+      violations: missingFromStream.length > 0 ? [`${missingFromStream.length} acknowledged deliveries missing from the Redis stream`] : [],
+      note: `${ledger.countOf(503)} × 503 while Redis was down, ${ledger.countOf(200)} answered 200 duplicate; stream holds ${inStream.size} events`,
+      alsoTwice: twiceInStream,
+    });
   } finally {
     await fleet.stop();
   }
