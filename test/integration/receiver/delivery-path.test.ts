@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -449,4 +451,60 @@ describe('replays, floods and faults on the write path', () => {
     const after = await r.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }));
     expect(after.status).toBe(202);
   }, 30_000);
+});
+
+describe('redrive (node side)', () => {
+  let receiver: TestReceiver | undefined;
+  let downstream: Server | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+    await new Promise((resolve) => downstream?.close(resolve) ?? resolve(undefined));
+  });
+
+  it('re-enqueues each captured accepted delivery once per request, counts only on a dry run, and audits the redrive', async () => {
+    const received: string[] = [];
+    downstream = createServer((request, response) => {
+      received.push(String(request.headers['x-hookwarden-request-id']));
+      request.resume().on('end', () => response.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => downstream!.listen(0, '127.0.0.1', resolve));
+    const port = (downstream.address() as AddressInfo).port;
+    const token = randomBytes(24).toString('base64url');
+    const secret = newSecret('stripe');
+    receiver = await startTestReceiver({
+      admin: { listen: '127.0.0.1:0', tokens: [{ name: 'ops', sha256: createHash('sha256').update(token).digest('hex'), scope: 'operate' }] },
+      downstream: { type: 'http', url: `http://127.0.0.1:${port}/in` },
+      integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }],
+    });
+    const r = receiver;
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await r.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }))).json.requestId ?? '');
+    const until = async (done: () => boolean) => {
+      for (const started = Date.now(); !done(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() - started > 15_000) throw new Error('timed out');
+      }
+    };
+    const backlog = () => r.engine.queries.node().downstream?.backlog;
+    await until(() => received.length === 3 && backlog() === 0);
+
+    const redrive = async (body: Record<string, unknown>) =>
+      fetch(`${r.engine.adminUrl}/admin/v1/deliveries/redrive`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const dry = await redrive({ integration: 'pay', since, dryRun: true });
+    expect(await dry.json()).toEqual({ matched: 3, requeued: 0, dryRun: true });
+    const real = await redrive({ integration: 'pay', since });
+    expect(await real.json()).toEqual({ matched: 3, requeued: 3, dryRun: false });
+    await until(() => received.length === 6 && backlog() === 0);
+    expect(received.slice(3).sort()).toEqual([...ids].sort());
+    expect((await redrive({ integration: 'pay' })).status).toBe(400);
+    expect((await redrive({ integration: 'nope', since })).status).toBe(404);
+    const audit = r.engine.queries.audit().entries.filter((entry) => entry.action === 'deliveries.redrive');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: 'ops', integrationId: 'pay', details: { matched: 3, requeued: 3 } });
+  }, 40_000);
 });
