@@ -70,6 +70,8 @@ const PAGE_FILTERS = `seq < @before AND +received_at >= @since AND +received_at 
   AND (@reasons IS NULL OR reason IN (SELECT value FROM json_each(@reasons)))`;
 
 const DEFAULT_STATS_WINDOW_MS = 3_600_000;
+/** Rows the statistics that need the log itself (diagnoses, skew, rejected sources) read at most. */
+const STATS_SCAN_ROWS = 20_000;
 /** Rows a delivery-id or source-address search walks back from its cursor at most. */
 const SEARCH_SCAN_ROWS = 100_000;
 
@@ -188,13 +190,19 @@ export class SqliteDeliveryQueries {
       integration_id, secret_id, sum(count) AS count
       FROM stats_secret_minute WHERE minute >= CAST(@sinceMinute AS INTEGER)
       GROUP BY start, integration_id, secret_id ORDER BY start, integration_id, secret_id`);
+    // Diagnoses, skew and rejected sources read the log itself: over the window, but at most the newest
+    // STATS_SCAN_ROWS rows, so 24 h of a busy node costs a bounded walk (counts come from stats_minute).
+    const recent = `seq > (SELECT coalesce(max(seq), 0) FROM deliveries) - ${STATS_SCAN_ROWS} AND +received_at >= ?`;
     this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, count(*) AS count FROM deliveries
-      WHERE received_at >= ? AND diagnosis IS NOT NULL AND integration_id IS NOT NULL
+      WHERE ${recent} AND diagnosis IS NOT NULL AND integration_id IS NOT NULL
       GROUP BY integration_id, diagnosis ORDER BY integration_id, diagnosis`);
-    this.skewCount = db.prepare('SELECT count(*) FROM deliveries WHERE received_at >= ? AND skew_ms IS NOT NULL').pluck() as Database.Statement<[number], number>;
-    this.skews = db.prepare('SELECT skew_ms FROM deliveries WHERE received_at >= ? AND skew_ms IS NOT NULL').pluck() as Database.Statement<[number], number>;
-    this.duplicates = db.prepare("SELECT count(*) FROM deliveries WHERE received_at >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<[number], number>;
-    this.rejectedSources = db.prepare(`SELECT source_ip, count(*) AS count FROM deliveries WHERE received_at >= ? AND outcome = 'rejected'
+    this.skewCount = db.prepare(`SELECT count(*) FROM deliveries WHERE ${recent} AND skew_ms IS NOT NULL`).pluck() as Database.Statement<[number], number>;
+    this.skews = db.prepare(`SELECT skew_ms FROM deliveries WHERE ${recent} AND skew_ms IS NOT NULL`).pluck() as Database.Statement<[number], number>;
+    this.duplicates = db.prepare("SELECT coalesce(sum(count), 0) FROM stats_minute WHERE minute >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<
+      [number],
+      number
+    >;
+    this.rejectedSources = db.prepare(`SELECT source_ip, count(*) AS count FROM deliveries WHERE ${recent} AND outcome = 'rejected'
       GROUP BY source_ip ORDER BY count DESC, source_ip LIMIT ?`);
   }
 
@@ -294,7 +302,7 @@ export class SqliteDeliveryQueries {
       })),
       diagnoses: this.diagnoses.all(since).map((row) => ({ integrationId: row.integration_id, diagnosis: row.diagnosis as Diagnosis, count: row.count })),
       clockSkewMs: this.skewPercentiles(since),
-      replayCache: { hits: this.duplicates.get(since) ?? 0, size: this.options.replayCacheSize() },
+      replayCache: { hits: this.duplicates.get(window.sinceMinute) ?? 0, size: this.options.replayCacheSize() },
       topRejectedSources: this.rejectedSources.all(since, TOP_SOURCES).map((row) => ({ sourceIp: row.source_ip, count: row.count })),
     };
   }

@@ -1,8 +1,12 @@
 import Database from 'better-sqlite3';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newSecret, sign, sampleBody } from '../../helpers/signers.js';
-import { startTestReceiver, type TestReceiver } from '../../helpers/test-receiver.js';
+import { startTestReceiver, tempDir, type TestReceiver } from '../../helpers/test-receiver.js';
 
 /** The path of one delivery (DESIGN §2.1) through a real HTTP listener and a real SQLite file. */
 describe('the path of a delivery', () => {
@@ -262,4 +266,245 @@ describe('diagnosis of signature failures', () => {
     expect(diagnosed).toBeGreaterThan(0);
     expect(diagnosed).toBeLessThan(30);
   });
+});
+
+/** Flips the last data character of a padded base64 MAC to its neighbour: the bits it changes are padding, the bytes stay the same. */
+function respell(base64: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const at = base64.indexOf('=') - 1;
+  const respelt = alphabet[alphabet.indexOf(base64[at] as string) ^ 1] as string;
+  return `${base64.slice(0, at)}${respelt}${base64.slice(at + 1)}`;
+}
+
+/** Holds SQLite's write lock from another connection, as a stuck disk would: the node's commits wait. */
+function holdWriteLock(r: TestReceiver): () => void {
+  const locker = new Database(join(r.dir, 'data', 'receiver.db'));
+  locker.pragma('busy_timeout = 0');
+  locker.exec('BEGIN IMMEDIATE');
+  return () => {
+    locker.exec('ROLLBACK');
+    locker.close();
+  };
+}
+
+describe('replays, floods and faults on the write path', () => {
+  let receiver: TestReceiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+  });
+
+  it('answers a Shopify MAC re-spelt in non-canonical base64 under a new id as a duplicate', async () => {
+    const secret = newSecret('shopify');
+    receiver = await startTestReceiver({ integrations: [{ id: 'shop', scheme: 'shopify', secrets: [{ id: 's', value: secret }] }] });
+    const original = await sign('shopify', { secret, body: sampleBody('shopify') });
+    expect((await receiver.post('/hooks/shop', original)).status).toBe(202);
+    const mac = original.headers['x-shopify-hmac-sha256'] as string;
+    expect(Buffer.from(respell(mac), 'base64')).toEqual(Buffer.from(mac, 'base64'));
+    const replay = await receiver.post('/hooks/shop', { body: original.body, headers: { 'x-shopify-hmac-sha256': respell(mac), 'x-shopify-webhook-id': 'forged-new-id' } });
+    expect([replay.status, replay.json.status]).toEqual([200, 'duplicate']);
+    expect(await receiver.logged(replay.json.requestId)).toMatchObject({ reason: 'duplicate_signature' });
+  });
+
+  it('answers a Twilio MAC re-spelt in non-canonical base64 under a new idempotency token as a duplicate', async () => {
+    const secret = newSecret('twilio');
+    const publicUrl = 'https://example.test/hooks/sms';
+    receiver = await startTestReceiver({ integrations: [{ id: 'sms', scheme: 'twilio', publicUrl, secrets: [{ id: 's', value: secret }] }] });
+    const original = await sign('twilio', { secret, body: sampleBody('twilio'), publicUrl });
+    expect((await receiver.post('/hooks/sms', original)).status).toBe(202);
+    const mac = original.headers['x-twilio-signature'] as string;
+    const replay = await receiver.post('/hooks/sms', {
+      body: original.body,
+      headers: { ...original.headers, 'x-twilio-signature': respell(mac), 'i-twilio-idempotency-token': 'forged-new-token' },
+    });
+    expect([replay.status, replay.json.status]).toEqual([200, 'duplicate']);
+  });
+
+  it('does not let a forgers\' flood spend the integration\'s rate limit: the legitimate sender still gets 202', async () => {
+    const secret = newSecret('stripe');
+    const stopped = Date.now();
+    receiver = await startTestReceiver(
+      { integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }], rateLimit: { perSecond: 1, burst: 2 } }] },
+      { now: () => stopped },
+    );
+    const forged = await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') });
+    const flood = await Promise.all(Array.from({ length: 40 }, () => receiver!.post('/hooks/pay', forged)));
+    expect(new Set(flood.map((answer) => answer.status))).toEqual(new Set([401]));
+    const legitimate = await receiver.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }));
+    expect(legitimate.status).toBe(202);
+  });
+
+  it('answers a resend that meets a claim still being committed with 503 + Retry-After: 1, then 200 once it is durable', async () => {
+    const secret = newSecret('stripe');
+    receiver = await startTestReceiver({ integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }] });
+    const r = receiver;
+    const delivery = await sign('stripe', { secret, body: sampleBody('stripe') });
+    const release = holdWriteLock(r);
+    const first = r.post('/hooks/pay', delivery);
+    let resend = await r.post('/hooks/pay', delivery);
+    // The first request may not have reached its claim yet: a resend before it is simply the first to claim.
+    while (resend.status !== 503) resend = await r.post('/hooks/pay', delivery);
+    expect(resend.headers.get('retry-after')).toBe('1');
+    release();
+    expect((await first).status).toBe(202);
+    expect((await r.logged(resend.json.requestId)).reason).toBe('duplicate_pending');
+    const after = await r.post('/hooks/pay', delivery);
+    expect([after.status, after.json.status]).toEqual([200, 'duplicate']);
+  }, 30_000);
+
+  it('keeps at most the first 4 KB of a rejected body, within the integration\'s capture budget per minute', async () => {
+    const secret = newSecret('stripe');
+    receiver = await startTestReceiver({
+      integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }], capture: { rejectedBytesPerMinute: 8192 } }],
+    });
+    const big = JSON.stringify({ id: 'evt_big', pad: 'x'.repeat(10_000) });
+    const forged = await sign('stripe', { secret: newSecret('stripe'), body: big });
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await receiver.post('/hooks/pay', forged));
+    for (const answer of answers) await receiver.logged(answer.json.requestId);
+    const [first, second, third] = answers.map((answer) => receiver!.capture(answer.json.requestId));
+    expect(first?.body).toEqual(Buffer.from(big).subarray(0, 4096));
+    expect(second?.body.length).toBe(4096);
+    // The budget (8 KB a minute) is spent: the third is logged without a capture.
+    expect(third).toBeUndefined();
+    expect(await receiver.logged(answers[2]?.json.requestId)).toMatchObject({ reason: 'signature_invalid', body_size: big.length });
+    const accepted = await receiver.post('/hooks/pay', await sign('stripe', { secret, body: big }));
+    expect(receiver.capture(accepted.json.requestId)?.body.length).toBe(big.length);
+  });
+
+  it('seals captures at rest: the body is not in the database file, the raw read returns its exact bytes, named fields are redacted', async () => {
+    const secret = newSecret('stripe');
+    const dir = tempDir();
+    const integrations = [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }], capture: { redact: ['/data/customer/email', '/missing/field'] } }];
+    receiver = await startTestReceiver({ integrations }, { dir });
+    const marker = `needle-${randomBytes(8).toString('hex')}`;
+    // The event id is log data (searchable, unsealed); the payload is what must not be readable.
+    const body = JSON.stringify({ id: `evt_${randomBytes(4).toString('hex')}`, data: { customer: { email: `${marker}@example.com`, name: marker } } });
+    const answer = await receiver.post('/hooks/pay', await sign('stripe', { secret, body }));
+    expect(answer.status).toBe(202);
+    await receiver.close();
+    const files = readdirSync(join(receiver.dir, 'data')).filter((name) => name.startsWith('receiver.db'));
+    for (const name of files) expect(readFileSync(join(receiver.dir, 'data', name)).includes(marker)).toBe(false);
+    receiver = await startTestReceiver({ integrations }, { dir });
+    const raw = receiver.engine.queries.raw(answer.json.requestId ?? '');
+    const stored = JSON.parse(Buffer.from(raw?.bodyBase64 ?? '', 'base64').toString('utf8')) as { data: { customer: { email: string; name: string } } };
+    expect(stored.data.customer).toEqual({ email: '[redacted]', name: marker });
+    await receiver.close();
+    receiver = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('purges the oldest captures when storage passes storage.maxBytes, and the metric says so', async () => {
+    const secret = newSecret('stripe');
+    receiver = await startTestReceiver(
+      { admin: { listen: '127.0.0.1:0' }, storage: { path: './data', sync: 'normal', maxBytes: 1_048_576 }, integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }] },
+      { maintenanceIntervalMs: 200 },
+    );
+    const r = receiver;
+    const [integration] = r.engine.integrations;
+    // Dropped deliveries keep their capture but owe nothing downstream: the ceiling may purge them.
+    integration!.kill = { mode: 'drop', reason: 'test', since: Date.now(), actor: 'test' };
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const body = JSON.stringify({ id: `evt_${i}_${randomBytes(4).toString('hex')}`, pad: randomBytes(20_000).toString('base64') });
+      ids.push((await r.post('/hooks/pay', await sign('stripe', { secret, body }))).json.requestId ?? '');
+    }
+    const purged = async () => Number(/hookwarden_storage_ceiling_purged_captures_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${r.engine.adminUrl}/metrics`)).text())?.[1] ?? 0);
+    for (let waited = 0; (await purged()) === 0; waited += 50) {
+      if (waited > 20_000) throw new Error('the ceiling never purged');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(r.capture(ids[0])).toBeUndefined();
+    expect(r.capture(ids.at(-1))).toBeDefined();
+    expect(await r.logged(ids[0])).toMatchObject({ outcome: 'dropped' });
+  }, 40_000);
+
+  it('keeps health and the admin API answering while a commit is stuck: not ready, and the ingress answers 503 at once', async () => {
+    const secret = newSecret('stripe');
+    receiver = await startTestReceiver({
+      admin: { listen: '127.0.0.1:0' },
+      storage: { path: './data', sync: 'normal', commitStallSeconds: 1 },
+      integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }],
+    });
+    const r = receiver;
+    const release = holdWriteLock(r);
+    try {
+      const stuck = r.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }));
+      let ready = await fetch(`${r.engine.ingressUrl}/readyz`);
+      while (ready.status === 200) ready = await fetch(`${r.engine.ingressUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ store: expect.stringMatching(/a commit has been running/) });
+      expect((await fetch(`${r.engine.adminUrl}/healthz`)).status).toBe(200);
+      expect((await fetch(`${r.engine.adminUrl}/metrics`)).status).toBe(200);
+      expect(r.engine.queries.node()).toMatchObject({ ready: false, storage: { ok: false } });
+      const refused = await r.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }));
+      expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '5']);
+      release();
+      expect([202, 503]).toContain((await stuck).status);
+    } finally {
+      try {
+        release();
+      } catch {
+        // Already released.
+      }
+    }
+    const after = await r.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }));
+    expect(after.status).toBe(202);
+  }, 30_000);
+});
+
+describe('redrive (node side)', () => {
+  let receiver: TestReceiver | undefined;
+  let downstream: Server | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+    await new Promise((resolve) => downstream?.close(resolve) ?? resolve(undefined));
+  });
+
+  it('re-enqueues each captured accepted delivery once per request, counts only on a dry run, and audits the redrive', async () => {
+    const received: string[] = [];
+    downstream = createServer((request, response) => {
+      received.push(String(request.headers['x-hookwarden-request-id']));
+      request.resume().on('end', () => response.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => downstream!.listen(0, '127.0.0.1', resolve));
+    const port = (downstream.address() as AddressInfo).port;
+    const token = randomBytes(24).toString('base64url');
+    const secret = newSecret('stripe');
+    receiver = await startTestReceiver({
+      admin: { listen: '127.0.0.1:0', tokens: [{ name: 'ops', sha256: createHash('sha256').update(token).digest('hex'), scope: 'operate' }] },
+      downstream: { type: 'http', url: `http://127.0.0.1:${port}/in` },
+      integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }],
+    });
+    const r = receiver;
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await r.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }))).json.requestId ?? '');
+    const until = async (done: () => boolean) => {
+      for (const started = Date.now(); !done(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() - started > 15_000) throw new Error('timed out');
+      }
+    };
+    const backlog = () => r.engine.queries.node().downstream?.backlog;
+    await until(() => received.length === 3 && backlog() === 0);
+
+    const redrive = async (body: Record<string, unknown>) =>
+      fetch(`${r.engine.adminUrl}/admin/v1/deliveries/redrive`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const dry = await redrive({ integration: 'pay', since, dryRun: true });
+    expect(await dry.json()).toEqual({ matched: 3, requeued: 0, dryRun: true });
+    const real = await redrive({ integration: 'pay', since });
+    expect(await real.json()).toEqual({ matched: 3, requeued: 3, dryRun: false });
+    await until(() => received.length === 6 && backlog() === 0);
+    expect(received.slice(3).sort()).toEqual([...ids].sort());
+    expect((await redrive({ integration: 'pay' })).status).toBe(400);
+    expect((await redrive({ integration: 'nope', since })).status).toBe(404);
+    const audit = r.engine.queries.audit().entries.filter((entry) => entry.action === 'deliveries.redrive');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: 'ops', integrationId: 'pay', details: { matched: 3, requeued: 3 } });
+  }, 40_000);
 });

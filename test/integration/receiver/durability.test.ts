@@ -42,6 +42,34 @@ describe('durable accept-then-202', () => {
     expect([replay.status, replay.json.status]).toEqual([200, 'duplicate']);
   });
 
+  it('forgets a claim whose node died before storing it: after kill -9 the retry is accepted, never a duplicate', async () => {
+    const dir = tempDir();
+    const first = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
+    running.push(first);
+    const delivery = await sign('stripe', { secret, body: sampleBody('stripe') });
+    // Holding SQLite's write lock keeps the node's commit waiting: its claim is taken, the delivery not yet durable.
+    const locker = new Database(join(dir, 'data', 'receiver.db'));
+    locker.pragma('busy_timeout = 0');
+    locker.exec('BEGIN IMMEDIATE');
+    // Sent twice at once: one claims and waits on its commit, the other meets the pending claim.
+    const attempts = [0, 1].map(() => post(`${first.ingressUrl}/hooks/pay`, delivery).catch(() => undefined));
+    const pending = await Promise.race(attempts.map((attempt) => attempt.then((answer) => answer ?? new Promise<never>(() => undefined))));
+    expect([pending.status, pending.headers.get('retry-after')]).toEqual([503, '1']);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The one that claimed was never answered: nothing was acknowledged.
+    expect((await Promise.all(attempts)).filter((answer) => answer === undefined)).toHaveLength(1);
+    locker.exec('ROLLBACK');
+    locker.close();
+
+    const second = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
+    running.push(second);
+    let retry = await post(`${second.ingressUrl}/hooks/pay`, delivery);
+    // 503 while the replay index loads; the retry is judged once it is whole.
+    while (retry.status === 503) retry = await post(`${second.ingressUrl}/hooks/pay`, delivery);
+    expect([retry.status, retry.json.status]).toEqual([202, 'accepted']);
+  }, 30_000);
+
   it('on SIGTERM stops accepting, flushes and exits 0', async () => {
     const dir = tempDir();
     const receiver = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });

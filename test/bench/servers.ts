@@ -1,0 +1,48 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { spawnWithConfig, type ReceiverProcess } from '../helpers/receiver-process.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hookwarden-receiver.js');
+
+/** Pins every thread of a server (event loop, writer thread, libuv pool) to one core; wrk gets the other. */
+export function pin(pid: number | undefined, core: number): void {
+  if (pid) spawnSync('taskset', ['-a', '-pc', String(core), String(pid)]);
+}
+
+export async function startReceiver(configFile: string, core: number): Promise<ReceiverProcess> {
+  const server = await spawnWithConfig(configFile);
+  pin(server.child.pid, core);
+  return server;
+}
+
+/** The receiver with --cpu-prof: the profile is written to `dir` when it exits on SIGTERM. */
+export function startProfiledReceiver(configFile: string, dir: string, core: number): Promise<ReceiverProcess> {
+  const child = spawn('taskset', ['-c', String(core), process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, BIN, '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return new Promise((resolve) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; ingress?: string; admin?: string };
+      if (entry.msg === 'receiver listening' && entry.ingress) resolve({ child, ingressUrl: entry.ingress, adminUrl: entry.admin, exited, output: () => '' });
+    });
+  });
+}
+
+export function startBare(core: number): Promise<ReceiverProcess> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'bare-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return new Promise((resolve) => {
+    child.stdout.once('data', (chunk: Buffer) => {
+      const { ingress } = JSON.parse(chunk.toString()) as { ingress: string };
+      pin(child.pid, core);
+      resolve({ child, ingressUrl: ingress, adminUrl: undefined, exited, output: () => '' });
+    });
+  });
+}
+
+export async function stop(server: ReceiverProcess): Promise<void> {
+  server.child.kill('SIGTERM');
+  await server.exited;
+}

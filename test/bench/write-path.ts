@@ -1,0 +1,218 @@
+/**
+ * The receiver's write path (issue 8): accepted, 401, duplicate and fleet mode against a bare
+ * node:http server measured beside it (A B A B, medians), with write bytes, p99, event-loop delay,
+ * CPU and RSS; admin queries on a 1,000,000-row log under load; start-up time with that log.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Webhook } from 'standardwebhooks';
+import { stringify } from 'yaml';
+import { startRedisServer } from '../helpers/redis-server.js';
+import type { ReceiverProcess } from '../helpers/receiver-process.js';
+import { prefillLog } from './prefill.js';
+import { cpuMicros, rssMb, writeBytes } from './process-stats.js';
+import { topSelfTime } from './profile.js';
+import { median, type BenchSection, type Figure, type SectionResult, type Target } from './section.js';
+import { startBare, startProfiledReceiver, startReceiver, stop } from './servers.js';
+import { runWrk, writeScript, type SignedRequest, type WrkResult } from './wrk.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONNECTIONS = 64;
+const LOG_ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
+/** Unique deliveries per accepted run: more than one run can send at the target rate. */
+const PER_RUN = Number(process.env.BENCH_PER_RUN ?? 70_000);
+const SERVER_CORE = 0;
+const WRK_CORE = 1;
+const TOKEN = randomBytes(24).toString('base64url');
+const INTEGRATION = 'bench';
+const PATH = `/hooks/${INTEGRATION}`;
+
+interface Run {
+  readonly wrk: WrkResult;
+  readonly cpuUsPerRequest: number;
+  /** Bytes written per 202, or per request when nothing was accepted (the 401 run). */
+  readonly writeBytesPerAccepted: number;
+  readonly loopDelayP99Ms: number;
+}
+
+export const writePathSection: BenchSection = {
+  name: 'receiver write path',
+  run,
+};
+
+async function run(): Promise<SectionResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwarden-bench-'));
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  // ~1 KB, like a typical provider event.
+  const body = JSON.stringify({ type: 'invoice.paid', data: { id: 'in_1', amount: 1200, lines: Array.from({ length: 12 }, (_, i) => ({ sku: `sku-${i}`, qty: i, note: 'x'.repeat(40) })) } });
+  const signer = new Webhook(secret);
+  const signed = (count: number, tag: string, using = signer): SignedRequest[] =>
+    Array.from({ length: count }, (_, index) => {
+      const id = `msg_${tag}_${index}`;
+      const timestamp = new Date();
+      return { body, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'webhook-signature': using.sign(id, timestamp, body) } };
+    });
+  const script = (name: string, requests: readonly SignedRequest[]) => writeScript(join(dir, `${name}.lua`), PATH, requests);
+  const forged = script('forged', signed(1_000, 'forged', new Webhook(`whsec_${randomBytes(32).toString('base64')}`)));
+
+  const single = join(dir, 'single');
+  const prefillStarted = performance.now();
+  prefillLog(join(single, 'data'), LOG_ROWS, INTEGRATION, Date.now());
+  const prefillSeconds = (performance.now() - prefillStarted) / 1000;
+  const singleConfig = config(single, secret, undefined);
+
+  // Start-up with the full log: listening, then /readyz.
+  const spawned = performance.now();
+  const receiver = await startReceiver(singleConfig, SERVER_CORE);
+  const listeningMs = performance.now() - spawned;
+  const readyMs = await untilReady(receiver) - spawned;
+  const firstReadyzMs = listeningMs;
+
+  const bare = await startBare(SERVER_CORE);
+  const rounds: Record<'bare' | 'accepted' | 'rejected' | 'duplicate', Run[]> = { bare: [], accepted: [], rejected: [], duplicate: [] };
+  for (let round = 0; round < 2; round++) {
+    const accepted = script(`accepted-${round}`, signed(PER_RUN, `r${round}`));
+    rounds.bare.push(await measure(bare, accepted));
+    rounds.accepted.push(await measure(receiver, accepted));
+    rounds.rejected.push(await measure(receiver, forged));
+    rounds.duplicate.push(await measure(receiver, accepted));
+  }
+  const admin = await adminUnderLoad(receiver, script('admin-load', signed(PER_RUN, 'admin')));
+  const rssAfter = rssMb(receiver.child.pid ?? 0);
+  await stop(receiver);
+
+  const redis = await startRedisServer();
+  const fleetRuns: Run[] = [];
+  const fleetBare: Run[] = [];
+  try {
+    const fleet = await startReceiver(config(join(dir, 'fleet'), secret, redis.url), SERVER_CORE);
+    await untilReady(fleet);
+    for (let round = 0; round < 2; round++) {
+      const accepted = script(`fleet-${round}`, signed(PER_RUN, `f${round}`));
+      fleetBare.push(await measure(bare, accepted));
+      fleetRuns.push(await measure(fleet, accepted));
+    }
+    await stop(fleet);
+  } finally {
+    await redis.stop();
+  }
+  await stop(bare);
+
+  const profileDir = join(dir, 'profile');
+  const profiled = await startProfiledReceiver(config(join(dir, 'profiled'), secret, undefined), profileDir, SERVER_CORE);
+  await untilReady(profiled);
+  await measure(profiled, script('profile', signed(PER_RUN, 'p')));
+  await stop(profiled);
+
+  const baseline = median(rounds.bare.map((r) => r.wrk.requestsPerSecond));
+  const ratio = (runs: Run[], base = baseline) => median(runs.map((r) => r.wrk.requestsPerSecond)) / base;
+  const p99 = (runs: Run[]) => median(runs.map((r) => r.wrk.p99Ms));
+  const figures: Figure[] = [
+    { name: 'bare node:http', value: baseline, unit: 'req/s' },
+    ...(['accepted', 'rejected', 'duplicate'] as const).flatMap((mode) => [
+      { name: `${mode}: req/s`, value: median(rounds[mode].map((r) => r.wrk.requestsPerSecond)), unit: 'req/s' },
+      { name: `${mode}: ratio to bare`, value: ratio(rounds[mode]), unit: '×' },
+      { name: `${mode}: p99`, value: p99(rounds[mode]), unit: 'ms' },
+      { name: `${mode}: server CPU per request`, value: median(rounds[mode].map((r) => r.cpuUsPerRequest)), unit: 'µs' },
+      { name: `${mode}: event-loop delay p99`, value: median(rounds[mode].map((r) => r.loopDelayP99Ms)), unit: 'ms' },
+      { name: `${mode}: statuses (last run)`, value: 0, unit: JSON.stringify(rounds[mode].at(-1)?.wrk.statuses ?? {}) },
+    ]),
+    { name: 'bytes written per accepted delivery', value: median(rounds.accepted.map((r) => r.writeBytesPerAccepted)), unit: 'B' },
+    { name: 'bytes written per rejected request', value: median(rounds.rejected.map((r) => r.writeBytesPerAccepted)), unit: 'B' },
+    { name: 'fleet (Redis): ratio to bare', value: ratio(fleetRuns, median(fleetBare.map((r) => r.wrk.requestsPerSecond))), unit: '×' },
+    { name: 'fleet (Redis): p99', value: p99(fleetRuns), unit: 'ms' },
+    { name: 'RSS after the runs', value: rssAfter, unit: 'MB' },
+    { name: `admin page of 100 from ${LOG_ROWS} rows under load (median)`, value: admin.pageMs, unit: 'ms' },
+    { name: 'admin 24 h stats under load (median)', value: admin.statsMs, unit: 'ms' },
+    { name: 'admin requests answered during the load', value: admin.samples, unit: '' },
+    { name: `start-up: listening (and answering /readyz) with ${LOG_ROWS} rows`, value: firstReadyzMs, unit: 'ms' },
+    { name: 'start-up: /readyz 200 (replay index loaded)', value: readyMs, unit: 'ms' },
+    { name: 'pre-filling the log (not a target)', value: prefillSeconds, unit: 's' },
+  ];
+  const accepted = ratio(rounds.accepted);
+  const targets: Target[] = [
+    { name: 'accepted ≥ 0.40 of bare', value: accepted, unit: '×', limit: 0.4, kind: 'min' },
+    { name: 'accepted p99 < 20 ms', value: p99(rounds.accepted), unit: 'ms', limit: 20, kind: 'max' },
+    { name: 'event-loop delay p99 < 10 ms (accepted)', value: median(rounds.accepted.map((r) => r.loopDelayP99Ms)), unit: 'ms', limit: 10, kind: 'max' },
+    { name: '401 at least as fast as accepted', value: ratio(rounds.rejected), unit: '×', limit: accepted, kind: 'min' },
+    { name: 'duplicate at least as fast as accepted', value: ratio(rounds.duplicate), unit: '×', limit: accepted, kind: 'min' },
+    { name: '≤ 3 KB written per accepted 1 KB delivery', value: median(rounds.accepted.map((r) => r.writeBytesPerAccepted)), unit: 'B', limit: 3072, kind: 'max' },
+    { name: 'fleet ≥ 0.30 of bare', value: ratio(fleetRuns, median(fleetBare.map((r) => r.wrk.requestsPerSecond))), unit: '×', limit: 0.3, kind: 'min' },
+    { name: 'RSS < 250 MB', value: rssAfter, unit: 'MB', limit: 250, kind: 'max' },
+    { name: 'page of 100 < 20 ms under load', value: admin.pageMs, unit: 'ms', limit: 20, kind: 'max' },
+    { name: '24 h stats < 50 ms under load', value: admin.statsMs, unit: 'ms', limit: 50, kind: 'max' },
+    { name: '/readyz answers within 1 s with the log', value: firstReadyzMs, unit: 'ms', limit: 1000, kind: 'max' },
+    { name: '/readyz 200 within 1 s with the log', value: readyMs, unit: 'ms', limit: 1000, kind: 'max' },
+  ];
+  return { figures, targets, notes: [`Profile of the accepted path (self time, top 12):`, ...topSelfTime(profileDir, 12).map((line) => `- ${line}`)] };
+}
+
+function config(root: string, secret: string, redisUrl: string | undefined): string {
+  const file = join(root, 'receiver.yml');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(
+    file,
+    stringify({
+      node: { id: 'bench' },
+      ingress: { listen: '127.0.0.1:0' },
+      admin: { listen: '127.0.0.1:0', tokens: [{ name: 'bench', sha256: createHash('sha256').update(TOKEN).digest('hex'), scope: 'read' }] },
+      storage: { path: './data', sync: 'full' },
+      ...(redisUrl ? { redis: { url: redisUrl } } : {}),
+      integrations: [{ id: INTEGRATION, scheme: 'standard-webhooks', secrets: [{ id: 's1', value: secret }] }],
+    }),
+  );
+  return file;
+}
+
+async function untilReady(server: ReceiverProcess): Promise<number> {
+  for (;;) {
+    const answer = await fetch(`${server.ingressUrl}/readyz`).catch(() => undefined);
+    if (answer?.status === 200) return performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function loopDelayP99Ms(server: ReceiverProcess): Promise<number> {
+  if (!server.adminUrl) return 0;
+  const text = await (await fetch(`${server.adminUrl}/metrics`)).text();
+  return Number(/nodejs_eventloop_lag_p99_seconds\{[^}]*\} ([\d.e-]+)/.exec(text)?.[1] ?? 0) * 1000;
+}
+
+async function measure(server: ReceiverProcess, script: string): Promise<Run> {
+  const pid = server.child.pid ?? 0;
+  await loopDelayP99Ms(server); // resets the event-loop histogram
+  const written = writeBytes(pid);
+  const cpu = cpuMicros(pid);
+  const wrk = await runWrk(server.ingressUrl, script, { seconds: SECONDS, connections: CONNECTIONS, core: WRK_CORE });
+  const loop = await loopDelayP99Ms(server);
+  const accepted = wrk.statuses['202'] ?? 0;
+  return {
+    wrk,
+    cpuUsPerRequest: (cpuMicros(pid) - cpu) / Math.max(1, wrk.requests),
+    writeBytesPerAccepted: (writeBytes(pid) - written) / Math.max(1, accepted || wrk.requests),
+    loopDelayP99Ms: loop,
+  };
+}
+
+/** Page and 24 h stats latency, sampled one after the other while wrk loads the ingress. */
+async function adminUnderLoad(server: ReceiverProcess, script: string): Promise<{ pageMs: number; statsMs: number; samples: number }> {
+  const headers = { authorization: `Bearer ${TOKEN}` };
+  const page: number[] = [];
+  const stats: number[] = [];
+  let loading = true;
+  const load = runWrk(server.ingressUrl, script, { seconds: SECONDS, connections: CONNECTIONS, core: WRK_CORE }).finally(() => (loading = false));
+  const since = new Date(Date.now() - 86_400_000).toISOString();
+  while (loading) {
+    let started = performance.now();
+    await (await fetch(`${server.adminUrl}/admin/v1/deliveries?limit=100`, { headers })).arrayBuffer();
+    page.push(performance.now() - started);
+    started = performance.now();
+    await (await fetch(`${server.adminUrl}/admin/v1/stats?since=${since}&step=3600`, { headers })).arrayBuffer();
+    stats.push(performance.now() - started);
+  }
+  await load;
+  return { pageMs: median(page), statsMs: median(stats), samples: page.length + stats.length };
+}
