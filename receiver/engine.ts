@@ -58,6 +58,8 @@ export interface EngineOptions {
   readonly now?: () => number;
   /** How often retention and the storage ceiling are enforced; default a minute. */
   readonly maintenanceIntervalMs?: number;
+  /** How long `close()` lets requests in flight finish before it cuts their connections; default 10 s. */
+  readonly shutdownGraceMs?: number;
 }
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
@@ -270,7 +272,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       clearInterval(maintenanceTimer);
       clearInterval(redisWatch);
       sync.stop();
-      await Promise.all(servers.map((server) => closeGracefully(server, SHUTDOWN_GRACE_MS)));
+      await Promise.all(servers.map((server) => closeGracefully(server, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS)));
       await dispatcher?.stop();
       await writer.close();
       await shared.close();

@@ -30,7 +30,7 @@ export interface TestReceiver {
 }
 
 /** Generous: the machine running the tests may be busy. */
-const LOG_WAIT_MS = 10_000;
+const LOG_WAIT_MS = 30_000;
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'hookwarden-test-'));

@@ -373,11 +373,10 @@ describe('admin event stream', () => {
   });
 
   it('ends open streams when the receiver shuts down instead of waiting for them', async () => {
-    const own = await startTestReceiver(receiverConfig());
+    // A grace far beyond the test's timeout: a close that waited for the open stream would time the test out.
+    const own = await startTestReceiver(receiverConfig(), { shutdownGraceMs: 3_600_000 });
     const stream = await openStream(own, { token: TOKENS.read });
-    const started = Date.now();
     await own.close();
-    expect(Date.now() - started).toBeLessThan(3_000);
     await stream.ended;
   });
 });
