@@ -95,6 +95,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     masterKey,
     redact: Object.fromEntries(integrations.map((integration) => [integration.id, integration.capture.redact])),
   });
+  await writer.start();
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
   const shared = await openSharedState(config, db, now);

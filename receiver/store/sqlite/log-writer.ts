@@ -5,6 +5,7 @@ import type { DeliveryWrite } from '../delivery-record.js';
 
 /** Chunked so that a purge never holds the write lock long enough to stall ingress. */
 const CHUNK = 5_000;
+const MAX_CHUNKS = 20;
 /** After a ceiling purge, storage is brought down to this share of `maxBytes`, so it does not purge on every pass. */
 const CEILING_TARGET = 0.9;
 
@@ -165,13 +166,15 @@ export class LogWriter {
     return { captures, bytes };
   }
 
+  /** A step repeated while it fills its chunk, but at most MAX_CHUNKS times: a pass never holds up commits for long, the next pass goes on. */
   private repeat(step: () => number): number {
     let total = 0;
-    for (;;) {
+    for (let chunk = 0; chunk < MAX_CHUNKS; chunk++) {
       const changes = step();
       total += changes;
-      if (changes < CHUNK) return total;
+      if (changes < CHUNK) break;
     }
+    return total;
   }
 
   private append(writes: readonly DeliveryWrite[]): number[] {

@@ -43,6 +43,11 @@ export class StoreWriter {
 
   constructor(private readonly init: WriterInit) {}
 
+  /** Starts the thread and resolves once it has opened the database: start-up is not a stalled commit. */
+  async start(): Promise<void> {
+    await this.request({ op: 'ping' });
+  }
+
   /** Deliveries waiting for a commit (queued or in the batch being committed). */
   get backlog(): number {
     return this.queue.length + this.inFlightWrites;
@@ -132,6 +137,8 @@ export class StoreWriter {
     const worker = this.thread();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      // The thread keeps the process alive only while it has work in hand (an engine that failed to start leaves nothing running).
+      if (this.outstanding.size === 0) worker.ref();
       this.outstanding.set(id, { sentAt: performance.now(), resolve, reject });
       worker.postMessage({ ...op, id });
     });
@@ -145,6 +152,7 @@ export class StoreWriter {
       const entry = this.outstanding.get(reply.id);
       if (!entry) return;
       this.outstanding.delete(reply.id);
+      if (this.outstanding.size === 0) worker.unref();
       if (reply.ok) entry.resolve(reply.result);
       else entry.reject(new StoreWriteError(reply.error));
     });

@@ -16,6 +16,7 @@ type Op =
   | { readonly op: 'release' | 'discard'; readonly integrationId: string }
   | { readonly op: 'redrive'; readonly selection: RedriveSelection }
   | { readonly op: 'purge'; readonly policy: PurgePolicy }
+  | { readonly op: 'ping' }
   | { readonly op: 'close' };
 
 export type WriterRequest = Op & { readonly id: number };

@@ -44,6 +44,8 @@ function run(request: WriterRequest): unknown {
       return writer.redrive(request.selection);
     case 'purge':
       return writer.purge(request.policy);
+    case 'ping':
+      return undefined;
     case 'close':
       db.close();
       return undefined;
