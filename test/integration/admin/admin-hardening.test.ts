@@ -231,6 +231,14 @@ describe('payload permission, whoami and the person at the console', () => {
     await call(receiver, 'DELETE', '/integrations/pay/kill', { token: ADMIN, body: { reason: 'over' } });
   });
 
+  it('answers malformed percent-encoding with 400 (after authentication) and keeps serving', async () => {
+    const malformed = await call(receiver, 'GET', '/deliveries/%E0%A4%A', { token: READER });
+    expect(malformed.status).toBe(400);
+    expect(apiError.parse(malformed.body).error.message).toMatch(/percent-encoding/);
+    expect((await call(receiver, 'GET', '/deliveries/%E0%A4%A')).status).toBe(401);
+    expect((await call(receiver, 'GET', '/node', { token: READER })).status).toBe(200);
+  });
+
   it('reports the node clock and readiness in GET /node', async () => {
     const info = nodeInfo.parse((await call(receiver, 'GET', '/node', { token: READER })).body);
     expect(Math.abs(Date.parse(info.time ?? '') - clock())).toBeLessThan(60_000);
