@@ -63,7 +63,8 @@ export class IntegrationCommands implements AdminCommands {
     } catch (error) {
       throw new AdminError(400, 'invalid_secret', `not a ${runtime.schemeName} secret: ${error instanceof Error ? error.message : 'unusable value'}`);
     }
-    return this.change(actor, integrationId, 'secret.add', { overlapSeconds, pending }, (state, now, details) => {
+    // A pending secret's overlap is given when it is confirmed, not now.
+    return this.change(actor, integrationId, 'secret.add', pending ? { pending } : { overlapSeconds }, (state, now, details) => {
       const secretId = id ?? `s${now.toString(36)}`;
       if (state.secrets.some((existing) => existing.id === secretId)) throw new AdminError(409, 'secret_exists', `secret "${secretId}" already exists`);
       details.secretId = secretId;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { IntegrationView, NodeInfo, SecretView } from '../../shared/contract/admin-api.js';
 import type { IntegrationRuntime } from '../pipeline/integration-runtime.js';
+import { isJwsScheme } from '../schemes/jws.js';
 import { fingerprint } from '../state/fingerprint.js';
 import type { StoredSecret } from '../state/integration-state.js';
 
@@ -94,6 +95,7 @@ export class RuntimeViews {
       counts24h: counts,
       lastDeliveryAt: last === undefined ? null : iso(last),
       drift: drift(runtime),
+      ...(isJwsScheme(runtime.scheme) ? { jws: runtime.scheme.keySet() } : {}),
     };
   }
 }

@@ -1,11 +1,14 @@
-import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { calculateJwkThumbprint, errors, exportJWK, flattenedVerify } from 'jose';
+import type { CryptoKey, FlattenedJWSInput } from 'jose';
+import type { JwsKeySetView } from '../../shared/contract/admin-api.js';
+import { KeyUsage } from './jws-key-usage.js';
+import { algOf, fetchJwks, parseJwks, parseJwksUrl, type JwsAlgorithm, type KeySet } from './jwks.js';
 import { headerValue } from './scheme.js';
 import type { InboundRequest, SignatureCheck, SignatureScheme, VerificationKey } from './scheme.js';
 
-export type JwsAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
+export type { JwsAlgorithm } from './jwks.js';
 
 export interface JwsOptions {
   /** Header carrying the detached JWS `<b64url protected>..<b64url signature>`. */
@@ -15,6 +18,8 @@ export interface JwsOptions {
   jwks: { file: string } | { url: string };
   /** Minimum gap between two JWKS reloads, however many unknown key ids arrive. */
   refreshMinSeconds: number;
+  /** A JWS without `iat` is refused (default): without a signed time it could be replayed forever. */
+  requireIat?: boolean;
   /** Header with the sender's delivery id; when absent the protected header's `jti` is used. */
   idHeader?: string;
 }
@@ -25,35 +30,31 @@ export interface JwsDeps {
   fetch?: typeof fetch;
 }
 
-export type JwsScheme = SignatureScheme<never> & { close(): void };
+export type JwsScheme = SignatureScheme<never> & {
+  close(): void;
+  /** What the node has loaded and seen, for `GET /integrations` (`jwsKeySetView`). */
+  keySet(): JwsKeySetView;
+};
+
+/** Whether an integration's scheme is the JWS one (it alone has a key set to show). */
+export function isJwsScheme(scheme: SignatureScheme<unknown>): scheme is JwsScheme {
+  return typeof (scheme as Partial<JwsScheme>).keySet === 'function';
+}
 
 const SUPPORTED: readonly JwsAlgorithm[] = ['ES256', 'RS256', 'EdDSA'];
 const MAX_HEADER_CHARS = 8192;
-const MAX_JWKS_BYTES = 1024 * 1024;
-const FETCH_TIMEOUT_MS = 10_000;
-const MIN_RSA_BITS = 2048;
 const B64URL = /^[A-Za-z0-9_-]*$/;
-
-interface ImportedKey {
-  readonly kid: string | undefined;
-  /** The kid, or an RFC 7638 thumbprint for a kid-less key, so the delivery log always names the key. */
-  readonly secretId: string;
-  readonly alg: JwsAlgorithm;
-  readonly key: KeyObject;
-}
-
-interface KeySet {
-  readonly byKid: ReadonlyMap<string, readonly ImportedKey[]>;
-  readonly all: readonly ImportedKey[];
-}
 
 interface ParsedJws {
   readonly protectedB64: string;
+  readonly signatureB64: string;
   readonly alg: JwsAlgorithm;
   readonly kid: string | undefined;
   readonly b64: boolean;
   readonly iat: number | undefined;
   readonly signature: Buffer;
+  /** Whether this verification counts in the key-set view: only the first look at a request does. */
+  readonly counts?: boolean;
 }
 
 type Failure = Extract<SignatureCheck, { ok: false }>;
@@ -68,9 +69,12 @@ function quote(value: string): string {
 }
 
 /**
- * Detached JWS (RFC 7515 appendix F, optionally RFC 7797 unencoded payload) over the raw body, with keys
- * from a JWKS. Keys embedded in the token (`jwk`, `jku`, `x5u`, `x5c`) are ignored on purpose: trusting
- * them would let any sender pick its own key.
+ * Detached JWS (RFC 7515 appendix F, optionally RFC 7797 unencoded payload) over the raw body, verified
+ * by jose (`flattenedVerify` with the body as the detached payload, keys from `createLocalJWKSet`). What
+ * stays here is what jose does not know: the named reasons of the delivery log, the JWKS source (file or
+ * URL) with its reload limit, fetch timeout and size cap, the key-size floor and the algorithm allowlist.
+ * Keys embedded in the token (`jwk`, `jku`, `x5u`, `x5c`) are ignored on purpose: trusting them would let
+ * any sender pick its own key.
  */
 export function jwsScheme(options: JwsOptions, deps: JwsDeps = {}): JwsScheme {
   if (options.header.trim() === '') throw new Error('jws: header must name the signature header');
@@ -83,14 +87,17 @@ export function jwsScheme(options: JwsOptions, deps: JwsDeps = {}): JwsScheme {
   }
   const header = options.header.toLowerCase();
   const idHeader = options.idHeader?.toLowerCase();
+  const requireIat = options.requireIat ?? true;
   const allowed: ReadonlySet<string> = new Set(options.algorithms);
   const refreshMinMs = options.refreshMinSeconds * 1000;
   const now = deps.now ?? Date.now;
   const doFetch = deps.fetch ?? globalThis.fetch;
   const controller = new AbortController();
+  const usage = new KeyUsage(now);
 
   let load: () => Promise<KeySet>;
   let keySet: KeySet | undefined;
+  let lastFetch: { at: number; ok: boolean; error?: string } | null = null;
   if ('file' in options.jwks) {
     const file = options.jwks.file;
     const source = `JWKS file ${file}`;
@@ -102,6 +109,7 @@ export function jwsScheme(options: JwsOptions, deps: JwsDeps = {}): JwsScheme {
       throw new Error(`jws: cannot read ${source}: ${errorText(error)}`);
     }
     keySet = parseJwks(text, source, allowed);
+    lastFetch = { at: now(), ok: true };
     load = async () => parseJwks(await readFile(file, 'utf8'), source, allowed);
   } else {
     const url = parseJwksUrl(options.jwks.url);
@@ -127,10 +135,12 @@ export function jwsScheme(options: JwsOptions, deps: JwsDeps = {}): JwsScheme {
       (loaded) => {
         keySet = loaded;
         lastError = undefined;
+        lastFetch = { at: now(), ok: true };
       },
       (error: unknown) => {
         // Keep serving the previous keys: a JWKS endpoint hiccup must not reject every delivery.
         lastError = errorText(error);
+        lastFetch = { at: now(), ok: false, error: lastError };
       },
     );
     inflight = attempt.finally(() => {
@@ -139,26 +149,29 @@ export function jwsScheme(options: JwsOptions, deps: JwsDeps = {}): JwsScheme {
     return inflight;
   }
 
-  function candidates(set: KeySet, jws: ParsedJws): readonly ImportedKey[] {
-    const pool = jws.kid === undefined ? set.all : (set.byKid.get(jws.kid) ?? []);
-    return pool.filter((k) => k.alg === jws.alg);
+  function hasCandidate(set: KeySet, jws: ParsedJws): boolean {
+    return set.jwks.some((jwk) => algOf(jwk) === jws.alg && (jws.kid === undefined || jwk.kid === jws.kid));
   }
 
   function noKey(jws: ParsedJws, rateLimited: boolean): Failure {
+    if (jws.counts === true && jws.kid !== undefined) usage.unknown(jws.kid);
     const what = jws.kid === undefined ? `no ${jws.alg} key without kid in the JWKS` : `no ${jws.alg} key with kid ${quote(jws.kid)} in the JWKS`;
     const why = lastError !== undefined ? `; last JWKS load failed: ${lastError}` : rateLimited ? '; reload rate-limited' : '';
     return fail('signature_invalid', what + why);
   }
 
-  async function verifyAfterRefresh(jws: ParsedJws, body: Buffer): Promise<SignatureCheck> {
-    try {
+  async function verifyLoaded(jws: ParsedJws, body: Buffer): Promise<SignatureCheck> {
+    const set = keySet;
+    if (set === undefined) return fail('signature_invalid', `JWKS not loaded: ${lastError ?? 'unavailable'}; reload rate-limited`);
+    if (hasCandidate(set, jws)) return check(set, jws, body, usage);
+    // Only a missing kid (rotation) may cost a reload; a kid-less miss cannot be fixed by one.
+    const reloadable = jws.kid !== undefined;
+    if (reloadable && (inflight !== undefined || refreshAllowed())) {
       await refresh();
       if (keySet === undefined) return fail('signature_invalid', `JWKS not loaded: ${lastError ?? 'unavailable'}`);
-      const found = candidates(keySet, jws);
-      return found.length > 0 ? check(jws, found, body) : noKey(jws, false);
-    } catch (error) {
-      return fail('signature_invalid', `JWS verification failed: ${errorText(error)}`);
+      return hasCandidate(keySet, jws) ? check(keySet, jws, body, usage) : noKey(jws, false);
     }
+    return noKey(jws, reloadable);
   }
 
   return {
@@ -168,17 +181,14 @@ export function jwsScheme(options: JwsOptions, deps: JwsDeps = {}): JwsScheme {
       throw new Error('jws: keys come from the JWKS; this scheme takes no secrets');
     },
 
-    verify(request: InboundRequest, _keys: readonly VerificationKey<never>[]): SignatureCheck | Promise<SignatureCheck> {
+    async verify(request: InboundRequest, _keys: readonly VerificationKey<never>[]): Promise<SignatureCheck> {
       try {
-        const parsed = parseJws(headerValue(request.headers, header), header, allowed);
+        const parsed = parseJws(headerValue(request.headers, header), header, allowed, requireIat);
         if ('ok' in parsed) return parsed;
-        const found = keySet === undefined ? [] : candidates(keySet, parsed);
-        if (found.length > 0) return check(parsed, found, request.body);
-        // Only a missing kid (rotation) or a URL never loaded may cost a reload; kid-less misses cannot be fixed by one.
-        const reloadable = keySet === undefined || parsed.kid !== undefined;
-        if (reloadable && (inflight !== undefined || refreshAllowed())) return verifyAfterRefresh(parsed, request.body);
-        if (keySet === undefined) return fail('signature_invalid', `JWKS not loaded: ${lastError ?? 'unavailable'}; reload rate-limited`);
-        return noKey(parsed, reloadable);
+        const jws = { ...parsed, counts: usage.firstLook(request.headers) };
+        // A URL never loaded is fetched by the first delivery that needs it (if the limit allows).
+        if (keySet === undefined && (inflight !== undefined || refreshAllowed())) await refresh();
+        return await verifyLoaded(jws, request.body);
       } catch (error) {
         return fail('signature_invalid', `JWS verification failed: ${errorText(error)}`);
       }
@@ -203,40 +213,47 @@ export function jwsScheme(options: JwsOptions, deps: JwsDeps = {}): JwsScheme {
       closed = true;
       controller.abort();
     },
+
+    keySet(): JwsKeySetView {
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return {
+        source: 'file' in options.jwks ? 'file' : 'url',
+        keys: (keySet?.jwks ?? []).map((jwk) => ({ kid: jwk.kid ?? null, alg: algOf(jwk), kty: jwk.kty })),
+        lastFetch: lastFetch && { at: iso(lastFetch.at), ok: lastFetch.ok, ...(lastFetch.error === undefined ? {} : { error: lastFetch.error }) },
+        nextRefreshAt: closed || lastAttempt === undefined ? null : iso(lastAttempt + refreshMinMs),
+        ...usage.view(),
+      };
+    },
   };
 }
 
-function check(jws: ParsedJws, keys: readonly ImportedKey[], body: Buffer): SignatureCheck {
-  const prefix = Buffer.from(`${jws.protectedB64}.`, 'ascii');
-  const payload = jws.b64 ? Buffer.from(body.toString('base64url'), 'ascii') : body;
-  const input = Buffer.concat([prefix, payload]);
-  for (const candidate of keys) {
-    if (verifyOne(jws.alg, candidate.key, input, jws.signature)) {
-      // Re-encoding gives one spelling per signature so the replay cache cannot be dodged by base64 variants.
-      const signature = jws.signature.toString('base64url');
-      return jws.iat === undefined
-        ? { ok: true, secretId: candidate.secretId, signature }
-        : { ok: true, secretId: candidate.secretId, signature, signedAt: jws.iat };
-    }
-  }
-  const which = jws.kid === undefined ? `any ${jws.alg} key of the JWKS` : `key ${quote(jws.kid)}`;
-  return fail('signature_invalid', `${jws.alg} signature does not verify with ${which}`);
-}
-
-function verifyOne(alg: JwsAlgorithm, key: KeyObject, input: Buffer, signature: Buffer): boolean {
+/** jose verifies; several candidate keys (no kid, or a kid used twice) are each tried. */
+async function check(set: KeySet, jws: ParsedJws, body: Buffer, usage: KeyUsage): Promise<SignatureCheck> {
+  const input: FlattenedJWSInput = { protected: jws.protectedB64, payload: jws.b64 ? body.toString('base64url') : body, signature: jws.signatureB64 };
+  const options = { algorithms: [jws.alg] };
+  let key: CryptoKey | undefined;
   try {
-    switch (alg) {
-      case 'ES256':
-        // JWS carries ECDSA signatures as raw r||s, not DER.
-        return signature.length === 64 && cryptoVerify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
-      case 'RS256':
-        return cryptoVerify('sha256', input, key, signature);
-      case 'EdDSA':
-        return signature.length === 64 && cryptoVerify(null, input, key, signature);
+    key = (await flattenedVerify(input, set.getKey, options)).key;
+  } catch (error) {
+    if (error instanceof errors.JWKSMultipleMatchingKeys) {
+      for await (const candidate of error) {
+        if (await flattenedVerify(input, candidate, options).then(() => true, () => false)) {
+          key = candidate;
+          break;
+        }
+      }
     }
-  } catch {
-    return false;
   }
+  if (key === undefined) {
+    const which = jws.kid === undefined ? `any ${jws.alg} key of the JWKS` : `key ${quote(jws.kid)}`;
+    return fail('signature_invalid', `${jws.alg} signature does not verify with ${which}`);
+  }
+  // A kid-less key is named by its RFC 7638 thumbprint, so the delivery log always says which key verified.
+  const secretId = jws.kid ?? `jkt:${await calculateJwkThumbprint(await exportJWK(key))}`;
+  if (jws.counts === true) usage.verifiedBy(secretId);
+  // Re-encoding gives one spelling per signature so the replay cache cannot be dodged by base64 variants.
+  const signature = jws.signature.toString('base64url');
+  return jws.iat === undefined ? { ok: true, secretId, signature } : { ok: true, secretId, signature, signedAt: jws.iat };
 }
 
 function decodeB64url(value: string): Buffer | undefined {
@@ -264,7 +281,7 @@ function decodeProtectedSegment(segment: string): Record<string, unknown> | unde
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-function parseJws(raw: string | undefined, header: string, allowed: ReadonlySet<string>): ParsedJws | Failure {
+function parseJws(raw: string | undefined, header: string, allowed: ReadonlySet<string>, requireIat: boolean): ParsedJws | Failure {
   if (raw === undefined || raw === '') return fail('signature_missing', `header ${header} is absent or empty`);
   if (raw.length > MAX_HEADER_CHARS) return fail('signature_malformed', `header ${header} is longer than ${MAX_HEADER_CHARS} characters`);
   const parts = raw.split('.');
@@ -290,6 +307,8 @@ function parseJws(raw: string | undefined, header: string, allowed: ReadonlySet<
   if (iat !== undefined && !(typeof iat === 'number' && Number.isSafeInteger(iat) && iat >= 0)) {
     return fail('signature_malformed', 'JWS iat is not integer unix seconds');
   }
+  // Without a signed time a captured JWS stays valid forever: once its id leaves the dedupe window it replays.
+  if (iat === undefined && requireIat) return fail('signature_malformed', 'JWS protected header has no iat (jws.requireIat is on)');
 
   const crit = protectedHeader['crit'];
   const b64 = protectedHeader['b64'];
@@ -311,6 +330,7 @@ function parseJws(raw: string | undefined, header: string, allowed: ReadonlySet<
 
   return {
     protectedB64,
+    signatureB64,
     alg: alg as JwsAlgorithm,
     kid: kid as string | undefined,
     b64: b64 !== false,
@@ -319,97 +339,6 @@ function parseJws(raw: string | undefined, header: string, allowed: ReadonlySet<
   };
 }
 
-function parseJwks(text: string, source: string, allowed: ReadonlySet<string>): KeySet {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new Error(`${source} is not JSON`);
-  }
-  const keys = typeof doc === 'object' && doc !== null ? (doc as { keys?: unknown }).keys : undefined;
-  if (!Array.isArray(keys)) throw new Error(`${source} has no "keys" array`);
-  const all: ImportedKey[] = [];
-  const byKid = new Map<string, ImportedKey[]>();
-  for (const entry of keys) {
-    const imported = importJwk(entry, allowed);
-    if (imported === undefined) continue;
-    all.push(imported);
-    if (imported.kid !== undefined) {
-      const list = byKid.get(imported.kid);
-      if (list === undefined) byKid.set(imported.kid, [imported]);
-      else list.push(imported);
-    }
-  }
-  if (all.length === 0) throw new Error(`${source} has no usable signing key for ${[...allowed].join(', ')}`);
-  return { byKid, all };
-}
-
-/** Keys that cannot serve an allowed algorithm are skipped rather than fatal: a shared JWKS may hold other kinds. */
-function importJwk(entry: unknown, allowed: ReadonlySet<string>): ImportedKey | undefined {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return undefined;
-  const jwk = entry as Record<string, unknown>;
-  if (jwk['use'] !== undefined && jwk['use'] !== 'sig') return undefined;
-  const ops = jwk['key_ops'];
-  if (ops !== undefined && !(Array.isArray(ops) && ops.includes('verify'))) return undefined;
-  let alg: JwsAlgorithm;
-  let thumbprintMembers: string[];
-  if (jwk['kty'] === 'EC' && jwk['crv'] === 'P-256') {
-    alg = 'ES256';
-    thumbprintMembers = ['crv', 'kty', 'x', 'y'];
-  } else if (jwk['kty'] === 'RSA') {
-    alg = 'RS256';
-    thumbprintMembers = ['e', 'kty', 'n'];
-  } else if (jwk['kty'] === 'OKP' && jwk['crv'] === 'Ed25519') {
-    alg = 'EdDSA';
-    thumbprintMembers = ['crv', 'kty', 'x'];
-  } else {
-    return undefined;
-  }
-  if (!allowed.has(alg)) return undefined;
-  // RFC 9864 names Ed25519 keys' algorithm 'Ed25519'; both spellings mean the same verification here.
-  const jwkAlg = jwk['alg'];
-  if (jwkAlg !== undefined && jwkAlg !== alg && !(alg === 'EdDSA' && jwkAlg === 'Ed25519')) return undefined;
-  const kid = typeof jwk['kid'] === 'string' && jwk['kid'] !== '' ? jwk['kid'] : undefined;
-  // Only public members go to the importer, so a private JWK published by mistake never yields a private key.
-  const publicJwk: Record<string, unknown> = {};
-  for (const member of thumbprintMembers) {
-    if (typeof jwk[member] !== 'string') return undefined;
-    publicJwk[member] = jwk[member];
-  }
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' });
-  } catch {
-    return undefined;
-  }
-  if (alg === 'RS256' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return undefined;
-  const secretId = kid ?? `jkt:${createHash('sha256').update(JSON.stringify(publicJwk)).digest('base64url')}`;
-  return { kid, secretId, alg, key };
-}
-
-function parseJwksUrl(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error('jws: jwks.url is not a valid URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('jws: jwks.url must be http or https');
-  return url;
-}
-
-async function fetchJwks(doFetch: typeof fetch, url: URL, closing: AbortSignal): Promise<string> {
-  const response = await doFetch(url, {
-    headers: { accept: 'application/jwk-set+json, application/json' },
-    signal: AbortSignal.any([closing, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
-  });
-  if (!response.ok) throw new Error(`JWKS URL answered HTTP ${response.status}`);
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_JWKS_BYTES) throw new Error('JWKS URL answered more than 1 MiB');
-  const text = await response.text();
-  if (text.length > MAX_JWKS_BYTES) throw new Error('JWKS URL answered more than 1 MiB');
-  return text;
-}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiError, auditLog, integrationView, nodeInfo, rawDelivery, whoami, type AuditEntry } from '../../../shared/contract/admin-api.js';
-import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
+import { apiError, auditLog, integrationList, integrationView, nodeInfo, rawDelivery, whoami, type AuditEntry } from '../../../shared/contract/admin-api.js';
+import { jwsSigner, newSecret, sampleBody, sign } from '../../helpers/signers.js';
 import { startTestReceiver, type TestReceiver } from '../../helpers/test-receiver.js';
 
 /**
@@ -231,6 +231,14 @@ describe('payload permission, whoami and the person at the console', () => {
     await call(receiver, 'DELETE', '/integrations/pay/kill', { token: ADMIN, body: { reason: 'over' } });
   });
 
+  it('answers malformed percent-encoding with 400 (after authentication) and keeps serving', async () => {
+    const malformed = await call(receiver, 'GET', '/deliveries/%E0%A4%A', { token: READER });
+    expect(malformed.status).toBe(400);
+    expect(apiError.parse(malformed.body).error.message).toMatch(/percent-encoding/);
+    expect((await call(receiver, 'GET', '/deliveries/%E0%A4%A')).status).toBe(401);
+    expect((await call(receiver, 'GET', '/node', { token: READER })).status).toBe(200);
+  });
+
   it('reports the node clock and readiness in GET /node', async () => {
     const info = nodeInfo.parse((await call(receiver, 'GET', '/node', { token: READER })).body);
     expect(Math.abs(Date.parse(info.time ?? '') - clock())).toBeLessThan(60_000);
@@ -313,5 +321,49 @@ describe('live streams under load', () => {
     }, { timeout: 10_000, interval: 100 });
     for (const stream of [...mine, other]) stream.close();
     subscribe.mockRestore();
+  });
+});
+
+describe('a JWS integration', () => {
+  it('refuses a JWS without iat by default, and shows its key set in GET /integrations', async () => {
+    const signer = await jwsSigner('device-key-1');
+    const receiver = await startTestReceiver(
+      {
+        admin: { listen: '127.0.0.1:0', tokens: [{ name: 'reader', sha256: sha256(READER), scope: 'read' }] },
+        integrations: [{ id: 'iot', scheme: 'jws', jws: { jwks: { file: 'jwks.json' }, idHeader: 'x-message-id' } }],
+      },
+      { files: { 'jwks.json': JSON.stringify(signer.jwks) } },
+    );
+    try {
+      const body = JSON.stringify({ device: 'pump-7', reading: 21.5 });
+      const fresh = await receiver.post('/hooks/iot', { body, headers: { 'x-jws-signature': await signer.sign(body, { iat: Math.floor(Date.now() / 1000) }), 'x-message-id': 'm-1' } });
+      expect(fresh.status).toBe(202);
+      // The same signature without iat is valid JWS, but never fresh: refused, not accepted forever.
+      const undated = await receiver.post('/hooks/iot', { body, headers: { 'x-jws-signature': await signer.sign(body), 'x-message-id': 'm-2' } });
+      expect(undated.status).toBe(401);
+      const unknown = await receiver.post('/hooks/iot', {
+        body,
+        headers: { 'x-jws-signature': await signer.sign(body, { kid: 'retired-key', iat: Math.floor(Date.now() / 1000) }), 'x-message-id': 'm-3' },
+      });
+      expect(unknown.status).toBe(401);
+
+      const reasons = await vi.waitFor(() => {
+        const rows = receiver.db().prepare('SELECT request_id, reason FROM deliveries').all() as { request_id: string; reason: string | null }[];
+        expect(rows).toHaveLength(3);
+        return new Map(rows.map((row) => [row.request_id, row.reason]));
+      });
+      expect(reasons.get(undated.json.requestId ?? '')).toBe('signature_malformed');
+
+      const { integrations } = integrationList.parse((await call(receiver, 'GET', '/integrations', { token: READER })).body);
+      expect(integrations[0]?.jws).toMatchObject({
+        source: 'file',
+        keys: [{ kid: 'device-key-1', alg: 'ES256', kty: 'EC' }],
+        lastFetch: { ok: true },
+        verifiedByKid: [{ kid: 'device-key-1', count: 1 }],
+        unknownKids: [{ kid: 'retired-key', count: 1 }],
+      });
+    } finally {
+      await receiver.close();
+    }
   });
 });

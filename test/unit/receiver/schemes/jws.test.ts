@@ -115,7 +115,8 @@ beforeEach(() => {
   delayMs = 0;
 });
 
-const fileOptions = (): JwsOptions => ({ header: HEADER, algorithms: [...ALGS], jwks: { file: jwksFile }, refreshMinSeconds: 60 });
+// Most cases here are about keys and encodings, not freshness: `iat` is required only where a test says so.
+const fileOptions = (): JwsOptions => ({ header: HEADER, algorithms: [...ALGS], jwks: { file: jwksFile }, refreshMinSeconds: 60, requireIat: false });
 
 describe('jwsScheme with a JWKS file', () => {
   for (const alg of ALGS) {
@@ -153,11 +154,34 @@ describe('jwsScheme with a JWKS file', () => {
     });
   }
 
-  it('verifies synchronously when the key is cached', async () => {
-    const scheme = jwsScheme(fileOptions());
-    const result = scheme.verify(withSig(await detached(signers.ES256, BODY)), []);
-    expect(result).not.toBeInstanceOf(Promise);
-    expect(result).toMatchObject({ ok: true });
+  it('refuses a JWS without iat by default, since it would stay fresh forever', async () => {
+    const defaults = fileOptions();
+    delete defaults.requireIat;
+    const scheme = jwsScheme(defaults);
+    const detail = await expectFailure(scheme, withSig(await detached(signers.ES256, BODY)), 'signature_malformed');
+    expect(detail).toMatch(/no iat/);
+    expect(await verify(scheme, withSig(await detached(signers.ES256, BODY, { iat: 1_700_000_000 })))).toMatchObject({ ok: true, signedAt: 1_700_000_000 });
+  });
+
+  it('reports the key set: keys loaded, last load, next refresh, verifications per kid and unknown kids', async () => {
+    let clock = Date.parse('2026-03-01T12:00:00Z');
+    const scheme = jwsScheme(fileOptions(), { now: () => clock });
+    await verify(scheme, withSig(await detached(signers.ES256, BODY)));
+    clock += 1_000;
+    await verify(scheme, withSig(await detached(signers.ES256, BODY)));
+    await verify(scheme, withSig(await detached({ ...signers.ES256, kid: 'ghost' }, BODY)));
+    expect(scheme.keySet()).toEqual({
+      source: 'file',
+      keys: [
+        { kid: 'es-1', alg: 'ES256', kty: 'EC' },
+        { kid: 'rs-1', alg: 'RS256', kty: 'RSA' },
+        { kid: 'ed-1', alg: 'EdDSA', kty: 'OKP' },
+      ],
+      lastFetch: { at: '2026-03-01T12:00:00.000Z', ok: true },
+      nextRefreshAt: '2026-03-01T12:01:00.000Z',
+      verifiedByKid: [{ kid: 'es-1', count: 2, lastAt: '2026-03-01T12:00:01.000Z' }],
+      unknownKids: [{ kid: 'ghost', count: 1, lastSeenAt: '2026-03-01T12:00:01.000Z' }],
+    });
   });
 
   it('rejects an unknown kid and a kid whose key is of another type', async () => {
@@ -315,7 +339,7 @@ describe('jwsScheme with a JWKS URL', () => {
   const schemes: JwsScheme[] = [];
   const urlScheme = (extra: Partial<JwsOptions> = {}, fetchImpl?: typeof fetch): JwsScheme => {
     const scheme = jwsScheme(
-      { header: HEADER, algorithms: [...ALGS], jwks: { url: jwksUrl }, refreshMinSeconds: 30, ...extra },
+      { header: HEADER, algorithms: [...ALGS], jwks: { url: jwksUrl }, refreshMinSeconds: 30, requireIat: false, ...extra },
       { now: () => clock, ...(fetchImpl === undefined ? {} : { fetch: fetchImpl }) },
     );
     schemes.push(scheme);
@@ -437,6 +461,32 @@ describe('jwsScheme with a JWKS URL', () => {
     await expectFailure(scheme, withSig('garbage'), 'signature_malformed');
     await expectFailure(scheme, withSig(`${b64url({ alg: 'none' })}..AAAA`), 'signature_invalid');
     expect(requests).toBe(0);
+  });
+
+  it('reports the last fetch and its failure in the key set, and refuses a JWKS larger than 1 MiB without reading it all', async () => {
+    const scheme = urlScheme();
+    expect(scheme.keySet()).toMatchObject({ source: 'url', keys: [], lastFetch: null, nextRefreshAt: null });
+    await verify(scheme, withSig(await detached(signers.ES256, BODY)));
+    expect(scheme.keySet()).toMatchObject({ keys: expect.arrayContaining([{ kid: 'es-1', alg: 'ES256', kty: 'EC' }]), lastFetch: { ok: true }, verifiedByKid: [{ kid: 'es-1', count: 1 }] });
+    failing = true;
+    clock += 30_000;
+    await verify(scheme, withSig(await detached(rotated, BODY)));
+    expect(scheme.keySet()).toMatchObject({ lastFetch: { ok: false, error: 'JWKS URL answered HTTP 500' }, unknownKids: [{ kid: 'es-2', count: 1 }] });
+
+    let pulled = 0;
+    const endless = (async () =>
+      new Response(
+        new ReadableStream({
+          pull(controller) {
+            pulled += 1;
+            controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+          },
+        }),
+      )) as typeof fetch;
+    const big = urlScheme({}, endless);
+    const detail = await expectFailure(big, withSig(await detached(signers.ES256, BODY)), 'signature_invalid');
+    expect(detail).toMatch(/more than 1 MiB/);
+    expect(pulled).toBeLessThan(40);
   });
 
   it('stops refreshing after close but keeps verifying with cached keys', async () => {
