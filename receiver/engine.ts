@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { redactRedisUrl } from './store/redis/redis-connection.js';
+import { describeRedisTarget, redisTarget } from './store/redis/redis-connection.js';
 import type { Server } from 'node:http';
 import { ConfigError } from './config/config-error.js';
 import type { LoadedConfig } from './config/load-config.js';
@@ -199,7 +199,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
 /** Names the Redis state a node shares, without revealing its address or credentials. */
 function sharedStateId(config: ReceiverConfig): string | null {
   if (!config.redis) return null;
-  return createHash('sha256').update(`${redactRedisUrl(config.redis.url)}|${config.redis.keyPrefix}`).digest('hex').slice(0, 16);
+  return createHash('sha256').update(`${describeRedisTarget(redisTarget(config.redis))}|${config.redis.keyPrefix}`).digest('hex').slice(0, 16);
 }
 
 /** The downstream of accepted deliveries: a Redis Stream (fleet default), an HTTP service, or none (the outbox is the queue). */
