@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ReplayLogSource } from './store/dedupe/local-replay-cache.js';
 import { resolve } from 'node:path';
-import { redactRedisUrl } from './store/redis/redis-connection.js';
+import { describeRedisTarget, redisTarget } from './store/redis/redis-connection.js';
 import type { Server } from 'node:http';
 import { ConfigError } from './config/config-error.js';
 import type { LoadedConfig } from './config/load-config.js';
@@ -291,7 +291,7 @@ function replayLogSource(db: Database.Database): ReplayLogSource {
 /** Names the Redis state a node shares, without revealing its address or credentials. */
 function sharedStateId(config: ReceiverConfig): string | null {
   if (!config.redis) return null;
-  return createHash('sha256').update(`${redactRedisUrl(config.redis.url)}|${config.redis.keyPrefix}`).digest('hex').slice(0, 16);
+  return createHash('sha256').update(`${describeRedisTarget(redisTarget(config.redis))}|${config.redis.keyPrefix}`).digest('hex').slice(0, 16);
 }
 
 /** The downstream of accepted deliveries: a Redis Stream (fleet default), an HTTP service, or none (the outbox is the queue). */
@@ -299,7 +299,8 @@ function downstreamDispatcher(loaded: LoadedConfig, outbox: Outbox, streamSink: 
   const downstream = loaded.config.downstream;
   if (downstream?.type === 'amqp') {
     const sink = new AmqpSink(amqpSinkOptions(downstream, loaded.file, loaded.baseDir, env ?? process.env));
-    return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger });
+    // One delivery per outbox commit: a node killed after the broker's confirm publishes at most that one again.
+    return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger, batchSize: 1 });
   }
   if (downstream?.type === 'http') {
     const sink = new HttpForwarder(downstream);

@@ -3,7 +3,7 @@ import type { ReceiverConfig } from '../../shared/contract/receiver-config.js';
 import type { RateLimiter } from '../pipeline/rate-limiter.js';
 import { TokenBuckets } from '../pipeline/token-buckets.js';
 import type { DeliverySink } from '../sinks/delivery-sink.js';
-import { createRedisConnection, redactRedisUrl, type RedisHealth } from './redis/redis-connection.js';
+import { createRedisConnection, describeRedisTarget, redisTarget, type RedisHealth } from './redis/redis-connection.js';
 import { RedisRateLimiter } from './redis/redis-rate-limiter.js';
 import { RedisReplayCache } from './redis/redis-replay-cache.js';
 import { RedisStateStore } from './redis/redis-state-store.js';
@@ -15,7 +15,7 @@ import type { StateStore } from './state-store.js';
 
 const STARTUP_TIMEOUT_MS = 5_000;
 
-/** What a node shares with the rest of its fleet: in Redis when `redis.url` is set, else in its own SQLite file and memory. */
+/** What a node shares with the rest of its fleet: in Redis when `redis` is set, else in its own SQLite file and memory. */
 export interface SharedState {
   readonly replayCache: ReplayCache;
   readonly rateLimiter: RateLimiter;
@@ -43,12 +43,13 @@ export async function openSharedState(config: ReceiverConfig, db: Database.Datab
     };
   }
   const { keyPrefix } = config.redis;
-  const connection = createRedisConnection(config.redis.url);
+  const target = redisTarget(config.redis);
+  const connection = createRedisConnection(target);
   try {
     await connection.ready(STARTUP_TIMEOUT_MS);
   } catch (error) {
     await connection.close();
-    throw new Error(`Redis ${redactRedisUrl(config.redis.url)} is unreachable: ${connection.redact(error)}`);
+    throw new Error(`Redis ${describeRedisTarget(target)} is unreachable: ${connection.redact(error)}`);
   }
   const replayCache = new RedisReplayCache(connection, keyPrefix, { clock: now });
   const stateStore = new RedisStateStore(connection, keyPrefix);

@@ -155,10 +155,25 @@ export const receiverConfig = z
     /** Fleet mode: nodes sharing this Redis share replay cache, rate limits, kill switches and secrets. */
     redis: z
       .strictObject({
-        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+        /** One Redis; or, for automatic failover, `sentinels` and `name` instead. */
+        url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+        /** Redis Sentinel: the node asks these for the current primary of `name`, and again after a failover. */
+        sentinels: z
+          .array(z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }))
+          .min(1, 'name at least one sentinel')
+          .optional(),
+        /** The primary's name in the sentinels' configuration (`sentinel monitor <name> …`). */
+        name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", "-"').optional(),
         /** `reject`: answer 503 while Redis is unreachable, never accept what could not be deduplicated and stored. */
         onUnavailable: z.enum(['reject']).default('reject'),
         keyPrefix: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('hookwarden'),
+      })
+      .superRefine((redis, ctx) => {
+        const sentinel = redis.sentinels !== undefined || redis.name !== undefined;
+        if (redis.url !== undefined && sentinel) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give either url or sentinels and name, not both' });
+        else if (redis.url === undefined && !sentinel) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give url, or sentinels and name' });
+        else if (sentinel && redis.sentinels === undefined) ctx.addIssue({ code: 'custom', path: ['sentinels'], message: 'name needs sentinels' });
+        else if (sentinel && redis.name === undefined) ctx.addIssue({ code: 'custom', path: ['name'], message: 'sentinels need the name of the primary they monitor' });
       })
       .optional(),
     /** Where accepted deliveries go; default: a Redis Stream per integration in fleet mode, else the SQLite outbox. */
@@ -210,7 +225,7 @@ export const receiverConfig = z
   })
   .superRefine((config, ctx) => {
     if (config.downstream?.type === 'redis-stream' && !config.redis) {
-      ctx.addIssue({ code: 'custom', path: ['downstream', 'type'], message: 'redis-stream needs redis.url' });
+      ctx.addIssue({ code: 'custom', path: ['downstream', 'type'], message: 'redis-stream needs redis (url or sentinels)' });
     }
     const tokenDigests = new Map<string, number>();
     config.admin?.tokens.forEach((token, index) => {

@@ -51,8 +51,23 @@ export interface RedisConnection {
 
 const TIMEOUT_MESSAGE = 'Command timed out';
 
-export function createRedisConnection(url: string, options: RedisConnectionOptions = {}): RedisConnection {
-  return new FailFastConnection(url, options);
+/** One Redis by URL, or the primary that Redis Sentinel names (followed across failovers). */
+export type RedisTarget = string | { readonly sentinels: readonly { readonly host: string; readonly port: number }[]; readonly name: string };
+
+/** The target of a node's `redis` config. */
+export function redisTarget(redis: { url?: string | undefined; sentinels?: readonly { host: string; port: number }[] | undefined; name?: string | undefined }): RedisTarget {
+  if (redis.url !== undefined) return redis.url;
+  return { sentinels: redis.sentinels ?? [], name: redis.name ?? '' };
+}
+
+/** The target for logs, health and the shared-state id: credentials taken out. */
+export function describeRedisTarget(target: RedisTarget): string {
+  if (typeof target === 'string') return redactRedisUrl(target);
+  return `sentinel://${target.sentinels.map((sentinel) => `${sentinel.host}:${sentinel.port}`).join(',')}/${target.name}`;
+}
+
+export function createRedisConnection(target: RedisTarget, options: RedisConnectionOptions = {}): RedisConnection {
+  return new FailFastConnection(target, options);
 }
 
 /** The URL with any user name and password replaced by `***`, for logs and health output. */
@@ -76,11 +91,11 @@ class FailFastConnection implements RedisConnection {
   private failing: string | undefined;
   private consecutiveTimeouts = 0;
 
-  constructor(url: string, options: RedisConnectionOptions) {
-    this.secrets = credentialsOf(url);
+  constructor(target: RedisTarget, options: RedisConnectionOptions) {
+    this.secrets = typeof target === 'string' ? credentialsOf(target) : [];
     this.timeoutsBeforeReconnect = options.timeoutsBeforeReconnect ?? 3;
     const maxDelay = options.maxReconnectDelayMs ?? 1000;
-    this.client = new Redis(url, {
+    const settings: RedisOptions = {
       enableOfflineQueue: false,
       commandTimeout: options.commandTimeoutMs ?? 1000,
       connectTimeout: options.connectTimeoutMs ?? 1000,
@@ -91,7 +106,20 @@ class FailFastConnection implements RedisConnection {
       retryStrategy: (attempt) => Math.min(maxDelay, 50 * 2 ** Math.min(attempt, 10)) + Math.floor(Math.random() * 50),
       // Detects a vanished peer on an idle connection.
       keepAlive: 5000,
-    });
+    };
+    this.client =
+      typeof target === 'string'
+        ? new Redis(target, settings)
+        : new Redis({
+            ...settings,
+            sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+            name: target.name,
+            // Ask the sentinels again at once when they announce a new primary, not only when the old one drops us.
+            failoverDetector: true,
+            sentinelRetryStrategy: (attempt) => Math.min(maxDelay, 50 * 2 ** Math.min(attempt, 10)),
+            // A demoted primary answers writes with READONLY: reconnect (to the primary the sentinels name now), never re-send.
+            reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 1 : false),
+          });
     this.client.on('error', (error: unknown) => {
       this.lastError = this.redact(error);
     });
