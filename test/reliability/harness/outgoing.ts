@@ -1,9 +1,13 @@
 import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
 import type { Outgoing } from './retrying-sender.js';
 
-/** A Stripe integration as every fault row uses it: Stripe retries for days, so a refusal loses nothing. */
+/**
+ * A Stripe integration as every fault row uses it: Stripe retries for days, so a refusal loses
+ * nothing. Stripe signs every retry afresh; the suite's senders resend the same signature, so the
+ * tolerance is an hour: a slow machine must not turn a late retry into a stale one.
+ */
 export function stripeIntegration(id: string, secret: string): Record<string, unknown> {
-  return { id, scheme: 'stripe', secrets: [{ id: 's1', value: secret }] };
+  return { id, scheme: 'stripe', secrets: [{ id: 's1', value: secret }], toleranceSeconds: 3600 };
 }
 
 export const newStripeSecret = (): string => newSecret('stripe');

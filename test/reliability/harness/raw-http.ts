@@ -47,5 +47,6 @@ export function rawRequest(port: number, request: { method?: string; path: strin
     `Content-Length: ${body.length}`,
     ...Object.entries(request.headers).map(([name, value]) => `${name}: ${value}`),
   ].join('\r\n');
-  return rawExchange(port, (socket) => socket.end(Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'utf8'), body])));
+  // Written, not ended: a client that half-closes may have its socket closed before a slow 202 is written.
+  return rawExchange(port, (socket) => socket.write(Buffer.concat([Buffer.from(`${head}\r\n\r\n`, 'utf8'), body])));
 }

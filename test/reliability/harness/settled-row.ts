@@ -13,6 +13,8 @@ export interface SettledRowInput {
   readonly note: string;
   /** Delivery ids found accepted twice elsewhere (a downstream queue). */
   readonly alsoTwice?: Iterable<string>;
+  /** False where a refusal is a fine answer (a replay): only acknowledgements are then checked. */
+  readonly everyAcknowledged?: boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function settledRow(input: SettledRowInput): Promise<ReliabilityRow
   const { ledger, nodes } = input;
   const stored = await storedAcceptances(nodes.filter((node) => node.running), input.integration);
   const { lost, acceptedTwice } = ledger.settle(stored);
-  const unacknowledged = ledger.sent - ledger.acknowledged().length;
+  const unacknowledged = input.everyAcknowledged === false ? 0 : ledger.sent - ledger.acknowledged().length;
   return {
     name: input.name,
     sent: ledger.sent,

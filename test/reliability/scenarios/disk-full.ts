@@ -34,7 +34,7 @@ export async function diskFull(): Promise<ReliabilityRow> {
     const ledger = new DeliveryLedger();
     const plan = { target: () => `${node.ingressUrl}/hooks/pay`, concurrency: 8 };
     // One try each while the disk fills: a provider's first attempt.
-    await sendWithRetries(ledger, outgoing, { ...plan, maxAttempts: 1, deadline: Date.now() + 90_000 });
+    await sendWithRetries(ledger, outgoing, { ...plan, maxAttempts: 1, deadline: Date.now() + 120_000 });
     const refusedWhileFull = ledger.countOf(503);
     const violations: string[] = [];
     if (refusedWhileFull === 0) violations.push(`the disk never filled: ${DELIVERIES} deliveries of 16 KB fit in ${DISK_MB} MB`);

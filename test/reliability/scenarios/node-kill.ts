@@ -7,8 +7,8 @@ import { settledRow } from '../harness/settled-row.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const ROUNDS = 3;
-const DELIVERIES = 900;
-const KILL_EVERY = 220;
+const DELIVERIES = 600;
+const KILL_EVERY = 150;
 
 /** Three `kill -9` of one node (sync: full) under 32 concurrent senders, each restarted on the same store; senders retry what was not acknowledged. */
 export async function singleNodeKillRounds(): Promise<ReliabilityRow> {
@@ -22,7 +22,7 @@ export async function singleNodeKillRounds(): Promise<ReliabilityRow> {
       target: () => `${node.ingressUrl}/hooks/pay`,
       concurrency: 32,
       maxAttempts: 200,
-      deadline: Date.now() + 120_000,
+      deadline: Date.now() + 150_000,
     });
     for (let round = 1; round <= ROUNDS; round++) {
       await waitFor(() => ledger.acknowledged().length >= round * KILL_EVERY, `${round * KILL_EVERY} acknowledgements before kill ${round}`, 60_000);
