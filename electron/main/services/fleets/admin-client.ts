@@ -59,6 +59,9 @@ export interface DeliveriesParams {
   readonly reason?: readonly Reason[] | undefined;
   readonly since?: string | undefined;
   readonly until?: string | undefined;
+  readonly deliveryId?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly sourceIp?: string | undefined;
   readonly cursor?: string | undefined;
   readonly limit?: number | undefined;
 }
