@@ -1,30 +1,78 @@
 import { describe, expect, it } from 'vitest';
 import type { IntegrationEntry } from '../../../shared/contract/console.js';
 import { routeFromHash } from '../../../renderer/src/app/routes.js';
-import { appendLive, EMPTY_LIVE, mergeNewestFirst } from '../../../renderer/src/queries/live-list.js';
+import { appendLive, EMPTY_LIVE, mergeHistory, mergeNewestFirst, takeNewest, type LiveLog } from '../../../renderer/src/queries/live-log.js';
+import { filterLog, viewNewestAt, viewNewestFirst, viewSize } from '../../../renderer/src/screens/live/filtered-view.js';
+import { csvCell, deliveriesCsv } from '../../../renderer/src/screens/live/live-export.js';
 import { inventoryRows, needsAttention, NO_INVENTORY_FILTER, nodeDrift, oldestSecretDays } from '../../../renderer/src/screens/inventory/inventory-rows.js';
 import { filterFromQuery, liveHref, matchesLive, NO_FILTER } from '../../../renderer/src/screens/live/live-filter.js';
 import { fleetDelivery } from '../../helpers/delivery-summary.js';
 
-describe('the live list', () => {
-  it('puts a batch in newest first, caps the list, and counts every delivery received', () => {
-    const older = { deliveries: [fleetDelivery({ seq: 2 }), fleetDelivery({ seq: 1 })], dropped: 1, received: 2 };
+describe('the live log', () => {
+  const seqs = (log: LiveLog) => takeNewest(log, Infinity, () => true).map((delivery) => delivery.seq);
+
+  it('puts a batch in newest first, caps the log, and counts every delivery received', () => {
+    const older = appendLive(EMPTY_LIVE, [fleetDelivery({ seq: 1 }), fleetDelivery({ seq: 2 })], 1, 3);
     const next = appendLive(older, [fleetDelivery({ seq: 3 }), fleetDelivery({ seq: 4 })], 2, 3);
-    expect(next.deliveries.map((delivery) => delivery.seq)).toEqual([4, 3, 2]);
+    expect(seqs(next)).toEqual([4, 3, 2]);
     expect(next).toMatchObject({ dropped: 3, received: 4 });
+    // The older log still reads what it held: a paused screen shows it.
+    expect(seqs(older)).toEqual([2, 1]);
   });
 
   it('keeps only the newest of a batch larger than the cap', () => {
     const next = appendLive(EMPTY_LIVE, [1, 2, 3, 4, 5].map((seq) => fleetDelivery({ seq })), 0, 2);
-    expect(next.deliveries.map((delivery) => delivery.seq)).toEqual([5, 4]);
+    expect(seqs(next)).toEqual([5, 4]);
     expect(next.received).toBe(5);
   });
 
-  it('merges the nodes\' history into the live list, newest first, each delivery once', () => {
+  it('holds a delivery once by node and seq, from the stream or the history, and a branch from an older log does not disturb the newer', () => {
+    const live = appendLive(EMPTY_LIVE, [fleetDelivery({ seq: 7 }), fleetDelivery({ seq: 9 })], 0);
+    const merged = mergeHistory(live, [fleetDelivery({ seq: 8 }), fleetDelivery({ seq: 7 }), fleetDelivery({ seq: 3 }), fleetDelivery({ seq: 3, nodeUrl: 'https://n2.example:9090' })]);
+    expect(seqs(merged)).toEqual([9, 8, 7, 3, 3]);
+    expect(mergeHistory(merged, [fleetDelivery({ seq: 8 })])).toBe(merged);
+    const after = appendLive(merged, [fleetDelivery({ seq: 9 }), fleetDelivery({ seq: 10 })], 0);
+    expect(seqs(after)).toEqual([10, 9, 8, 7, 3, 3]);
+    const branch = appendLive(merged, [fleetDelivery({ seq: 11 })], 0);
+    expect(seqs(branch)).toEqual([11, 9, 8, 7, 3, 3]);
+    expect(seqs(after)).toEqual([10, 9, 8, 7, 3, 3]);
+  });
+
+  it('filters incrementally: a batch is tested alone, rows the cap pushed out leave the view, a new filter starts afresh', () => {
+    const rejected = { ...NO_FILTER, outcome: 'rejected' as const };
+    const rows = (seqList: number[]) => seqList.map((seq) => fleetDelivery({ seq, outcome: seq % 2 === 0 ? 'rejected' : 'accepted' }));
+    let log = appendLive(EMPTY_LIVE, rows([1, 2, 3, 4]), 0, 4);
+    const first = filterLog(log, rejected);
+    log = appendLive(log, rows([5, 6]), 0, 4);
+    const second = filterLog(log, rejected, first);
+    expect(second.rows).toBe(first.rows);
+    expect(viewNewestFirst(second).map((delivery) => delivery.seq)).toEqual([6, 4]);
+    expect(viewSize(filterLog(log, NO_FILTER, second))).toBe(4);
+    // The first view, read again (a paused screen), is what it was.
+    expect(viewNewestFirst(first).map((delivery) => delivery.seq)).toEqual([4, 2]);
+    expect(viewNewestAt(second, 0)?.seq).toBe(6);
+  });
+
+  it('merges two newest-first lists, each delivery once', () => {
     const live = [fleetDelivery({ seq: 9 }), fleetDelivery({ seq: 7 })];
-    const earlier = [fleetDelivery({ seq: 8 }), fleetDelivery({ seq: 7 }), fleetDelivery({ seq: 3 })];
-    expect(mergeNewestFirst(live, earlier).map((delivery) => delivery.seq)).toEqual([9, 8, 7, 3]);
+    expect(mergeNewestFirst(live, [fleetDelivery({ seq: 8 }), fleetDelivery({ seq: 7 })]).map((delivery) => delivery.seq)).toEqual([9, 8, 7]);
     expect(mergeNewestFirst(live, [])).toBe(live);
+  });
+});
+
+describe('the live export', () => {
+  it('writes CSV a spreadsheet cannot run: formula starts prefixed, quotes and commas quoted', () => {
+    expect(csvCell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-2')).toBe("'-2");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(202)).toBe('202');
+    const csv = deliveriesCsv([fleetDelivery({ seq: 1, deliveryId: '=cmd|\' /C calc\'!A0' })]);
+    const [header, line] = csv.split('\r\n');
+    expect(header).toBe('receivedAt,fleetId,nodeId,nodeUrl,integrationId,status,outcome,reason,diagnosis,sourceIp,deliveryId,requestId,seq');
+    expect(line).toContain(",'=cmd|' /C calc'!A0,");
   });
 });
 
@@ -50,8 +98,8 @@ describe('the live filters', () => {
   });
 
   it('travel in a link: what one screen writes, Live reads back', () => {
-    const filter = { fleetId: 'eu', integrationId: 'pay', outcome: 'rejected', reason: 'timestamp_stale', text: '1.2.3.4' } as const;
-    expect(liveHref(filter)).toBe('#live?fleet=eu&integration=pay&outcome=rejected&reason=timestamp_stale&text=1.2.3.4');
+    const filter = { ...NO_FILTER, fleetId: 'eu', node: 'https://n1:9090', integrationId: 'pay', outcome: 'rejected', reason: 'timestamp_stale', deliveryId: 'evt_1', requestId: 'r1', sourceIp: '1.2.3.4', text: 'x' } as const;
+    expect(liveHref(filter)).toBe('#live?fleet=eu&node=https%3A%2F%2Fn1%3A9090&integration=pay&outcome=rejected&reason=timestamp_stale&delivery=evt_1&request=r1&source=1.2.3.4&text=x');
     expect(filterFromQuery(liveHref(filter).split('?')[1] ?? '')).toEqual(filter);
     expect(routeFromHash(liveHref(filter))).toEqual({ screen: 'live', filter });
     expect(filterFromQuery('outcome=exploded&reason=nope')).toEqual(NO_FILTER);
