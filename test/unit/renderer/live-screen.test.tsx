@@ -3,6 +3,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { act, cleanup, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandResult, FleetDelivery } from '../../../shared/contract/console.js';
+import { CommandFailure } from '../../../renderer/src/api/command-failure.js';
 import { LIVE_KEY, useLiveFeed } from '../../../renderer/src/queries/live-deliveries.js';
 import { appendLive, EMPTY_LIVE, type LiveLog } from '../../../renderer/src/queries/live-log.js';
 import { NO_FILTER } from '../../../renderer/src/screens/live/live-filter.js';
@@ -191,5 +192,75 @@ describe('the Live screen', () => {
     expect(within(drawer).getByText('[redacted]')).toBeTruthy();
     fireEvent.keyDown(drawer, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  describe('the delivery drawer\'s body', () => {
+    const detail = () => ({
+      ...fleetDelivery({ seq: 1, outcome: 'rejected', reason: 'signature_invalid', diagnosis: 'body_trailing_newline' }),
+      headers: { 'stripe-signature': '[redacted]', 'content-type': 'application/json' },
+      bodySha256: null,
+      detail: null,
+      captured: true,
+      trace: [{ step: 'signature', result: 'no signature matched' }],
+    });
+    const open = async (api: FakeApi) => {
+      renderLive({ api, live: [fleetDelivery({ seq: 1, outcome: 'rejected', reason: 'signature_invalid' })] });
+      fireEvent.click(listed()[0] as HTMLElement);
+      return screen.findByRole('dialog');
+    };
+
+    it('reads the payload only when the operator asks, then shows it pretty and as exact bytes, with cURL', async () => {
+      const body = btoa('{"id":"evt_1"}\n');
+      const api = consoleApi({
+        'deliveries.get': detail,
+        'deliveries.raw': () => ({ requestId: 'r1', integrationId: 'pay', method: 'POST', path: '/hooks/pay', query: '', headers: { host: 'h:1', 'stripe-signature': 't=1,v1=ff', 'content-type': 'application/json' }, bodyBase64: body }),
+      });
+      const drawer = await open(api);
+      await within(drawer).findByText(/no signature matched/);
+      expect(api.calls.some((call) => call.command === 'deliveries.raw')).toBe(false);
+      fireEvent.click(within(drawer).getByRole('button', { name: 'Show the captured body' }));
+      const exact = await within(drawer).findByRole('region', { name: 'Body, exact bytes' });
+      expect(within(exact).getByLabelText('Byte summary').textContent).toContain('15 bytes · ends with a line feed (LF) · 1 line feed · valid UTF-8');
+      expect(within(exact).getByTitle('line feed (LF, 0x0a)')).toBeTruthy();
+      const curl = within(drawer).getByLabelText('cURL command').textContent ?? '';
+      expect(curl).toContain("-H $'stripe-signature: [redacted]'");
+      expect(curl).not.toContain('v1=ff');
+      fireEvent.click(within(drawer).getByLabelText(/Include the signature headers/));
+      expect(within(drawer).getByLabelText('cURL command').textContent).toContain('v1=ff');
+    });
+
+    it('says plainly when the token may not read payloads', async () => {
+      const api = consoleApi({
+        'deliveries.get': detail,
+        'deliveries.raw': () => {
+          throw new CommandFailure('payloads_not_permitted', 'https://n1.example:9090: the token may not read payloads');
+        },
+      });
+      const drawer = await open(api);
+      fireEvent.click(await within(drawer).findByRole('button', { name: 'Show the captured body' }));
+      const refusal = await within(drawer).findByRole('alert');
+      expect(refusal.textContent).toContain('token may not read captured payloads');
+      expect(refusal.textContent).toContain('payloads');
+    });
+
+    it('replays with edited headers and body', async () => {
+      const api = consoleApi({
+        'deliveries.get': detail,
+        'deliveries.raw': () => ({ requestId: 'r1', integrationId: 'pay', method: 'POST', path: '/hooks/pay', query: '', headers: { 'stripe-signature': 's', 'content-type': 'application/json' }, bodyBase64: btoa('{}') }),
+        'deliveries.replay': () => ({ requestId: 'r9', status: 202, headers: {}, body: '{"status":"accepted"}' }),
+      });
+      const drawer = await open(api);
+      fireEvent.click(await within(drawer).findByRole('button', { name: 'Show the captured body' }));
+      const headers = await within(drawer).findByLabelText(/^Headers, one per line/);
+      expect((headers as HTMLTextAreaElement).value).toBe('content-type: application/json');
+      fireEvent.change(headers, { target: { value: 'content-type: application/json\nx-edited: yes' } });
+      fireEvent.change(within(drawer).getByLabelText('Body'), { target: { value: '{"edited":true}' } });
+      fireEvent.click(within(drawer).getByRole('button', { name: 'Replay edited' }));
+      await within(drawer).findByText('{"status":"accepted"}');
+      expect(api.calls).toContainEqual({
+        command: 'deliveries.replay',
+        input: { fleetId: 'prod', nodeUrl: 'https://n1.example:9090', requestId: 'r1', target: { kind: 'local' }, mode: 're-signed', headers: { 'x-edited': 'yes' }, body: '{"edited":true}' },
+      });
+    });
   });
 });

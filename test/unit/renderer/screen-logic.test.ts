@@ -4,6 +4,9 @@ import { routeFromHash } from '../../../renderer/src/app/routes.js';
 import { appendLive, EMPTY_LIVE, mergeHistory, mergeNewestFirst, takeNewest, type LiveLog } from '../../../renderer/src/queries/live-log.js';
 import { filterLog, viewNewestAt, viewNewestFirst, viewSize } from '../../../renderer/src/screens/live/filtered-view.js';
 import { csvCell, deliveriesCsv } from '../../../renderer/src/screens/live/live-export.js';
+import { bytePieces, byteSummary } from '../../../renderer/src/screens/live/raw-bytes.js';
+import { curlCommand, shellBytes, signatureHeaderNames } from '../../../renderer/src/screens/live/curl-command.js';
+import { editableHeaders, headerEdits } from '../../../renderer/src/screens/live/EditAndReplay.js';
 import { inventoryRows, needsAttention, NO_INVENTORY_FILTER, nodeDrift, oldestSecretDays } from '../../../renderer/src/screens/inventory/inventory-rows.js';
 import { filterFromQuery, liveHref, matchesLive, NO_FILTER } from '../../../renderer/src/screens/live/live-filter.js';
 import { fleetDelivery } from '../../helpers/delivery-summary.js';
@@ -187,5 +190,52 @@ describe('the inventory table', () => {
     ]);
     expect(needsAttention(drifting, now)).toBe(true);
     expect(needsAttention(entry({ secrets: [{ id: 's1', createdAt: daysAgo(91), fingerprint: 'abcd1234', state: 'active', source: 'file' }] }), now)).toBe(true);
+  });
+});
+
+describe('the delivery drawer\'s raw view, cURL and header edits', () => {
+  const bytes = (text: string, ...extra: number[]) => new Uint8Array([...new TextEncoder().encode(text), ...extra]);
+
+  it('shows the exact bytes: line ends, tabs, control characters and non-UTF-8 bytes made visible', () => {
+    const { pieces } = bytePieces(bytes('{"a":"é"}\r\n\t', 0x00, 0xff, 0x0a));
+    expect(pieces).toEqual([
+      { kind: 'text', text: '{"a":"é"}' },
+      { kind: 'cr' },
+      { kind: 'lf' },
+      { kind: 'tab' },
+      { kind: 'hex', byte: 0x00, why: 'control' },
+      { kind: 'hex', byte: 0xff, why: 'not-utf8' },
+      { kind: 'lf' },
+    ]);
+    expect(byteSummary(bytes('{}\n'))).toEqual({ length: 3, lf: 1, crlf: 0, endsWith: 'lf', invalidUtf8: 0 });
+    expect(byteSummary(bytes('a\r\nb\r\n', 0xc3))).toMatchObject({ lf: 2, crlf: 2, endsWith: 'none', invalidUtf8: 1 });
+    expect(bytePieces(bytes('abcdef'), 3)).toEqual({ pieces: [{ kind: 'text', text: 'abc' }], truncated: true });
+  });
+
+  it('writes a cURL command with the exact bytes, signature headers redacted unless revealed', () => {
+    const raw = { requestId: 'r1', integrationId: 'pay', method: 'POST', path: '/hooks/pay', query: '?a=1', headers: { host: '127.0.0.1:8080', 'stripe-signature': 't=1,v1=abc', 'content-type': 'application/json', 'content-length': '9', 'x-note': "it's" } };
+    const body = bytes('{"a":1}\n', 0xff);
+    const signatures = signatureHeaderNames({ 'stripe-signature': '[redacted]' }, raw.headers);
+    expect([...signatures]).toEqual(['stripe-signature']);
+    const hidden = curlCommand(raw, body, { signatureHeaders: signatures, revealSignatures: false });
+    expect(hidden).toBe(
+      [
+        "curl -X POST $'http://127.0.0.1:8080/hooks/pay?a=1'",
+        "-H $'stripe-signature: [redacted]'",
+        "-H $'content-type: application/json'",
+        "-H $'x-note: it\\'s'",
+        "--data-binary $'{\"a\":1}\\n\\xff'",
+      ].join(' \\\n  '),
+    );
+    expect(curlCommand(raw, body, { signatureHeaders: signatures, revealSignatures: true })).toContain("-H $'stripe-signature: t=1,v1=abc'");
+    expect(shellBytes(bytes('\\ \r\t'))).toBe("$'\\\\ \\r\\t'");
+  });
+
+  it('turns edited header text into edits: changed, added and removed, and names a bad line', () => {
+    const original = editableHeaders({ host: 'x', 'content-type': 'application/json', 'stripe-signature': 's', 'user-agent': 'Stripe/1.0' }, new Set(['stripe-signature']));
+    expect(original).toBe('content-type: application/json\nuser-agent: Stripe/1.0');
+    expect(headerEdits('content-type: text/plain\nx-extra: 1\n', original)).toEqual({ edits: { 'content-type': 'text/plain', 'x-extra': '1', 'user-agent': '' } });
+    expect(headerEdits(original, original)).toEqual({ edits: {} });
+    expect(headerEdits('content-type application/json', original)).toEqual({ error: 'line 1 is not "Name: value": content-type application/json' });
   });
 });

@@ -333,6 +333,11 @@ export class FleetConnection {
     if (failures.length === 0) {
       throw new ConsoleError('not_found', candidates.length === 1 ? `${candidates[0]?.url ?? ''} has no ${what} "${requestId}"` : `no node of fleet "${this.name}" has a ${what} "${requestId}"`);
     }
+    // Every node asked refused for the same reason (say, the token may not read payloads): that reason is the answer.
+    const [first] = failures;
+    if (first && failures.length === candidates.length && failures.every(({ error }) => error.code === first.error.code)) {
+      throw new ConsoleError(first.error.code, failures.map(({ error }) => error.message).join('; '));
+    }
     throw new ConsoleError(
       'not_found_on_answering_nodes',
       `no node that answered has a ${what} "${requestId}"; ${failures.map(({ error }) => error.message).join('; ')}`,
