@@ -213,7 +213,7 @@ describe('the delivery drawer\'s raw view, cURL and header edits', () => {
   });
 
   it('writes a cURL command with the exact bytes, signature headers redacted unless revealed', () => {
-    const raw = { requestId: 'r1', integrationId: 'pay', method: 'POST', path: '/hooks/pay', query: '?a=1', headers: { host: '127.0.0.1:8080', 'stripe-signature': 't=1,v1=abc', 'content-type': 'application/json', 'content-length': '9', 'x-note': "it's" } };
+    const raw = { requestId: 'r1', integrationId: 'pay', method: 'POST', path: '/hooks/pay', query: '?a=1', bodyBase64: '', headers: { host: '127.0.0.1:8080', 'stripe-signature': 't=1,v1=abc', 'content-type': 'application/json', 'content-length': '9', 'x-note': "it's" } };
     const body = bytes('{"a":1}\n', 0xff);
     const signatures = signatureHeaderNames({ 'stripe-signature': '[redacted]' }, raw.headers);
     expect([...signatures]).toEqual(['stripe-signature']);
