@@ -20,15 +20,19 @@ export interface LiveLog {
   readonly base: number;
   /** Changes when rows are put in a new order (history merged in): ordinals of another epoch mean nothing. */
   readonly epoch: number;
-  /** Keys of the rows held: a delivery that came live and from the history is held once. Owned by the newest log. */
-  readonly keys: Set<string>;
+  /**
+   * Keys of the rows held that came from the nodes' history (a few hundred at most): a stream
+   * delivery is checked against these only. Stream deliveries of one node never repeat (the node
+   * stream skips seqs it has seen), so the hundred thousand live rows need no set. Owned by the newest log.
+   */
+  readonly historyKeys: Set<string>;
   /** Deliveries the main process skipped because the screen could not keep up. */
   readonly dropped: number;
   /** Every delivery that came live, also those the cap has since pushed out: pause counts from it. */
   readonly received: number;
 }
 
-export const EMPTY_LIVE: LiveLog = { rows: [], start: 0, end: 0, base: 0, epoch: 0, keys: new Set(), dropped: 0, received: 0 };
+export const EMPTY_LIVE: LiveLog = { rows: [], start: 0, end: 0, base: 0, epoch: 0, historyKeys: new Set(), dropped: 0, received: 0 };
 
 export const logSize = (log: LiveLog): number => log.end - log.start;
 
@@ -46,31 +50,32 @@ export function takeNewest(log: LiveLog, limit: number, keep: (delivery: FleetDe
 }
 
 /** The rows and keys to extend: shared when `log` is the newest of its line, copied when another log grew from it already. */
-function extendable(log: LiveLog): { rows: FleetDelivery[]; keys: Set<string> } {
-  if (log.rows.length === log.end) return { rows: log.rows, keys: log.keys };
+function extendable(log: LiveLog): { rows: FleetDelivery[]; historyKeys: Set<string> } {
+  if (log.rows.length === log.end) return { rows: log.rows, historyKeys: log.historyKeys };
   const rows = log.rows.slice(0, log.end);
-  return { rows, keys: new Set(rows.slice(log.start).map(deliveryKey)) };
+  const held = new Set(rows.slice(log.start).map(deliveryKey));
+  return { rows, historyKeys: new Set([...log.historyKeys].filter((key) => held.has(key))) };
 }
 
 /** Drops the oldest past `cap`, and lets go of the array's dead prefix once it is as large as a full log. */
 function capped(log: LiveLog, cap: number): LiveLog {
   let start = log.start;
-  while (log.end - start > cap) log.keys.delete(deliveryKey(log.rows[start++] as FleetDelivery));
+  const end = Math.max(start, log.end - cap);
+  if (log.historyKeys.size > 0) for (let index = start; index < end; index++) log.historyKeys.delete(deliveryKey(log.rows[index] as FleetDelivery));
+  start = end;
   if (start < Math.max(cap, 1024)) return { ...log, start };
   return { ...log, rows: log.rows.slice(start, log.end), base: log.base + start, start: 0, end: log.end - start };
 }
 
-/** A batch from the stream (oldest first) added at the newest end; a delivery already held is skipped. */
+/** A batch from the stream (oldest first) added at the newest end; one the history brought already is skipped. */
 export function appendLive(log: LiveLog, batch: readonly FleetDelivery[], dropped: number, cap = LIVE_CAP): LiveLog {
-  const { rows, keys } = extendable(log);
+  const { rows, historyKeys } = extendable(log);
   let end = log.end;
   for (const delivery of batch) {
-    const key = deliveryKey(delivery);
-    if (keys.has(key)) continue;
-    keys.add(key);
+    if (historyKeys.size > 0 && historyKeys.has(deliveryKey(delivery))) continue;
     rows[end++] = delivery;
   }
-  return capped({ ...log, rows, keys, end, dropped: log.dropped + dropped, received: log.received + batch.length }, cap);
+  return capped({ ...log, rows, historyKeys, end, dropped: log.dropped + dropped, received: log.received + batch.length }, cap);
 }
 
 const olderFirst = (a: FleetDelivery, b: FleetDelivery): number => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.seq - b.seq);
@@ -81,13 +86,17 @@ const olderFirst = (a: FleetDelivery, b: FleetDelivery): number => (a.receivedAt
  * makes quick work of.
  */
 export function mergeHistory(log: LiveLog, earlier: readonly FleetDelivery[], cap = LIVE_CAP): LiveLog {
-  const fresh = earlier.filter((delivery) => !log.keys.has(deliveryKey(delivery)));
+  if (earlier.length === 0) return log;
+  // Rare (a window opens, a search): a pass over what is held finds what the stream brought already.
+  const byKey = new Map(log.rows.slice(log.start, log.end).map((delivery) => [deliveryKey(delivery), delivery]));
+  const fresh = earlier.filter((delivery) => !byKey.has(deliveryKey(delivery)));
   if (fresh.length === 0) return log;
-  const rows = log.rows.slice(log.start, log.end).concat(fresh);
-  // Within one batch of history the same delivery cannot come twice, but across fleets' pages it could.
-  const unique = [...new Map(rows.map((delivery) => [deliveryKey(delivery), delivery])).values()].sort(olderFirst);
-  const kept = unique.length > cap ? unique.slice(unique.length - cap) : unique;
-  return { ...log, rows: kept, start: 0, end: kept.length, base: 0, epoch: log.epoch + 1, keys: new Set(kept.map(deliveryKey)) };
+  for (const delivery of fresh) byKey.set(deliveryKey(delivery), delivery);
+  const sorted = [...byKey.values()].sort(olderFirst);
+  const kept = sorted.length > cap ? sorted.slice(sorted.length - cap) : sorted;
+  const historyKeys = new Set([...log.historyKeys, ...fresh.map(deliveryKey)]);
+  if (kept !== sorted) for (const delivery of sorted.slice(0, sorted.length - cap)) historyKeys.delete(deliveryKey(delivery));
+  return { ...log, rows: kept, start: 0, end: kept.length, base: 0, epoch: log.epoch + 1, historyKeys };
 }
 
 /** Two newest-first lists merged into one, each delivery once (by node and seq). */

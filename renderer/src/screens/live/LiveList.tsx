@@ -1,5 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useRef } from 'react';
+import { memo, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type { FleetDelivery } from '../../../../shared/contract/console.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { deliveryKey } from '../../queries/live-log.js';
@@ -50,21 +49,47 @@ const LiveRow = memo(function LiveRow({ delivery, fleetName, onOpen, top }: { de
   );
 });
 
+/** Rows rendered above and below the visible ones, so that a quick scroll does not show blanks. */
+const OVERSCAN = 10;
+
+/**
+ * Which rows are in view: with one fixed row height this is arithmetic on the scroll position, so
+ * a batch that adds rows costs nothing here (a general virtualiser re-measures every row when the
+ * count changes: 100,000 per batch).
+ */
+function useVisibleRange(scroller: RefObject<HTMLDivElement | null>, count: number): { first: number; last: number } {
+  const [scrollTop, setScrollTop] = useState(0);
+  const [height, setHeight] = useState(0);
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    const measure = () => setHeight(element.clientHeight);
+    measure();
+    const onScroll = () => setScrollTop(element.scrollTop);
+    element.addEventListener('scroll', onScroll, { passive: true });
+    const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(measure);
+    observer?.observe(element);
+    return () => {
+      element.removeEventListener('scroll', onScroll);
+      observer?.disconnect();
+    };
+  }, [scroller]);
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  return { first, last };
+}
+
 /** The matching deliveries, newest first; only the rows in view (and a few around them) are in the page. */
 export function LiveList({ view, fleetName, onOpen }: { view: FilteredView; fleetName: (fleetId: string) => string; onOpen: (ref: DeliveryRef) => void }) {
   const scroller = useRef<HTMLDivElement>(null);
   const count = viewSize(view);
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
+  const { first, last } = useVisibleRange(scroller, count);
+  const rows = [];
+  for (let index = first; index < last; index++) {
+    const delivery = viewNewestAt(view, index);
     // Keyed by node and seq: a row keeps its element while newer rows push it down.
-    getItemKey: (index) => {
-      const delivery = viewNewestAt(view, index);
-      return delivery ? deliveryKey(delivery) : index;
-    },
-  });
+    if (delivery) rows.push(<LiveRow key={deliveryKey(delivery)} delivery={delivery} fleetName={fleetName(delivery.fleetId)} onOpen={onOpen} top={index * ROW_HEIGHT} />);
+  }
   return (
     <>
       <div className="live-head live-row" aria-hidden="true">
@@ -78,12 +103,7 @@ export function LiveList({ view, fleetName, onOpen }: { view: FilteredView; flee
         <span>Source</span>
       </div>
       <div ref={scroller} className="live-scroller" role="list" aria-label="Deliveries, newest first">
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const delivery = viewNewestAt(view, item.index);
-            return delivery ? <LiveRow key={item.key} delivery={delivery} fleetName={fleetName(delivery.fleetId)} onOpen={onOpen} top={item.start} /> : null;
-          })}
-        </div>
+        <div style={{ height: count * ROW_HEIGHT, position: 'relative' }}>{rows}</div>
         {count === 0 && <p className="muted empty-list">No delivery matches yet. New ones appear here as the nodes receive them.</p>}
       </div>
     </>

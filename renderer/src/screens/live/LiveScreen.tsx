@@ -47,32 +47,56 @@ function ExportView({ view }: { view: FilteredView }) {
 }
 
 /**
+ * What changes with every batch: the counts, the pause button, the export and the list. Kept apart
+ * from the filters and the history queries, so that ten batches a second re-render only this.
+ */
+function LiveBody({ filter, historyLoading, fleetName, onOpen }: { filter: LiveFilter; historyLoading: boolean; fleetName: (fleetId: string) => string; onOpen: (ref: DeliveryRef) => void }) {
+  const live = useLiveDeliveries();
+  const [paused, setPaused] = useState<LiveLog | undefined>();
+  const shown = paused ?? live;
+  const view = useFilteredView(shown, filter);
+  const arrivedWhilePaused = paused ? live.received - paused.received : 0;
+  return (
+    <>
+      <div className="live-toolbar">
+        <button type="button" className={paused ? undefined : 'secondary'} onClick={() => setPaused(paused ? undefined : live)} aria-pressed={paused !== undefined}>
+          {paused ? `Resume (${arrivedWhilePaused} new)` : 'Pause'}
+        </button>
+        <p className="muted" aria-live="polite">
+          {viewSize(view)} shown of {logSize(shown)}
+          {paused ? ' — paused' : ''}
+          {live.dropped > 0 ? ` — ${live.dropped} not shown because the screen could not keep up` : ''}
+          {historyLoading ? ' — loading the nodes\u2019 recent log…' : ''}
+        </p>
+        <ExportView view={view} />
+      </div>
+      <LiveList view={view} fleetName={fleetName} onOpen={onOpen} />
+    </>
+  );
+}
+
+/**
  * The fleets' deliveries, newest first: the nodes' recent log, then the merged stream. The filter
  * lives in the address, so a view can be shared; virtualised and filtered incrementally, so a
  * hundred thousand rows under a burst stay smooth.
  */
 export function LiveScreen({ initialFilter = NO_FILTER }: { initialFilter?: LiveFilter }) {
-  const live = useLiveDeliveries();
   const fleets = useFleets();
   const fleetName = useFleetName();
   const integrationList = useIntegrations();
   const [filter, setFilter] = useState<LiveFilter>(initialFilter);
-  const [paused, setPaused] = useState<LiveLog | undefined>();
   const [open, setOpen] = useState<DeliveryRef | undefined>();
   const history = useLiveHistory(useSettled(filter));
 
   // Replaced, not pushed: Back leaves Live rather than stepping through every keystroke.
   useEffect(() => window.history.replaceState(null, '', liveHref(filter)), [filter]);
 
-  const shown = paused ?? live;
-  const view = useFilteredView(shown, filter);
   const fleetIds = useMemo(() => [...new Set([...(fleets.data ?? []).map((fleet) => fleet.id), LOCAL_FLEET_ID])], [fleets.data]);
   const nodes = useMemo<NodeOption[]>(
     () => (fleets.data ?? []).flatMap((fleet) => fleet.nodes.map((node) => ({ fleetId: fleet.id, url: node.url, label: `${node.nodeId ?? node.url} (${fleet.name})` }))),
     [fleets.data],
   );
   const integrations = useMemo(() => [...new Set((integrationList.data ?? []).map((integration) => integration.id))].sort(), [integrationList.data]);
-  const arrivedWhilePaused = paused ? live.received - paused.received : 0;
   const close = useCallback(() => setOpen(undefined), []);
 
   return (
@@ -80,24 +104,14 @@ export function LiveScreen({ initialFilter = NO_FILTER }: { initialFilter?: Live
       <header className="screen-header">
         <h1 id="live-title">Live</h1>
         <LiveFilters filter={filter} onChange={setFilter} fleets={fleetIds} nodes={nodes} integrations={integrations} fleetName={fleetName} />
-        <button type="button" className={paused ? undefined : 'secondary'} onClick={() => setPaused(paused ? undefined : live)} aria-pressed={paused !== undefined}>
-          {paused ? `Resume (${arrivedWhilePaused} new)` : 'Pause'}
-        </button>
-        <ExportView view={view} />
       </header>
       <StreamStatus fleetName={fleetName} />
-      <p className="muted" aria-live="polite">
-        {viewSize(view)} shown of {logSize(shown)}
-        {paused ? ' — paused' : ''}
-        {live.dropped > 0 ? ` — ${live.dropped} not shown because the screen could not keep up` : ''}
-        {history.loading ? ' — loading the nodes\u2019 recent log…' : ''}
-      </p>
       {history.problems.length > 0 && (
         <p className="warn-text" role="status">
           Partial history: {history.problems.join('; ')}
         </p>
       )}
-      <LiveList view={view} fleetName={fleetName} onOpen={setOpen} />
+      <LiveBody filter={filter} historyLoading={history.loading} fleetName={fleetName} onOpen={setOpen} />
       {open && <DeliveryDrawer at={open} onClose={close} />}
     </section>
   );

@@ -11,11 +11,12 @@ function Piece({ piece }: { piece: BytePiece }) {
     case 'text':
       return <>{piece.text}</>;
     case 'lf':
-      // The marker, then the line break itself, so that lines still read as lines.
+      // Escapes rather than symbols (␊): every monospace font has them. The marker, then the line
+      // break itself, so that lines still read as lines.
       return (
         <>
           <span className="byte-mark" title="line feed (LF, 0x0a)">
-            ␊
+            {'\\n'}
           </span>
           {'\n'}
         </>
@@ -23,13 +24,13 @@ function Piece({ piece }: { piece: BytePiece }) {
     case 'cr':
       return (
         <span className="byte-mark" title="carriage return (CR, 0x0d)">
-          ␍
+          {'\\r'}
         </span>
       );
     case 'tab':
       return (
         <span className="byte-mark" title="tab (0x09)">
-          ⇥
+          {'\\t'}
         </span>
       );
     case 'hex':
