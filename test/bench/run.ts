@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { spawnWithConfig, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { TEST_HMAC_OPTIONS, newSecret, sign } from '../helpers/signers.js';
 import { tempDir } from '../helpers/test-receiver.js';
+import { consoleBenchSection } from './console.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
       `${name.padEnd(36)} ${figures.requestsPerSecond.toFixed(0).padStart(9)} ${ratio.toFixed(2).padStart(6)} ${figures.p50Ms.toFixed(2).padStart(7)} ${figures.p99Ms.toFixed(2).padStart(7)}  ${figures.statuses}`,
     );
   }
+  await consoleBenchSection();
 }
 
 /** A wrk script that cycles through pre-signed deliveries and counts the statuses it got. */

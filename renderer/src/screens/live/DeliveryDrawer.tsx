@@ -9,6 +9,7 @@ import { useCommandMutation } from '../../queries/console-queries.js';
 import { CapturedBody } from './CapturedBody.js';
 import type { DeliveryRef } from './LiveList.js';
 import { ReplayAnswer } from './ReplayAnswer.js';
+import { TraceSteps } from './TraceSteps.js';
 
 /** A request with more headers than this is shown cut; the full capture stays available to replay. */
 const SHOWN_HEADERS_MAX = 50;
@@ -19,13 +20,7 @@ function Verification({ delivery }: { delivery: Detail }) {
   return (
     <>
       <h3>Verification</h3>
-      <ol className="trace">
-        {delivery.trace.map((step, index) => (
-          <li key={`${index}-${step.step}`}>
-            <strong>{step.step}</strong>: {step.result}
-          </li>
-        ))}
-      </ol>
+      <TraceSteps trace={delivery.trace} />
       <dl className="facts">
         <dt>Matched secret</dt>
         <dd>{delivery.secretId ?? 'none'}</dd>

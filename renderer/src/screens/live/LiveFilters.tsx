@@ -7,6 +7,13 @@ export interface NodeOption {
   readonly label: string;
 }
 
+/** The searches the nodes run on their logs (exact matches). */
+const SEARCHES = [
+  { field: 'deliveryId', label: 'Event or delivery id', placeholder: 'evt_…, X-GitHub-Delivery, webhook-id' },
+  { field: 'requestId', label: 'Request id', placeholder: "from the receiver's answer" },
+  { field: 'sourceIp', label: 'Source address', placeholder: '203.0.113.7' },
+] as const;
+
 /** Fleet, node, integration, outcome, reason and free text; then the searches the nodes run on their logs. */
 export function LiveFilters({
   filter,
@@ -88,18 +95,12 @@ export function LiveFilters({
         </label>
       </div>
       <div className="filters" role="search" aria-label="Search the nodes' logs">
-        <label>
-          Event or delivery id
-          <input type="search" value={filter.deliveryId} onChange={(event) => set({ deliveryId: event.target.value })} placeholder="evt_…, X-GitHub-Delivery, webhook-id" spellCheck={false} />
-        </label>
-        <label>
-          Request id
-          <input type="search" value={filter.requestId} onChange={(event) => set({ requestId: event.target.value })} placeholder="from the receiver's answer" spellCheck={false} />
-        </label>
-        <label>
-          Source address
-          <input type="search" value={filter.sourceIp} onChange={(event) => set({ sourceIp: event.target.value })} placeholder="203.0.113.7" spellCheck={false} />
-        </label>
+        {SEARCHES.map(({ field, label, placeholder }) => (
+          <label key={field}>
+            {label}
+            <input type="search" value={filter[field]} onChange={(event) => set({ [field]: event.target.value })} placeholder={placeholder} spellCheck={false} />
+          </label>
+        ))}
       </div>
     </div>
   );

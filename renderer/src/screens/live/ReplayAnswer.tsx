@@ -1,4 +1,5 @@
 import type { ReplayResult } from '../../../../shared/contract/console.js';
+import { TraceSteps } from './TraceSteps.js';
 
 /** What the local receiver answered to a replay, with its verification trace. */
 export function ReplayAnswer({ answer }: { answer: ReplayResult }) {
@@ -8,13 +9,7 @@ export function ReplayAnswer({ answer }: { answer: ReplayResult }) {
         The local receiver answered <strong>{answer.status}</strong>: <code>{answer.body}</code>
       </p>
       {answer.trace && (
-        <ol className="trace">
-          {answer.trace.map((step, index) => (
-            <li key={`${index}-${step.step}`}>
-              <strong>{step.step}</strong>: {step.result}
-            </li>
-          ))}
-        </ol>
+        <TraceSteps trace={answer.trace} />
       )}
     </div>
   );
