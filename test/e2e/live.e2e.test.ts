@@ -7,7 +7,7 @@ import { newSecret, sampleBody, sign } from '../helpers/signers.js';
 import { post } from '../helpers/test-receiver.js';
 import { startConsoleHarness, type ConsoleHarness } from './console-harness.js';
 
-const WAIT = { timeout: 20_000 };
+const WAIT = { timeout: 60_000 };
 
 /**
  * Issue 9 items 3, 10 and 11 as an operator meets them: Live in browser mode in Chromium, two real
@@ -15,7 +15,8 @@ const WAIT = { timeout: 20_000 };
  * the issue saw (a blank Live after a reload, "6 shown of 1", no way to find one delivery, a pretty
  * view that hides the newline the diagnosis names).
  */
-describe('Live in Chromium', () => {
+// Each test walks several screens; on a busy 2-core machine that takes far longer than the default 30 s.
+describe('Live in Chromium', { timeout: 180_000 }, () => {
   const token = randomBytes(24).toString('base64url');
   const secret = newSecret('stripe');
   const formulaId = '=HYPERLINK("http://attacker.example","open")';
