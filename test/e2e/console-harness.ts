@@ -54,7 +54,7 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
         await spawnReceiver(tempDir(), {
           node: { id: `eu-${i + 1}` },
           ingress: { listen: '127.0.0.1:0' },
-          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(options.token).digest('hex'), scope: 'admin' }] },
+          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(options.token).digest('hex'), scope: 'admin', payloads: true }] },
           storage: { path: './data', sync: 'normal' },
           integrations: options.integrations,
         }),
