@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { auditLog, deliveryDetail, deliverySummary, integrationView, nodeInfo, rawDelivery, statsView } from './admin-api.js';
+import { auditLog, deliveryDetail, deliveryQuery, deliverySummary, integrationView, nodeInfo, rawDelivery, statsView } from './admin-api.js';
 import { KILL_SWITCH_MODES } from '../model/kill-switch.js';
-import { OUTCOMES } from '../model/outcomes.js';
+import { OUTCOMES, REASONS } from '../model/outcomes.js';
 
 /**
  * The console's contract (DESIGN §3.2): every command the renderer may call, with its input and
@@ -92,6 +92,10 @@ export const replayResult = z.object({
 });
 export type ReplayResult = z.infer<typeof replayResult>;
 
+const streamStates = z.object({
+  nodes: z.array(z.object({ fleetId: z.string(), url: z.string(), state: z.enum(['connecting', 'live', 'retrying']), error: z.string().optional() })),
+});
+
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -131,11 +135,25 @@ export const commands = {
       fleetId,
       integrationId: z.string().optional(),
       outcome: z.array(z.enum(OUTCOMES)).optional(),
+      reason: z.array(z.enum(REASONS)).optional(),
+      /** Search, done by the nodes: the provider's event / delivery id, the node's request id, the sender's address. */
+      deliveryId: deliveryQuery.shape.deliveryId,
+      requestId: deliveryQuery.shape.requestId,
+      sourceIp: deliveryQuery.shape.sourceIp,
+      /** One node of the fleet only (its admin URL). */
+      nodeUrl: z.string().optional(),
       cursor: z.string().optional(),
       limit: z.number().int().min(1).max(500).default(100),
     }),
-    z.object({ deliveries: z.array(fleetDelivery), nextCursor: z.string().nullable() }),
+    z.object({
+      deliveries: z.array(fleetDelivery),
+      nextCursor: z.string().nullable(),
+      /** Nodes that did not answer: the page lacks their deliveries. */
+      errors: z.array(z.object({ url: z.string(), error: z.string() })).optional(),
+    }),
   ),
+  /** Every followed node's stream state now (a window opened later has seen no `streams` event); also announced as that event. */
+  'deliveries.streams': command(z.strictObject({}), streamStates),
   'deliveries.get': command(z.strictObject({ fleetId, nodeUrl: z.string().optional(), requestId: z.string().min(1) }), deliveryDetail.extend({ fleetId: z.string(), nodeUrl: z.string() })),
   /** The captured request (headers with credentials removed, body as base64), for the detail drawer's body view and download. */
   'deliveries.raw': command(z.strictObject({ fleetId, nodeUrl: z.string().optional(), requestId: z.string().min(1) }), rawDelivery),
@@ -148,6 +166,8 @@ export const commands = {
       mode: z.enum(['as-captured', 're-signed']),
       /** With `re-signed`: an edited body to sign instead of the captured one. */
       body: z.string().max(1024 * 1024).optional(),
+      /** Headers to set (or, with an empty value, remove) on the replayed request; a re-signed replay signs over them. */
+      headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'must be an HTTP header name'), z.string().max(8192).regex(/^[^\r\n\0]*$/, 'must be one line')).optional(),
     }),
     replayResult,
   ),
@@ -185,7 +205,7 @@ export type AlertEvent = z.infer<typeof alertEvent>;
 export const events = {
   deliveries: z.object({ deliveries: z.array(fleetDelivery), dropped: z.number().int() }),
   alerts: z.object({ alerts: z.array(alertEvent) }),
-  streams: z.object({ nodes: z.array(z.object({ fleetId: z.string(), url: z.string(), state: z.enum(['connecting', 'live', 'retrying']), error: z.string().optional() })) }),
+  streams: streamStates,
 } as const;
 export type EventName = keyof typeof events;
 export const EVENT_NAMES = Object.keys(events) as EventName[];

@@ -10,9 +10,9 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { round, verdict, type BenchSection, type SectionResult } from './section.js';
 import { writePathSection } from './write-path.js';
+import { consoleSection } from './console.js';
 
-/** The console's section (test/bench/console.ts) is added to this list. */
-const SECTIONS: readonly BenchSection[] = [writePathSection];
+const SECTIONS: readonly BenchSection[] = [writePathSection, consoleSection];
 
 const DOC = join(import.meta.dirname, '..', '..', 'docs', 'performance.md');
 

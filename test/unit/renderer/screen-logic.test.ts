@@ -1,30 +1,82 @@
 import { describe, expect, it } from 'vitest';
 import type { IntegrationEntry } from '../../../shared/contract/console.js';
 import { routeFromHash } from '../../../renderer/src/app/routes.js';
-import { appendLive, EMPTY_LIVE, mergeNewestFirst } from '../../../renderer/src/queries/live-list.js';
+import { appendLive, EMPTY_LIVE, mergeHistory, mergeNewestFirst, takeNewest, type LiveLog } from '../../../renderer/src/queries/live-log.js';
+import { filterLog, viewNewestAt, viewNewestFirst, viewSize } from '../../../renderer/src/screens/live/filtered-view.js';
+import { csvCell, deliveriesCsv } from '../../../renderer/src/screens/live/live-export.js';
+import { bytePieces, byteSummary } from '../../../renderer/src/screens/live/raw-bytes.js';
+import { curlCommand, shellBytes, signatureHeaderNames } from '../../../renderer/src/screens/live/curl-command.js';
+import { editableHeaders, headerEdits } from '../../../renderer/src/screens/live/EditAndReplay.js';
 import { inventoryRows, needsAttention, NO_INVENTORY_FILTER, nodeDrift, oldestSecretDays } from '../../../renderer/src/screens/inventory/inventory-rows.js';
 import { filterFromQuery, liveHref, matchesLive, NO_FILTER } from '../../../renderer/src/screens/live/live-filter.js';
 import { fleetDelivery } from '../../helpers/delivery-summary.js';
 
-describe('the live list', () => {
-  it('puts a batch in newest first, caps the list, and counts every delivery received', () => {
-    const older = { deliveries: [fleetDelivery({ seq: 2 }), fleetDelivery({ seq: 1 })], dropped: 1, received: 2 };
+describe('the live log', () => {
+  const seqs = (log: LiveLog) => takeNewest(log, Infinity, () => true).map((delivery) => delivery.seq);
+
+  it('puts a batch in newest first, caps the log, and counts every delivery received', () => {
+    const older = appendLive(EMPTY_LIVE, [fleetDelivery({ seq: 1 }), fleetDelivery({ seq: 2 })], 1, 3);
     const next = appendLive(older, [fleetDelivery({ seq: 3 }), fleetDelivery({ seq: 4 })], 2, 3);
-    expect(next.deliveries.map((delivery) => delivery.seq)).toEqual([4, 3, 2]);
+    expect(seqs(next)).toEqual([4, 3, 2]);
     expect(next).toMatchObject({ dropped: 3, received: 4 });
+    // The older log still reads what it held: a paused screen shows it.
+    expect(seqs(older)).toEqual([2, 1]);
   });
 
   it('keeps only the newest of a batch larger than the cap', () => {
     const next = appendLive(EMPTY_LIVE, [1, 2, 3, 4, 5].map((seq) => fleetDelivery({ seq })), 0, 2);
-    expect(next.deliveries.map((delivery) => delivery.seq)).toEqual([5, 4]);
+    expect(seqs(next)).toEqual([5, 4]);
     expect(next.received).toBe(5);
   });
 
-  it('merges the nodes\' history into the live list, newest first, each delivery once', () => {
+  it('holds a delivery once by node and seq, from the stream or the history, and a branch from an older log does not disturb the newer', () => {
+    const live = appendLive(EMPTY_LIVE, [fleetDelivery({ seq: 7 }), fleetDelivery({ seq: 9 })], 0);
+    const merged = mergeHistory(live, [fleetDelivery({ seq: 8 }), fleetDelivery({ seq: 7 }), fleetDelivery({ seq: 3 }), fleetDelivery({ seq: 3, nodeUrl: 'https://n2.example:9090' })]);
+    expect(seqs(merged)).toEqual([9, 8, 7, 3, 3]);
+    expect(mergeHistory(merged, [fleetDelivery({ seq: 8 })])).toBe(merged);
+    // The stream brings one the history gave already (a node's stream never repeats itself).
+    const after = appendLive(merged, [fleetDelivery({ seq: 8 }), fleetDelivery({ seq: 10 })], 0);
+    expect(seqs(after)).toEqual([10, 9, 8, 7, 3, 3]);
+    const branch = appendLive(merged, [fleetDelivery({ seq: 11 })], 0);
+    expect(seqs(branch)).toEqual([11, 9, 8, 7, 3, 3]);
+    expect(seqs(after)).toEqual([10, 9, 8, 7, 3, 3]);
+  });
+
+  it('filters incrementally: a batch is tested alone, rows the cap pushed out leave the view, a new filter starts afresh', () => {
+    const rejected = { ...NO_FILTER, outcome: 'rejected' as const };
+    const rows = (seqList: number[]) => seqList.map((seq) => fleetDelivery({ seq, outcome: seq % 2 === 0 ? 'rejected' : 'accepted' }));
+    let log = appendLive(EMPTY_LIVE, rows([1, 2, 3, 4]), 0, 4);
+    const first = filterLog(log, rejected);
+    log = appendLive(log, rows([5, 6]), 0, 4);
+    const second = filterLog(log, rejected, first);
+    expect(second.rows).toBe(first.rows);
+    expect(viewNewestFirst(second).map((delivery) => delivery.seq)).toEqual([6, 4]);
+    expect(viewSize(filterLog(log, NO_FILTER, second))).toBe(4);
+    // The first view, read again (a paused screen), is what it was.
+    expect(viewNewestFirst(first).map((delivery) => delivery.seq)).toEqual([4, 2]);
+    expect(viewNewestAt(second, 0)?.seq).toBe(6);
+  });
+
+  it('merges two newest-first lists, each delivery once', () => {
     const live = [fleetDelivery({ seq: 9 }), fleetDelivery({ seq: 7 })];
-    const earlier = [fleetDelivery({ seq: 8 }), fleetDelivery({ seq: 7 }), fleetDelivery({ seq: 3 })];
-    expect(mergeNewestFirst(live, earlier).map((delivery) => delivery.seq)).toEqual([9, 8, 7, 3]);
+    expect(mergeNewestFirst(live, [fleetDelivery({ seq: 8 }), fleetDelivery({ seq: 7 })]).map((delivery) => delivery.seq)).toEqual([9, 8, 7]);
     expect(mergeNewestFirst(live, [])).toBe(live);
+  });
+});
+
+describe('the live export', () => {
+  it('writes CSV a spreadsheet cannot run: formula starts prefixed, quotes and commas quoted', () => {
+    expect(csvCell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvCell('+1')).toBe("'+1");
+    expect(csvCell('-2')).toBe("'-2");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(202)).toBe('202');
+    const csv = deliveriesCsv([fleetDelivery({ seq: 1, deliveryId: '=cmd|\' /C calc\'!A0' })]);
+    const [header, line] = csv.split('\r\n');
+    expect(header).toBe('receivedAt,fleetId,nodeId,nodeUrl,integrationId,status,outcome,reason,diagnosis,sourceIp,deliveryId,requestId,seq');
+    expect(line).toContain(",'=cmd|' /C calc'!A0,");
   });
 });
 
@@ -50,8 +102,8 @@ describe('the live filters', () => {
   });
 
   it('travel in a link: what one screen writes, Live reads back', () => {
-    const filter = { fleetId: 'eu', integrationId: 'pay', outcome: 'rejected', reason: 'timestamp_stale', text: '1.2.3.4' } as const;
-    expect(liveHref(filter)).toBe('#live?fleet=eu&integration=pay&outcome=rejected&reason=timestamp_stale&text=1.2.3.4');
+    const filter = { ...NO_FILTER, fleetId: 'eu', node: 'https://n1:9090', integrationId: 'pay', outcome: 'rejected', reason: 'timestamp_stale', deliveryId: 'evt_1', requestId: 'r1', sourceIp: '1.2.3.4', text: 'x' } as const;
+    expect(liveHref(filter)).toBe('#live?fleet=eu&node=https%3A%2F%2Fn1%3A9090&integration=pay&outcome=rejected&reason=timestamp_stale&delivery=evt_1&request=r1&source=1.2.3.4&text=x');
     expect(filterFromQuery(liveHref(filter).split('?')[1] ?? '')).toEqual(filter);
     expect(routeFromHash(liveHref(filter))).toEqual({ screen: 'live', filter });
     expect(filterFromQuery('outcome=exploded&reason=nope')).toEqual(NO_FILTER);
@@ -139,5 +191,52 @@ describe('the inventory table', () => {
     ]);
     expect(needsAttention(drifting, now)).toBe(true);
     expect(needsAttention(entry({ secrets: [{ id: 's1', createdAt: daysAgo(91), fingerprint: 'abcd1234', state: 'active', source: 'file' }] }), now)).toBe(true);
+  });
+});
+
+describe('the delivery drawer\'s raw view, cURL and header edits', () => {
+  const bytes = (text: string, ...extra: number[]) => new Uint8Array([...new TextEncoder().encode(text), ...extra]);
+
+  it('shows the exact bytes: line ends, tabs, control characters and non-UTF-8 bytes made visible', () => {
+    const { pieces } = bytePieces(bytes('{"a":"é"}\r\n\t', 0x00, 0xff, 0x0a));
+    expect(pieces).toEqual([
+      { kind: 'text', text: '{"a":"é"}' },
+      { kind: 'cr' },
+      { kind: 'lf' },
+      { kind: 'tab' },
+      { kind: 'hex', byte: 0x00, why: 'control' },
+      { kind: 'hex', byte: 0xff, why: 'not-utf8' },
+      { kind: 'lf' },
+    ]);
+    expect(byteSummary(bytes('{}\n'))).toEqual({ length: 3, lf: 1, crlf: 0, endsWith: 'lf', invalidUtf8: 0 });
+    expect(byteSummary(bytes('a\r\nb\r\n', 0xc3))).toMatchObject({ lf: 2, crlf: 2, endsWith: 'none', invalidUtf8: 1 });
+    expect(bytePieces(bytes('abcdef'), 3)).toEqual({ pieces: [{ kind: 'text', text: 'abc' }], truncated: true });
+  });
+
+  it('writes a cURL command with the exact bytes, signature headers redacted unless revealed', () => {
+    const raw = { requestId: 'r1', integrationId: 'pay', method: 'POST', path: '/hooks/pay', query: '?a=1', bodyBase64: '', headers: { host: '127.0.0.1:8080', 'stripe-signature': 't=1,v1=abc', 'content-type': 'application/json', 'content-length': '9', 'x-note': "it's" } };
+    const body = bytes('{"a":1}\n', 0xff);
+    const signatures = signatureHeaderNames({ 'stripe-signature': '[redacted]' }, raw.headers);
+    expect([...signatures]).toEqual(['stripe-signature']);
+    const hidden = curlCommand(raw, body, { signatureHeaders: signatures, revealSignatures: false });
+    expect(hidden).toBe(
+      [
+        "curl -X POST $'http://127.0.0.1:8080/hooks/pay?a=1'",
+        "-H $'stripe-signature: [redacted]'",
+        "-H $'content-type: application/json'",
+        "-H $'x-note: it\\'s'",
+        "--data-binary $'{\"a\":1}\\n\\xff'",
+      ].join(' \\\n  '),
+    );
+    expect(curlCommand(raw, body, { signatureHeaders: signatures, revealSignatures: true })).toContain("-H $'stripe-signature: t=1,v1=abc'");
+    expect(shellBytes(bytes('\\ \r\t'))).toBe("$'\\\\ \\r\\t'");
+  });
+
+  it('turns edited header text into edits: changed, added and removed, and names a bad line', () => {
+    const original = editableHeaders({ host: 'x', 'content-type': 'application/json', 'stripe-signature': 's', 'user-agent': 'Stripe/1.0' }, new Set(['stripe-signature']));
+    expect(original).toBe('content-type: application/json\nuser-agent: Stripe/1.0');
+    expect(headerEdits('content-type: text/plain\nx-extra: 1\n', original)).toEqual({ edits: { 'content-type': 'text/plain', 'x-extra': '1', 'user-agent': '' } });
+    expect(headerEdits(original, original)).toEqual({ edits: {} });
+    expect(headerEdits('content-type application/json', original)).toEqual({ error: 'line 1 is not "Name: value": content-type application/json' });
   });
 });

@@ -1,14 +1,29 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cleanup, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
 import { ThemeProvider } from '../../../renderer/src/app/theme.js';
 import { populatedConsole } from './console-fixtures.js';
 import { renderWithApi } from './render-with-api.js';
 
+const LAZY_SCREENS = [
+  () => import('../../../renderer/src/screens/inventory/InventoryScreen.js'),
+  () => import('../../../renderer/src/screens/live/LiveScreen.js'),
+  () => import('../../../renderer/src/screens/failures/FailuresScreen.js'),
+  () => import('../../../renderer/src/screens/integration/IntegrationScreen.js'),
+  () => import('../../../renderer/src/screens/local-receiver/LocalReceiverScreen.js'),
+  () => import('../../../renderer/src/screens/replay/ReplayScreen.js'),
+  () => import('../../../renderer/src/screens/audit/AuditScreen.js'),
+];
+
 /** Every screen, rendered with data, the way an operator reaches it: through the address. */
 describe('the console\'s screens', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
+    // The screens are lazily imported by App: on a busy machine transforming one (Inventory pulls in
+    // the chart library) took longer than findBy's default second. Load them all before the first
+    // test, so each test waits on its screen's data only, and give those waits room for a busy CI.
+    await Promise.all(LAZY_SCREENS.map((load) => load()));
+    configure({ asyncUtilTimeout: 15_000 });
     // Recharts measures its container; jsdom has no layout engine, so it gets a size here.
     globalThis.ResizeObserver ??= class {
       observe() {}
@@ -16,6 +31,7 @@ describe('the console\'s screens', () => {
       disconnect() {}
     };
   });
+  afterAll(() => configure({ asyncUtilTimeout: 1_000 }));
   afterEach(() => {
     cleanup();
     window.location.hash = '';

@@ -1,4 +1,4 @@
-import { LOCAL_FLEET_ID, type IntegrationEntry } from '../../../../shared/contract/console.js';
+import { LOCAL_FLEET_ID, type EventPayload, type IntegrationEntry } from '../../../../shared/contract/console.js';
 import type { CommandHandlers } from '../command-handlers.js';
 import { ConsoleError } from '../console-error.js';
 import type { LocalReceiver } from '../local-receiver/local-receiver.js';
@@ -16,6 +16,8 @@ export interface CommandSetParts {
   readonly replay: ReplayService;
   readonly vault: Vault;
   readonly localPort: () => number | undefined;
+  /** Every followed node's stream state, announced as the `streams` event too. */
+  readonly streams: () => EventPayload<'streams'>['nodes'];
   readonly now?: () => number;
 }
 
@@ -64,10 +66,11 @@ export function commandSet(parts: CommandSetParts): CommandHandlers {
     'integrations.retireSecret': async ({ fleetId, integrationId, secretId }) => ({
       nodes: await (await fleet(fleetId)).fanOut({ kind: 'retireSecret', integrationId, secretId }),
     }),
-    'deliveries.list': async ({ fleetId, integrationId, outcome, cursor, limit }) => {
-      const page = await (await fleet(fleetId)).deliveries({ integration: integrationId, outcome, cursor, limit });
-      return { deliveries: page.deliveries, nextCursor: page.nextCursor };
+    'deliveries.list': async ({ fleetId, integrationId, ...query }) => {
+      const page = await (await fleet(fleetId)).deliveries({ integration: integrationId, ...query });
+      return { deliveries: page.deliveries, nextCursor: page.nextCursor, errors: page.errors };
     },
+    'deliveries.streams': () => Promise.resolve({ nodes: parts.streams() }),
     'deliveries.get': async ({ fleetId, nodeUrl, requestId }) => (await fleet(fleetId)).delivery(requestId, nodeUrl),
     'deliveries.raw': async ({ fleetId, nodeUrl, requestId }) => (await (await fleet(fleetId)).raw(requestId, nodeUrl)).raw,
     'deliveries.replay': (input) => replay.replay(input),

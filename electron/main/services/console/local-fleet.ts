@@ -83,6 +83,9 @@ export class LocalFleet implements ConsoleFleet {
       ...(query.reason ? { reason: [...query.reason] } : {}),
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
+      ...(query.deliveryId ? { deliveryId: query.deliveryId } : {}),
+      ...(query.requestId ? { requestId: query.requestId } : {}),
+      ...(query.sourceIp ? { sourceIp: query.sourceIp } : {}),
       ...(query.cursor ? { cursor: query.cursor } : {}),
       limit: query.limit ?? 100,
     });

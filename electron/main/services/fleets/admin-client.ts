@@ -59,6 +59,9 @@ export interface DeliveriesParams {
   readonly reason?: readonly Reason[] | undefined;
   readonly since?: string | undefined;
   readonly until?: string | undefined;
+  readonly deliveryId?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly sourceIp?: string | undefined;
   readonly cursor?: string | undefined;
   readonly limit?: number | undefined;
 }
@@ -318,7 +321,9 @@ export class AdminClient {
       return this.failure('token_refused', 'token_refused', message, base);
     }
     if (status === 403) {
-      return this.failure('scope_insufficient', 'scope_insufficient', `${at}: the token's scope is not enough for ${method} ${route(path)} (${serverText})`, base);
+      // Reading raw payloads is a permission of its own: the console says so rather than "scope".
+      const code = server.success && server.data.error.code === 'payloads_not_permitted' ? 'payloads_not_permitted' : 'scope_insufficient';
+      return this.failure(code, 'scope_insufficient', `${at}: the token's scope is not enough for ${method} ${route(path)} (${serverText})`, base);
     }
     if (status === 429) {
       return this.failure('throttled', 'throttled', `${at} refuses this address for now after too many failed authentications${retryAfter ? `; retry in ${retryAfter} s` : ''}`, base);

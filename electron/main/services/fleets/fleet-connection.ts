@@ -36,7 +36,10 @@ export interface FleetNode {
 }
 
 /** The admin API's delivery filters; `cursor` is one this fleet returned (it encodes every node's own). */
-export type DeliveriesQuery = DeliveriesParams;
+export type DeliveriesQuery = DeliveriesParams & {
+  /** One node only (its admin URL); the others keep their place in the cursor. */
+  readonly nodeUrl?: string | undefined;
+};
 
 export interface FleetDeliveryPage {
   readonly deliveries: FleetDelivery[];
@@ -162,8 +165,12 @@ export class FleetConnection {
   async deliveries(query: DeliveriesQuery = {}): Promise<FleetDeliveryPage> {
     const limit = query.limit ?? 100;
     const state: CursorState = query.cursor !== undefined ? decodeCursor(query.cursor) : Object.fromEntries(this.nodes.map(({ url }) => [url, '']));
-    const active = this.nodes.filter(({ url }) => typeof state[url] === 'string');
-    const filters = { integration: query.integration, outcome: query.outcome, reason: query.reason, since: query.since, until: query.until, limit };
+    const active = this.nodes.filter(({ url }) => typeof state[url] === 'string' && (query.nodeUrl === undefined || url === query.nodeUrl));
+    if (query.nodeUrl !== undefined && !this.nodes.some(({ url }) => url === query.nodeUrl)) {
+      throw new ConsoleError('node_not_found', `the fleet has no node ${query.nodeUrl}`);
+    }
+    const { integration, outcome, reason, since, until, deliveryId, requestId, sourceIp } = query;
+    const filters = { integration, outcome, reason, since, until, deliveryId, requestId, sourceIp, limit };
     const answers = await Promise.all(
       active.map(({ url, client }) =>
         client.deliveries({ ...filters, cursor: state[url] || undefined }).then(
@@ -176,7 +183,8 @@ export class FleetConnection {
     const errors = answers.filter((answer): answer is { url: string; error: string } => 'error' in answer);
     if (active.length > 0 && pages.length === 0) throw this.nobodyAnswered(errors);
     const merged = mergePages(pages, limit);
-    const next: CursorState = { ...state, ...merged.next };
+    // Nodes left out by the node filter have nothing more to give to this listing.
+    const next: CursorState = { ...state, ...Object.fromEntries(this.nodes.filter((node) => !active.includes(node)).map(({ url }) => [url, null])), ...merged.next };
     return {
       deliveries: merged.deliveries.map(({ url, delivery }) => ({ ...delivery, fleetId: this.id, nodeUrl: url })),
       nextCursor: hasMore(next) ? encodeCursor(next) : null,
@@ -324,6 +332,11 @@ export class FleetConnection {
     const failures = answers.filter((answer): answer is { url: string; error: AdminApiError } => 'error' in answer && answer.error.details.status !== 404);
     if (failures.length === 0) {
       throw new ConsoleError('not_found', candidates.length === 1 ? `${candidates[0]?.url ?? ''} has no ${what} "${requestId}"` : `no node of fleet "${this.name}" has a ${what} "${requestId}"`);
+    }
+    // Every node asked refused for the same reason (say, the token may not read payloads): that reason is the answer.
+    const [first] = failures;
+    if (first && failures.length === candidates.length && failures.every(({ error }) => error.code === first.error.code)) {
+      throw new ConsoleError(first.error.code, failures.map(({ error }) => error.message).join('; '));
     }
     throw new ConsoleError(
       'not_found_on_answering_nodes',

@@ -104,12 +104,19 @@ export class LiveStreams {
     this.announce();
   }
 
-  private announce(): void {
+  /**
+   * Sends every node's state as the `streams` event, and returns it. A window asks for this when it
+   * opens: receiving the event tells it that its event channel is open, so history it fetches from
+   * then on leaves no gap before the first live batch.
+   */
+  announce(): NodeState[] {
+    const nodes = this.nodeStates();
     try {
-      this.options.sink('streams', { nodes: this.nodeStates() });
+      this.options.sink('streams', { nodes });
     } catch {
       // A transport that cannot carry the event now will get the next one.
     }
+    return nodes;
   }
 }
 

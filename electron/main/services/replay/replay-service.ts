@@ -32,7 +32,7 @@ export class ReplayService {
     const capture = await this.fetchCapture(input);
     if (input.target.kind === 'local') {
       const { id, signAs } = this.local.integrationFor({ integrationId: input.target.integrationId, scheme: testSchemeOf(capture.scheme) });
-      const request = input.mode === 'as-captured' ? asCaptured(capture.raw) : this.local.sign(id, signAs, input.body ?? bodyText(capture.raw));
+      const request = withEditedHeaders(input.mode === 'as-captured' ? asCaptured(capture.raw) : this.local.sign(id, signAs, input.body ?? bodyText(capture.raw)), input.headers);
       const answer = await this.local.send(id, request);
       const judged = answer.requestId ? await this.local.judged(answer.requestId) : undefined;
       return {
@@ -44,7 +44,7 @@ export class ReplayService {
       };
     }
     const { id, signAs } = this.local.integrationFor({ scheme: testSchemeOf(capture.scheme) });
-    const request = input.mode === 'as-captured' ? asCaptured(capture.raw) : this.local.sign(id, signAs, input.body ?? bodyText(capture.raw));
+    const request = withEditedHeaders(input.mode === 'as-captured' ? asCaptured(capture.raw) : this.local.sign(id, signAs, input.body ?? bodyText(capture.raw)), input.headers);
     let response: Response;
     try {
       response = await fetch(`${input.target.url}${request.query}`, {
@@ -65,6 +65,22 @@ export class ReplayService {
 function asCaptured(raw: RawDelivery): { headers: Record<string, string>; body: Buffer; query: string } {
   const headers = Object.fromEntries(Object.entries(raw.headers).filter(([name]) => !HOP_BY_HOP.has(name)));
   return { headers, body: Buffer.from(raw.bodyBase64, 'base64'), query: raw.query };
+}
+
+/**
+ * The operator's header edits, applied last: a value replaces the header (names are matched without
+ * case), an empty value removes it. Connection headers stay the transport's to set.
+ */
+function withEditedHeaders<R extends { headers: Record<string, string> }>(request: R, edits: Readonly<Record<string, string>> | undefined): R {
+  if (!edits) return request;
+  const headers = { ...request.headers };
+  for (const [name, value] of Object.entries(edits)) {
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === lower) delete headers[existing];
+    if (value !== '') headers[lower] = value;
+  }
+  return { ...request, headers };
 }
 
 function bodyText(raw: RawDelivery): string {

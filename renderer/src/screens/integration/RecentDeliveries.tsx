@@ -3,7 +3,7 @@ import { time } from '../../components/format.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useDeliveryPage } from '../../queries/commands.js';
 import { useLiveDeliveries } from '../../queries/live-deliveries.js';
-import { mergeNewestFirst } from '../../queries/live-list.js';
+import { mergeNewestFirst, takeNewest } from '../../queries/live-log.js';
 import { DeliveryDrawer } from '../live/DeliveryDrawer.js';
 import type { DeliveryRef } from '../live/LiveList.js';
 import { liveHref } from '../live/live-filter.js';
@@ -16,13 +16,9 @@ export function RecentDeliveries({ fleetId, integrationId }: { fleetId: string; 
   const live = useLiveDeliveries();
   const [open, setOpen] = useState<DeliveryRef | undefined>();
   const rows = useMemo(() => {
-    const mine = [];
-    for (const delivery of live.deliveries) {
-      if (delivery.fleetId === fleetId && delivery.integrationId === integrationId) mine.push(delivery);
-      if (mine.length === SHOWN) break;
-    }
+    const mine = takeNewest(live, SHOWN, (delivery) => delivery.fleetId === fleetId && delivery.integrationId === integrationId);
     return mergeNewestFirst(mine, page.data?.deliveries ?? []).slice(0, SHOWN);
-  }, [live.deliveries, page.data, fleetId, integrationId]);
+  }, [live, page.data, fleetId, integrationId]);
 
   return (
     <section className="card" aria-labelledby="recent-title">

@@ -8,6 +8,8 @@ import { useDeliveryDetail } from '../../queries/commands.js';
 import { useCommandMutation } from '../../queries/console-queries.js';
 import { CapturedBody } from './CapturedBody.js';
 import type { DeliveryRef } from './LiveList.js';
+import { ReplayAnswer } from './ReplayAnswer.js';
+import { TraceSteps } from './TraceSteps.js';
 
 /** A request with more headers than this is shown cut; the full capture stays available to replay. */
 const SHOWN_HEADERS_MAX = 50;
@@ -18,13 +20,7 @@ function Verification({ delivery }: { delivery: Detail }) {
   return (
     <>
       <h3>Verification</h3>
-      <ol className="trace">
-        {delivery.trace.map((step, index) => (
-          <li key={`${index}-${step.step}`}>
-            <strong>{step.step}</strong>: {step.result}
-          </li>
-        ))}
-      </ol>
+      <TraceSteps trace={delivery.trace} />
       <dl className="facts">
         <dt>Matched secret</dt>
         <dd>{delivery.secretId ?? 'none'}</dd>
@@ -83,22 +79,7 @@ function ReplayLocally({ at }: { at: DeliveryRef }) {
       </div>
       <p className="muted small">“Replay locally” re-signs with the local receiver's secret and a fresh timestamp; “as captured” keeps the original signature to reproduce a failure.</p>
       <ErrorText error={replay.error} />
-      {replay.data && (
-        <div role="status">
-          <p>
-            The local receiver answered <strong>{replay.data.status}</strong>: <code>{replay.data.body}</code>
-          </p>
-          {replay.data.trace && (
-            <ol className="trace">
-              {replay.data.trace.map((step, index) => (
-                <li key={`${index}-${step.step}`}>
-                  <strong>{step.step}</strong>: {step.result}
-                </li>
-              ))}
-            </ol>
-          )}
-        </div>
-      )}
+      {replay.data && <ReplayAnswer answer={replay.data} />}
     </>
   );
 }
@@ -141,8 +122,8 @@ export function DeliveryDrawer({ at, onClose }: { at: DeliveryRef; onClose: () =
           <RedactedHeaders headers={delivery.headers} />
           {delivery.captured ? (
             <>
-              <CapturedBody {...at} />
               <ReplayLocally at={at} />
+              <CapturedBody at={at} loggedHeaders={delivery.headers} />
             </>
           ) : (
             <p className="muted">The body was not captured, so this delivery cannot be shown or replayed.</p>

@@ -6,8 +6,9 @@ import { useStreamStates } from '../../queries/live-deliveries.js';
  * traffic stopped or the connection did.
  */
 export function StreamStatus({ fleetName }: { fleetName: (fleetId: string) => string }) {
-  const streams = useStreamStates();
-  if (streams.length === 0) return <p className="muted stream-status">No node stream yet: connect a fleet or start the local receiver.</p>;
+  const { nodes: streams, known } = useStreamStates();
+  if (!known) return <p className="muted stream-status">Asking the console for the node streams…</p>;
+  if (streams.length === 0) return <p className="muted stream-status">No node stream: connect a fleet or start the local receiver.</p>;
   const live = streams.filter((stream) => stream.state === 'live').length;
   const troubled = streams.filter((stream) => stream.state !== 'live');
   return (

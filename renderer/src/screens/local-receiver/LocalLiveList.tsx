@@ -3,6 +3,7 @@ import { LOCAL_FLEET_ID } from '../../../../shared/contract/console.js';
 import { time } from '../../components/format.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useLiveDeliveries } from '../../queries/live-deliveries.js';
+import { takeNewest } from '../../queries/live-log.js';
 import { DeliveryDrawer } from '../live/DeliveryDrawer.js';
 import type { DeliveryRef } from '../live/LiveList.js';
 
@@ -12,14 +13,7 @@ const SHOWN = 20;
 export function LocalLiveList() {
   const live = useLiveDeliveries();
   const [open, setOpen] = useState<DeliveryRef | undefined>();
-  const received = useMemo(() => {
-    const local = [];
-    for (const delivery of live.deliveries) {
-      if (delivery.fleetId === LOCAL_FLEET_ID) local.push(delivery);
-      if (local.length === SHOWN) break;
-    }
-    return local;
-  }, [live.deliveries]);
+  const received = useMemo(() => takeNewest(live, SHOWN, (delivery) => delivery.fleetId === LOCAL_FLEET_ID), [live]);
 
   return (
     <section className="card" aria-labelledby="local-live-title">

@@ -1,6 +1,7 @@
 import type { ReplayResult } from '../../../../shared/contract/console.js';
 import { Badge } from '../../components/Badge.js';
 import { showableBody } from '../live/CapturedBody.js';
+import { TraceSteps } from '../live/TraceSteps.js';
 
 export type ReplayOutcome = ReplayResult | { readonly requestId: string; readonly error: string };
 
@@ -37,13 +38,7 @@ export function ReplayResults({ results }: { results: readonly ReplayOutcome[] }
                   {result.trace ? (
                     <details>
                       <summary>{result.trace.find((step) => step.step === 'signature')?.result ?? `${result.trace.length} steps`}</summary>
-                      <ol className="trace">
-                        {result.trace.map((step, index) => (
-                          <li key={`${index}-${step.step}`}>
-                            <strong>{step.step}</strong>: {step.result}
-                          </li>
-                        ))}
-                      </ol>
+                      <TraceSteps trace={result.trace} />
                     </details>
                   ) : (
                     <span className="muted">not verified here (sent to a URL)</span>

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
+import { tempDir } from '../helpers/test-receiver.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const SCREENS = join(ROOT, 'test-artifacts', 'screens');
+
+export interface ConsoleHarness {
+  readonly keyring: KeyringSession;
+  readonly nodes: readonly ReceiverProcess[];
+  /** The console's URL with its token, as it printed it. */
+  readonly url: string;
+  readonly browser: Browser;
+  readonly page: Page;
+  /** Calls a console command over browser mode's /rpc, as the page does. */
+  rpc<T>(command: string, input: unknown): Promise<T>;
+  /** Saves the page (the whole screen's height) under test-artifacts/screens, revealed secrets masked. */
+  screenshot(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly token: string;
+  readonly integrations: readonly Record<string, unknown>[];
+  readonly nodeCount?: number;
+}
+
+/**
+ * The console as an operator uses it: browser mode (the built renderer and services) in Debian's
+ * Chromium, against real receiver nodes on loopback, with a real keychain. Needs `npm run build`.
+ */
+export async function startConsoleHarness(options: HarnessOptions): Promise<ConsoleHarness> {
+  mkdirSync(SCREENS, { recursive: true });
+  const keyring = await startKeyringSession();
+  const nodes: ReceiverProcess[] = [];
+  let console_: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close();
+    console_?.kill('SIGTERM');
+    for (const node of nodes) node.child.kill('SIGKILL');
+    await keyring.stop();
+  };
+  try {
+    for (let i = 0; i < (options.nodeCount ?? 2); i++) {
+      nodes.push(
+        await spawnReceiver(tempDir(), {
+          node: { id: `eu-${i + 1}` },
+          ingress: { listen: '127.0.0.1:0' },
+          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(options.token).digest('hex'), scope: 'admin', payloads: true }] },
+          storage: { path: './data', sync: 'normal' },
+          integrations: options.integrations,
+        }),
+      );
+    }
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'electron', 'main', 'web', 'cli.js'), '--port', '0'], {
+      env: { ...process.env, ...keyring.env, HOOKWARDEN_USER_DATA: tempDir() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    console_ = child;
+    const url = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const match = /^Hookwarden console: (\S+)$/.exec(line);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`the console exited (${code})`)));
+    });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const consoleToken = new URL(url).searchParams.get('token') ?? '';
+    const origin = new URL(url).origin;
+    return {
+      keyring,
+      nodes,
+      url,
+      browser,
+      page,
+      async rpc<T>(command: string, input: unknown): Promise<T> {
+        const response = await fetch(`${origin}/rpc/${command}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hookwarden-token': consoleToken }, body: JSON.stringify(input) });
+        const answer = (await response.json()) as { ok: true; result: T } | { ok: false; error: { message: string } };
+        if (!answer.ok) throw new Error(`${command}: ${answer.error.message}`);
+        return answer.result;
+      },
+      async screenshot(name: string) {
+        await expect(unlabelledControls(page)).resolves.toEqual([]);
+        // The pointer is moved away so that no tooltip or hover state ends up in the picture, and the
+        // window is made as tall as the screen's content, so the whole screen is seen as a user scrolls it.
+        await page.mouse.move(0, 0);
+        const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+        await page.setViewportSize({ width: 1280, height: Math.max(800, Math.min(height, 4000)) });
+        await page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
+        await page.setViewportSize({ width: 1280, height: 800 });
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * Controls without a name a screen reader could announce: none is allowed on any screen. Runs in
+ * the page, so it is written as a string (this file is type-checked with Node's types, not the DOM's).
+ */
+export const unlabelledControls = (page: Page) =>
+  page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button, a[href], [tabindex="0"]')]
+    .filter((control) => !(control.labels && control.labels.length > 0) && !control.getAttribute('aria-label')
+      && !control.getAttribute('aria-labelledby') && control.textContent.trim() === '')
+    .map((control) => control.outerHTML.slice(0, 120))`);
