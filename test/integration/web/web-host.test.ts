@@ -91,7 +91,7 @@ describe('browser mode', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const reader = response.body!.getReader();
     await reader.read();
-    host.emit('alerts', { alerts: [{ kind: 'clock_skew', fleetId: 'f', message: 'clock off', at: new Date(0).toISOString() }] });
+    host.emit('alerts', { alerts: [{ id: 'a1', kind: 'clock_skew', fleetId: 'f', message: 'clock off', at: new Date(0).toISOString() }] });
     let text = '';
     while (!text.includes('clock off')) text += new TextDecoder().decode((await reader.read()).value);
     expect(text).toContain('event: alerts');
