@@ -96,7 +96,7 @@ describe('the console in Chromium', () => {
     await screenshot('first-run');
   });
 
-  it('adds a fleet of two nodes and shows each node healthy', async () => {
+  it('adds a fleet of two nodes and shows each node up', async () => {
     await page.getByRole('button', { name: 'Add a fleet' }).first().click();
     await page.getByLabel('Name').fill('production EU');
     await page.getByLabel('Admin API URLs, one per line').fill(nodes.map((node) => node.adminUrl).join('\n'));
@@ -107,11 +107,11 @@ describe('the console in Chromium', () => {
     await expect(tested.getByRole('cell', { name: 'reachable', exact: true }).count()).resolves.toBe(2);
     await expect(tested.getByRole('cell', { name: /^accepted/ }).count()).resolves.toBe(2);
     await screenshot('add-fleet');
-    await page.getByRole('button', { name: 'Add the fleet' }).click();
+    await page.getByRole('button', { name: 'Test and add the fleet' }).click();
     const card = page.getByRole('article', { name: 'Fleet production EU' });
     await card.waitFor();
-    await card.getByText('2 of 2 nodes healthy').waitFor();
-    await expect(card.getByRole('cell', { name: 'healthy' }).count()).resolves.toBe(2);
+    await card.getByText('2 of 2 nodes up').waitFor();
+    await expect(card.getByRole('cell', { name: 'up', exact: true }).count()).resolves.toBe(2);
     await expect(card.getByText('token in the OS keychain').isVisible()).resolves.toBe(true);
     expect(keyring.secretTool('search', '--all', 'service', 'Hookwarden').stdout).toContain('fleet:');
     await screenshot('fleets');
