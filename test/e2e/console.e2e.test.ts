@@ -1,17 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { newSecret, sampleBody, sign } from '../helpers/signers.js';
 import { post, tempDir } from '../helpers/test-receiver.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const SCREENS = join(ROOT, 'test-artifacts', 'screens');
+import { launchChromium, screenshotter, startConsoleProcess, type ConsoleProcess } from './console-harness.js';
 
 /**
  * The console as an operator uses it: browser mode (the built renderer and services) in Debian's
@@ -23,12 +17,12 @@ describe('the console in Chromium', () => {
   const secret = newSecret('stripe');
   const nodes: ReceiverProcess[] = [];
   let keyring: KeyringSession;
-  let console_: ChildProcess;
+  let console_: ConsoleProcess;
   let browser: Browser;
   let page: Page;
+  let screenshot: (name: string) => Promise<void>;
 
   beforeAll(async () => {
-    mkdirSync(SCREENS, { recursive: true });
     keyring = await startKeyringSession();
     for (let i = 0; i < 2; i++) {
       nodes.push(
@@ -41,54 +35,21 @@ describe('the console in Chromium', () => {
         }),
       );
     }
-    console_ = spawn(process.execPath, [join(ROOT, 'dist', 'electron', 'main', 'web', 'cli.js'), '--port', '0'], {
-      env: { ...process.env, ...keyring.env, HOOKWARDEN_USER_DATA: tempDir() },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: console_.stdout! }).on('line', (line) => {
-        const match = /^Hookwarden console: (\S+)$/.exec(line);
-        if (match?.[1]) resolve(match[1]);
-      });
-      console_.once('exit', (code) => reject(new Error(`the console exited (${code})`)));
-    });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    console_ = await startConsoleProcess(keyring.env);
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
+    screenshot = screenshotter(page);
+    await page.goto(console_.url);
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    console_?.kill('SIGTERM');
+    console_?.stop();
     for (const node of nodes) node.child.kill('SIGKILL');
     await keyring?.stop();
   });
 
-  /**
-   * Controls without a name a screen reader could announce: none is allowed on any screen. Runs in
-   * the page, so it is written as a string (this file is type-checked with Node's types, not the DOM's).
-   */
-  const unlabelledControls = () =>
-    page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button, a[href], [tabindex="0"]')]
-      .filter((control) => !(control.labels && control.labels.length > 0) && !control.getAttribute('aria-label')
-        && !control.getAttribute('aria-labelledby') && control.textContent.trim() === '')
-      .map((control) => control.outerHTML.slice(0, 120))`);
   const inPage = <T,>(expression: string) => page.evaluate<T>(expression);
-
-  // A revealed secret is masked: secrets stay out of test artifacts, even throwaway ones.
-  const screenshot = async (name: string) => {
-    await expect(unlabelledControls()).resolves.toEqual([]);
-    // The pointer is moved away so that no tooltip or hover state ends up in the picture, and the
-    // window is made as tall as the screen's content, so the whole screen is seen as a user scrolls it.
-    await page.mouse.move(0, 0);
-    const height = await inPage<number>('document.documentElement.scrollHeight');
-    await page.setViewportSize({ width: 1280, height: Math.max(800, Math.min(height, 4000)) });
-    await page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
-    await page.setViewportSize({ width: 1280, height: 800 });
-  };
 
   it('greets a first run with what to do, and keeps the token out of the address bar', async () => {
     await page.getByRole('heading', { name: 'No fleet connected yet' }).waitFor();
