@@ -49,7 +49,9 @@ export function AlertToasts() {
           <div key={alert.id} className={`toast toast-${alertTone(alert.kind)}`} role="status">
             <Badge tone={alertTone(alert.kind)}>{ALERT_TITLES[alert.kind]}</Badge>
             <p>
-              <strong>{fleetName(alert.fleetId)}</strong>: {alert.message}
+              {/* Node and fleet alerts name the fleet themselves; the others get its name in front. */}
+              {!alert.message.includes(fleetName(alert.fleetId)) && <strong>{`${fleetName(alert.fleetId)}: `}</strong>}
+              {alert.message}
             </p>
             <div className="toast-actions">
               <a href={link.href}>{link.label}</a>

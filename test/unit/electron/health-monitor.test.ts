@@ -31,8 +31,11 @@ describe('node and fleet health', () => {
   });
 
   it('rolls two refusing nodes up into "2 of 2 nodes up, refusing traffic: Redis down"', () => {
-    const refusing = nodeHealth(answered('http://a', info({ redis: { ok: false }, ready: false })));
-    expect(fleetHealth([refusing, refusing])).toEqual({ state: 'refusing', up: 2, total: 2, summary: '2 of 2 nodes up, refusing traffic: Redis down' });
+    const refusing = nodeHealth(answered('http://a', info({ redis: { ok: false, detail: 'connect ECONNREFUSED 127.0.0.1:6379' }, ready: false })));
+    const otherwise = nodeHealth(answered('http://b', info({ redis: { ok: false, detail: "Stream isn't writeable" }, ready: false })));
+    // Each node's row keeps its detail; the fleet's line names the problem once.
+    expect(refusing.problems).toEqual(['Redis down (connect ECONNREFUSED 127.0.0.1:6379)']);
+    expect(fleetHealth([refusing, otherwise])).toEqual({ state: 'refusing', up: 2, total: 2, summary: '2 of 2 nodes up, refusing traffic: Redis down' });
     const up = nodeHealth(answered('http://b', info({ ready: true })));
     expect(fleetHealth([up, nodeHealth(unreachable('http://c'))])).toMatchObject({ state: 'degraded', up: 1, summary: '1 of 2 nodes up; 1 not answering' });
     expect(fleetHealth([up, up]).state).toBe('healthy');

@@ -70,16 +70,19 @@ export function fleetHealth(nodes: readonly NodeHealth[]): FleetHealth {
   let summary = `${answering.length} of ${total} node${total === 1 ? '' : 's'} up`;
   if (refusing.length > 0) {
     const who = refusing.length === answering.length ? 'refusing traffic' : `${refusing.length} refusing traffic`;
-    summary += `, ${who}: ${unique(refusing.flatMap((node) => node.problems)).join(', ')}`;
+    summary += `, ${who}: ${unique(refusing.flatMap((node) => node.problems.map(headline))).join(', ')}`;
   }
   const down = nodes.filter((node) => node.state === 'down').length;
   if (down > 0) summary += `; ${down} not answering`;
-  const otherProblems = unique(nodes.filter((node) => node.state === 'up' || node.state === 'unknown').flatMap((node) => node.problems));
+  const otherProblems = unique(nodes.filter((node) => node.state === 'up' || node.state === 'unknown').flatMap((node) => node.problems.map(headline)));
   if (otherProblems.length > 0) summary += `; ${otherProblems.join(', ')}`;
   const state =
     answering.length === 0 ? 'down' : refusing.length === answering.length ? 'refusing' : answering.length < total || refusing.length > 0 || otherProblems.length > 0 ? 'degraded' : 'healthy';
   return { state, up: answering.length, total, summary };
 }
+
+/** A problem without its parenthesised detail: the fleet's line names what is wrong, each node's row says how. */
+const headline = (problem: string): string => problem.replace(/ \(.*\)/, '');
 
 function detail(text: string | undefined): string {
   return text ? ` (${text})` : '';
