@@ -1,6 +1,8 @@
 import type {
   AddSecretRequest,
   AuditLog,
+  AuditQuery,
+  ConfirmSecretRequest,
   DeliveryDetail,
   DeliveryPage,
   DeliveryQuery,
@@ -9,10 +11,13 @@ import type {
   KillRequest,
   NodeInfo,
   RawDelivery,
+  RedriveRequest,
+  RedriveResult,
   ReleaseRequest,
   StatsQuery,
   StatsView,
 } from '../../shared/contract/admin-api.js';
+import type { RefusalSummary } from './refusal-audit.js';
 
 /** An error the admin API answers with its status and `{"error": {code, message}}`. */
 export class AdminError extends Error {
@@ -20,6 +25,8 @@ export class AdminError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Extra response headers, e.g. Retry-After. */
+    readonly headers: Readonly<Record<string, string | number>> = {},
   ) {
     super(message);
     this.name = 'AdminError';
@@ -30,6 +37,8 @@ export class AdminError extends Error {
 export interface Actor {
   readonly name: string;
   readonly sourceIp: string;
+  /** Who sat at the console (`X-Hookwarden-Person`, sanitised), when it said. */
+  readonly person?: string | null;
 }
 
 /** The read side of the admin API. */
@@ -41,7 +50,8 @@ export interface AdminQueries {
   delivery(requestId: string): DeliveryDetail | undefined;
   raw(requestId: string): RawDelivery | undefined;
   stats(query: StatsQuery): StatsView;
-  audit(): AuditLog;
+  /** A page of the audit log, newest first (the newest 200 without a query). */
+  audit(query?: Partial<AuditQuery>): AuditLog;
   /** Deliveries after `seq` in log order, for resuming a stream (at most `limit`). */
   deliveriesAfter(seq: number, limit: number): DeliverySummary[];
   /** Live deliveries as they are committed; returns the unsubscribe function. */
@@ -54,6 +64,12 @@ export interface AdminCommands {
   release(actor: Actor, integrationId: string, request: ReleaseRequest): Promise<IntegrationView>;
   addSecret(actor: Actor, integrationId: string, request: AddSecretRequest): Promise<IntegrationView>;
   retireSecret(actor: Actor, integrationId: string, secretId: string): Promise<IntegrationView>;
-  /** Refused admin authentication (no token, wrong token, missing scope) is audited too. */
-  auditRefusal(actor: Actor, details: { route: string; status: 401 | 403; problem: string }): void;
+  /** Re-enqueues captured accepted or held deliveries downstream, each once per request; audited unless `dryRun`. */
+  redrive(actor: Actor, request: RedriveRequest): Promise<RedriveResult>;
+  /** The sender signs with a pending secret now: the older secrets' overlap starts. */
+  confirmSecret(actor: Actor, integrationId: string, secretId: string, request: ConfirmSecretRequest): Promise<IntegrationView>;
+  /** Refused admin requests (no token, wrong token, missing scope, throttled), summed up per caller and minute. */
+  auditRefusal(summary: RefusalSummary): void;
+  /** Every read of a raw captured payload is audited: payloads hold personal data. */
+  auditPayloadRead(actor: Actor, requestId: string, integrationId: string): void;
 }

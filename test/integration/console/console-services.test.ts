@@ -25,7 +25,7 @@ describe('the console services', () => {
       nodes.push(
         await startTestReceiver({
           node: { id: `node-${i}` },
-          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
+          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin', payloads: true }] },
           integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 'first', value: secret }] }],
         }),
       );

@@ -70,7 +70,7 @@ export function startNode(options: NodeOptions = {}): Promise<TestReceiver> {
       ingress: { listen: `127.0.0.1:${options.ingressPort ?? 0}` },
       admin: {
         listen: `127.0.0.1:${options.adminPort ?? 0}`,
-        tokens: (Object.keys(TOKENS) as TokenScope[]).map((scope) => ({ name: `console-${scope}`, sha256: sha256(TOKENS[scope]), scope })),
+        tokens: (Object.keys(TOKENS) as TokenScope[]).map((scope) => ({ name: `console-${scope}`, sha256: sha256(TOKENS[scope]), scope, payloads: true })),
         ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
       },
       ...(options.redis ? { redis: options.redis } : {}),
@@ -85,17 +85,7 @@ export async function deliver(ingressUrl: string): Promise<Answer> {
 }
 
 /** A port nothing listens on (taken and released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../helpers/free-port.js';
 
 /**
  * A TCP proxy in front of a node's admin listener that the test can cut: `down()` ends every
