@@ -7,7 +7,7 @@ import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { newSecret, sampleBody, sign } from '../helpers/signers.js';
 import { post, tempDir } from '../helpers/test-receiver.js';
-import { freePort } from '../integration/fleets/fleet-fixture.js';
+import { freePort } from '../helpers/free-port.js';
 import { launchChromium, screenshotter, startConsoleProcess, type ConsoleProcess } from './console-harness.js';
 
 /**
