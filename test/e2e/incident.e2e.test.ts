@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
+import { rawRequest } from '../helpers/raw-request.js';
 import { newSecret, sampleBody, sign } from '../helpers/signers.js';
 import { post, tempDir } from '../helpers/test-receiver.js';
 import { freePort } from '../helpers/free-port.js';
@@ -88,15 +88,7 @@ describe('the console tells the truth during an incident', { timeout: 120_000 },
 
   it('answers a malformed URL with 400, token or not, and keeps running', async () => {
     const { port } = new URL(console_.url);
-    const send = (method: string, path: string, headers: Record<string, string> = {}) =>
-      new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.once('error', reject);
-        req.end(method === 'POST' ? '{}' : undefined);
-      });
+    const send = (method: string, path: string, headers: Record<string, string> = {}) => rawRequest(port, method, path, headers);
     const token = new URL(console_.url).searchParams.get('token') ?? '';
     expect(await send('GET', '/%E0%A4%A')).toBe(400);
     expect(await send('POST', '/rpc/%E0%A4%A')).toBe(400);

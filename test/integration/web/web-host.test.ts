@@ -5,6 +5,7 @@ import { createDispatcher } from '../../../electron/main/ipc/dispatch-command.js
 import type { CommandHandlers } from '../../../electron/main/services/command-handlers.js';
 import { ConsoleError } from '../../../electron/main/services/console-error.js';
 import { startWebHost, type WebHost } from '../../../electron/main/web/web-host.js';
+import { rawRequest } from '../../helpers/raw-request.js';
 import { tempDir } from '../../helpers/test-receiver.js';
 
 /**
@@ -109,17 +110,8 @@ describe('browser mode', () => {
   });
 
   it('answers a malformed URL with 400, with or without a token, and keeps serving', async () => {
-    const { request } = await import('node:http');
     const port = new URL(host.url).port;
-    const send = (method: string, path: string, headers: Record<string, string> = {}) =>
-      new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.once('error', reject);
-        req.end(method === 'POST' ? '{}' : undefined);
-      });
+    const send = (method: string, path: string, headers: Record<string, string> = {}) => rawRequest(port, method, path, headers);
     for (const path of ['/%E0%A4%A', '/assets/%', '/%C0%AF..%C0%AF', '/live%FF']) expect(await send('GET', path)).toBe(400);
     for (const headers of [{}, { 'x-hookwarden-token': host.token }]) expect(await send('POST', '/rpc/%E0%A4%A', headers)).toBe(400);
     expect((await rpc('localReceiver.status', {})).status).toBe(200);
