@@ -64,7 +64,7 @@ export function FleetCard({ fleet, onEdit }: { fleet: FleetSummary; onEdit: () =
               </td>
               <td>{node.nodeId ?? '—'}</td>
               <td>{node.version ?? '—'}</td>
-              <td className="numeric">{clockWords(node.health)}</td>
+              <td className="numeric nowrap">{clockWords(node.health)}</td>
               <td className="error">{node.error ?? ''}</td>
             </tr>
           ))}
