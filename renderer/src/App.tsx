@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { AlertToasts } from './app/AlertToasts.js';
 import { Navigation } from './app/Navigation.js';
+import { NotificationsScreen } from './app/NotificationsScreen.js';
 import { routeFromHash, type Route } from './app/routes.js';
 import { useLiveFeed } from './queries/live-deliveries.js';
 import { FleetsScreen } from './screens/fleets/FleetsScreen.js';
@@ -45,6 +45,8 @@ function CurrentScreen({ route }: { route: Route }) {
       return <ReplayScreen />;
     case 'audit':
       return <AuditScreen />;
+    case 'alerts':
+      return <NotificationsScreen />;
     case 'integration':
       return <IntegrationScreen key={`${route.fleetId}/${route.integrationId}`} fleetId={route.fleetId} integrationId={route.integrationId} />;
   }
@@ -63,7 +65,6 @@ export function App() {
       </a>
       <Navigation current={route.screen} />
       <main id="main" tabIndex={-1}>
-        <AlertToasts />
         <Suspense fallback={<p className="muted">Loading…</p>}>
           <CurrentScreen route={route} />
         </Suspense>

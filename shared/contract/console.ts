@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auditLog, deliveryDetail, deliveryQuery, deliverySummary, integrationView, nodeInfo, rawDelivery, statsView } from './admin-api.js';
+import { auditLog, deliveryDetail, deliveryQuery, deliverySummary, integrationView, nodeInfo, rawDelivery, statsView, TOKEN_SCOPES } from './admin-api.js';
 import { KILL_SWITCH_MODES } from '../model/kill-switch.js';
 import { OUTCOMES, REASONS } from '../model/outcomes.js';
 
@@ -13,24 +13,83 @@ import { OUTCOMES, REASONS } from '../model/outcomes.js';
 const fleetId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'must be a fleet id');
 /** The built-in local receiver appears as a fleet with this id. */
 export const LOCAL_FLEET_ID = 'local';
-const nodeUrl = z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' });
+const nodeUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+  // Checked before anything is written: a password in a URL would end up in the settings file and in messages.
+  .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url), 'must not carry a user name or password (the token is given separately)');
 const sha256Fingerprint = z
   .string()
   .regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/, 'must be a SHA-256 certificate fingerprint (64 hex digits, colons allowed)');
 const pemCertificate = z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).max(64 * 1024);
 
-export const nodeResult = z.object({ url: z.string(), ok: z.boolean(), error: z.string().optional() });
+export const nodeResult = z.object({
+  url: z.string(),
+  ok: z.boolean(),
+  error: z.string().optional(),
+  /** Why it failed, for programs: `scope_insufficient` (the token may not do this), `node_unreachable`, … */
+  code: z.string().optional(),
+});
 export type NodeResult = z.infer<typeof nodeResult>;
 const fanOut = z.object({ nodes: z.array(nodeResult) });
 
 /** Where a fleet's admin token lives: the OS keychain, memory for this session, or nowhere (lost: ask again). */
 export const tokenStorage = z.enum(['keychain', 'session', 'missing']);
 
+/** What went wrong when calling a node, named for what it is. */
+export const TEST_FAILURES = ['unreachable', 'tls', 'token_refused', 'scope', 'throttled', 'not_admin_api'] as const;
+export type TestFailure = (typeof TEST_FAILURES)[number];
+
+/**
+ * A node's health as the console sees it (DESIGN §5): `up` answers and takes traffic, `refusing`
+ * answers but is not ready (its store or Redis is down: senders get 503), `down` does not answer,
+ * `unknown` answers but would not say (the token was refused).
+ */
+export const nodeHealth = z.object({
+  state: z.enum(['up', 'refusing', 'down', 'unknown']),
+  /** The node's own readiness; `unknown` for a node too old to report it. */
+  readiness: z.enum(['ready', 'not-ready', 'unknown']),
+  /** In plain words: "Redis unreachable", "downstream backlog 1,204 (oldest 6 min)", "connection refused". */
+  problems: z.array(z.string()),
+  /** The node's clock minus the console's, corrected by half the round trip; null when the node does not report its time. */
+  clockOffsetMs: z.number().nullable(),
+  /** Half the round trip of the call that measured it: the offset is known to within this. */
+  clockUncertaintyMs: z.number().nullable(),
+});
+export type NodeHealth = z.infer<typeof nodeHealth>;
+
+export const fleetHealth = z.object({
+  state: z.enum(['healthy', 'degraded', 'refusing', 'down']),
+  up: z.number().int(),
+  total: z.number().int(),
+  /** "2 of 2 nodes up, refusing traffic: Redis unreachable". */
+  summary: z.string(),
+});
+export type FleetHealth = z.infer<typeof fleetHealth>;
+
+/** What the fleet's token may do, from the node's `GET /whoami`; null while unknown (a node too old to say). */
+const tokenScope = z.enum(TOKEN_SCOPES).nullable();
+
 export const fleetSummary = z.object({
   id: z.string(),
   name: z.string(),
   tokenStorage,
-  nodes: z.array(z.object({ url: z.string(), ok: z.boolean(), version: z.string().optional(), nodeId: z.string().optional(), error: z.string().optional() })),
+  /** `ok`: the node answers and takes traffic. */
+  nodes: z.array(
+    z.object({
+      url: z.string(),
+      ok: z.boolean(),
+      version: z.string().optional(),
+      nodeId: z.string().optional(),
+      error: z.string().optional(),
+      failure: z.enum(TEST_FAILURES).optional(),
+      health: nodeHealth.optional(),
+    }),
+  ),
+  /** Always set by the console; optional so that older fixtures and scripts keep their shape. */
+  health: fleetHealth.optional(),
+  scope: tokenScope.optional(),
+  /** Why the fleet could not be looked at (its token is gone, its settings are unusable): its nodes are not asked. */
+  problem: z.string().optional(),
 });
 export type FleetSummary = z.infer<typeof fleetSummary>;
 
@@ -46,10 +105,14 @@ export const nodeTest = z.object({
   reachable: z.boolean(),
   tls: z.enum(['ok', 'failed', 'plain-http']),
   tokenOk: z.boolean(),
-  scope: z.enum(['read', 'operate', 'admin']).optional(),
+  /** From the node's `GET /whoami`; absent when the node does not say (an older node). */
+  scope: z.enum(TOKEN_SCOPES).optional(),
   version: z.string().optional(),
   nodeId: z.string().optional(),
   error: z.string().optional(),
+  failure: z.enum(TEST_FAILURES).optional(),
+  /** Readiness and dependencies, when the node answered. */
+  health: nodeHealth.optional(),
 });
 export type NodeTest = z.infer<typeof nodeTest>;
 
@@ -96,6 +159,29 @@ const streamStates = z.object({
   nodes: z.array(z.object({ fleetId: z.string(), url: z.string(), state: z.enum(['connecting', 'live', 'retrying']), error: z.string().optional() })),
 });
 
+/** A retry aimed at some nodes of the fleet only (the ones that failed); all nodes when absent. */
+const onlyNodes = z.array(z.string()).min(1).max(50).optional();
+
+/** What happened to the deliveries held in hold mode when the switch was released. */
+export const heldOutcome = z.object({ disposition: z.enum(['release', 'discard']), count: z.number().int() });
+export type HeldOutcome = z.infer<typeof heldOutcome>;
+
+export const alertKinds = ['signature_failures', 'unknown_sources', 'clock_skew', 'fleet_refusing', 'node_refusing', 'node_down', 'recovered'] as const;
+
+export const alertEvent = z.object({
+  /** Unique per console session: what the notification list acknowledges by. */
+  id: z.string(),
+  kind: z.enum(alertKinds),
+  fleetId: z.string(),
+  integrationId: z.string().optional(),
+  nodeUrl: z.string().optional(),
+  message: z.string(),
+  at: z.string(),
+});
+export type AlertEvent = z.infer<typeof alertEvent>;
+const notification = alertEvent.extend({ acknowledged: z.boolean() });
+export type AlertNotification = z.infer<typeof notification>;
+
 function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -118,12 +204,24 @@ export const commands = {
   'nodes.info': command(z.strictObject({ fleetId }), z.array(z.object({ url: z.string(), info: nodeInfo.optional(), error: z.string().optional() }))),
   'integrations.list': command(z.strictObject({ fleetId: fleetId.optional() }), z.array(integrationEntry)),
   'integrations.kill': command(
-    z.strictObject({ fleetId, integrationId: z.string().min(1), mode: z.enum(KILL_SWITCH_MODES), reason: z.string().trim().min(1, 'a reason is required').max(500) }),
+    z.strictObject({
+      fleetId,
+      integrationId: z.string().min(1),
+      mode: z.enum(KILL_SWITCH_MODES),
+      reason: z.string().trim().min(1, 'a reason is required').max(500),
+      nodeUrls: onlyNodes,
+    }),
     fanOut,
   ),
   'integrations.resume': command(
-    z.strictObject({ fleetId, integrationId: z.string().min(1), reason: z.string().trim().min(1, 'a reason is required').max(500), held: z.enum(['release', 'discard']).default('release') }),
-    fanOut,
+    z.strictObject({
+      fleetId,
+      integrationId: z.string().min(1),
+      reason: z.string().trim().min(1, 'a reason is required').max(500),
+      held: z.enum(['release', 'discard']).default('release'),
+      nodeUrls: onlyNodes,
+    }),
+    fanOut.extend({ held: heldOutcome.optional() }),
   ),
   'integrations.rotateSecret': command(
     z.strictObject({ fleetId, integrationId: z.string().min(1), overlapSeconds: z.number().int().min(0).max(7 * 86_400).default(86_400), keepCopy: z.boolean().default(false) }),
@@ -183,6 +281,10 @@ export const commands = {
     z.strictObject({ integrationId: z.string().optional(), scheme: testScheme.optional(), variant: z.enum(sendTestVariants) }),
     z.object({ status: z.number().int(), outcome: z.string(), reason: z.string().optional(), requestId: z.string().optional() }),
   ),
+  /** The notification list: every alert of this session, newest first, acknowledged or not. */
+  'alerts.list': command(z.strictObject({}), z.array(notification)),
+  /** Acknowledges the given alerts, or every one when `ids` is absent. */
+  'alerts.acknowledge': command(z.strictObject({ ids: z.array(z.string()).max(1000).optional() }), z.object({ acknowledged: z.number().int() })),
 } as const;
 
 export type CommandName = keyof typeof commands;
@@ -190,16 +292,6 @@ export type CommandInput<C extends CommandName> = z.input<(typeof commands)[C]['
 export type ParsedInput<C extends CommandName> = z.output<(typeof commands)[C]['input']>;
 export type CommandResult<C extends CommandName> = z.infer<(typeof commands)[C]['output']>;
 export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
-
-export const alertEvent = z.object({
-  kind: z.enum(['signature_failures', 'unknown_sources', 'clock_skew']),
-  fleetId: z.string(),
-  integrationId: z.string().optional(),
-  nodeUrl: z.string().optional(),
-  message: z.string(),
-  at: z.string(),
-});
-export type AlertEvent = z.infer<typeof alertEvent>;
 
 /** Pushed by the main process; `deliveries` arrives in batches, at most about ten a second. */
 export const events = {

@@ -12,6 +12,64 @@ import { tempDir } from '../helpers/test-receiver.js';
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SCREENS = join(ROOT, 'test-artifacts', 'screens');
 
+export interface ConsoleProcess {
+  readonly child: ChildProcess;
+  /** The URL the console printed, with its per-launch token. */
+  readonly url: string;
+  stop(): void;
+}
+
+/** The console in browser mode, as `npm run web` runs it (the built dist), with a fresh user-data folder. */
+export async function startConsoleProcess(env: NodeJS.ProcessEnv): Promise<ConsoleProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'electron', 'main', 'web', 'cli.js'), '--port', '0'], {
+    env: { ...process.env, HOOKWARDEN_USER_DATA: tempDir(), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /^Hookwarden console: (\S+)$/.exec(line);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the console exited (${code})`)));
+  });
+  return { child, url, stop: () => void child.kill('SIGTERM') };
+}
+
+/** Debian's Chromium, headless. */
+export function launchChromium(): Promise<Browser> {
+  mkdirSync(SCREENS, { recursive: true });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * Controls without a name a screen reader could announce: none is allowed on any screen. Runs in
+ * the page, so it is written as a string (this file is type-checked with Node's types, not the DOM's).
+ */
+export const unlabelledControls = (page: Page) =>
+  page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button, a[href], [tabindex="0"]')]
+    .filter((control) => !(control.labels && control.labels.length > 0) && !control.getAttribute('aria-label')
+      && !control.getAttribute('aria-labelledby') && control.textContent.trim() === '')
+    .map((control) => control.outerHTML.slice(0, 120))`);
+
+/**
+ * Saves the whole screen as a user scrolls it, after checking that every control has a name.
+ * A revealed secret is masked: secrets stay out of artifacts.
+ */
+export function screenshotter(page: Page): (name: string) => Promise<void> {
+  return async (name) => {
+    await expect(unlabelledControls(page)).resolves.toEqual([]);
+    // The pointer is moved away so that no tooltip or hover state ends up in the picture.
+    await page.mouse.move(0, 0);
+    const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+    await page.setViewportSize({ width: 1280, height: Math.max(800, Math.min(height, 4000)) });
+    await page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
+}
+
 export interface ConsoleHarness {
   readonly keyring: KeyringSession;
   readonly nodes: readonly ReceiverProcess[];
@@ -37,14 +95,13 @@ export interface HarnessOptions {
  * Chromium, against real receiver nodes on loopback, with a real keychain. Needs `npm run build`.
  */
 export async function startConsoleHarness(options: HarnessOptions): Promise<ConsoleHarness> {
-  mkdirSync(SCREENS, { recursive: true });
   const keyring = await startKeyringSession();
   const nodes: ReceiverProcess[] = [];
-  let console_: ChildProcess | undefined;
+  let console_: ConsoleProcess | undefined;
   let browser: Browser | undefined;
   const stop = async () => {
     await browser?.close();
-    console_?.kill('SIGTERM');
+    console_?.stop();
     for (const node of nodes) node.child.kill('SIGKILL');
     await keyring.stop();
   };
@@ -60,18 +117,8 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
         }),
       );
     }
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'electron', 'main', 'web', 'cli.js'), '--port', '0'], {
-      env: { ...process.env, ...keyring.env, HOOKWARDEN_USER_DATA: tempDir() },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    console_ = child;
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const match = /^Hookwarden console: (\S+)$/.exec(line);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`the console exited (${code})`)));
-    });
+    console_ = await startConsoleProcess(keyring.env);
+    const { url } = console_;
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const consoleToken = new URL(url).searchParams.get('token') ?? '';
@@ -88,16 +135,7 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
         if (!answer.ok) throw new Error(`${command}: ${answer.error.message}`);
         return answer.result;
       },
-      async screenshot(name: string) {
-        await expect(unlabelledControls(page)).resolves.toEqual([]);
-        // The pointer is moved away so that no tooltip or hover state ends up in the picture, and the
-        // window is made as tall as the screen's content, so the whole screen is seen as a user scrolls it.
-        await page.mouse.move(0, 0);
-        const height = await page.evaluate<number>('document.documentElement.scrollHeight');
-        await page.setViewportSize({ width: 1280, height: Math.max(800, Math.min(height, 4000)) });
-        await page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
-        await page.setViewportSize({ width: 1280, height: 800 });
-      },
+      screenshot: screenshotter(page),
       stop,
     };
   } catch (error) {
@@ -105,20 +143,3 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
     throw error;
   }
 }
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
-
-/**
- * Controls without a name a screen reader could announce: none is allowed on any screen. Runs in
- * the page, so it is written as a string (this file is type-checked with Node's types, not the DOM's).
- */
-export const unlabelledControls = (page: Page) =>
-  page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button, a[href], [tabindex="0"]')]
-    .filter((control) => !(control.labels && control.labels.length > 0) && !control.getAttribute('aria-label')
-      && !control.getAttribute('aria-labelledby') && control.textContent.trim() === '')
-    .map((control) => control.outerHTML.slice(0, 120))`);

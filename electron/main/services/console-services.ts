@@ -3,7 +3,9 @@ import type { EventPayload } from '../../../shared/contract/console.js';
 import type { Logger } from '../../../receiver/observability/logger.js';
 import { silentLogger } from '../../../receiver/observability/logger.js';
 import { toDeliverySummary } from '../../../receiver/store/sqlite/delivery-queries.js';
+import { AlertLog, type RaisedAlert } from './alerts/alert-log.js';
 import { AlertMonitor } from './alerts/alert-monitor.js';
+import { HealthMonitor } from './alerts/health-monitor.js';
 import type { CommandHandlers, EventSink } from './command-handlers.js';
 import { commandSet } from './console/command-set.js';
 import { FleetRegistry } from './console/fleet-registry.js';
@@ -24,6 +26,8 @@ export interface ConsoleServiceOptions {
   /** The OS keychain by default; tests and other platforms may bring another store. */
   readonly credentials?: CredentialStore;
   readonly logger?: Logger;
+  /** How often every fleet's health is polled; alerts follow a change within about this long. */
+  readonly healthIntervalMs?: number;
 }
 
 export interface ConsoleServices {
@@ -39,7 +43,9 @@ export async function createConsoleServices(options: ConsoleServiceOptions): Pro
   const logger = options.logger ?? silentLogger;
   const settings = await SettingsFile.open(join(options.userDataDir, 'settings.json'));
   const vault = new Vault(options.credentials ?? new KeytarCredentialStore());
-  const alerts = new AlertMonitor((raised) => options.emit('alerts', { alerts: raised }));
+  const alertLog = new AlertLog();
+  const raise = (raised: RaisedAlert[]): void => options.emit('alerts', { alerts: alertLog.add(raised) });
+  const alerts = new AlertMonitor(raise);
   const live = new LiveStreams({
     sink: (event, payload) => {
       if (event === 'deliveries') alerts.observe((payload as EventPayload<'deliveries'>).deliveries);
@@ -59,7 +65,15 @@ export async function createConsoleServices(options: ConsoleServiceOptions): Pro
     return { raw, scheme: integration?.scheme ?? 'standard-webhooks' };
   }, local);
 
-  const handlers = commandSet({ registry, fleet, local, replay, vault, localPort: () => settings.current().localReceiver.port,
+  const health = new HealthMonitor({ fleets: () => registry.watched(), raise, ...(options.healthIntervalMs ? { intervalMs: options.healthIntervalMs } : {}) });
+  const handlers = commandSet({
+    registry,
+    fleet,
+    local,
+    replay,
+    vault,
+    alerts: alertLog,
+    localPort: () => settings.current().localReceiver.port,
     streams: () => live.announce(),
   });
   let unsubscribeLocal: (() => void) | undefined;
@@ -71,10 +85,8 @@ export async function createConsoleServices(options: ConsoleServiceOptions): Pro
   const start = handlers['localReceiver.start'];
   const stop = handlers['localReceiver.stop'];
 
-  // Follow every fleet whose token is at hand; one whose token went missing waits for the operator.
-  for (const { id } of settings.current().fleets) {
-    registry.connection(id).catch(() => undefined);
-  }
+  // Follow every fleet whose token is at hand (the health monitor opens them); one whose token went missing waits for the operator.
+  health.start();
 
   return {
     handlers: {
@@ -91,6 +103,7 @@ export async function createConsoleServices(options: ConsoleServiceOptions): Pro
       },
     },
     async close() {
+      await health.stop();
       unsubscribeLocal?.();
       await live.stop();
       await local.stop();

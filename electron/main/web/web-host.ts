@@ -47,7 +47,18 @@ export async function startWebHost(options: { dispatch: Dispatch; staticDir: str
   };
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    // Whatever a request holds, it gets an answer and never ends the process: any web page can
+    // make a browser send one here (an <img> tag is enough), token or not.
+    try {
+      route(request, response);
+    } catch {
+      answerUnexpected(response);
+    }
+  });
+
+  function route(request: IncomingMessage, response: ServerResponse): void {
+    const url = parseRequestUrl(request.url);
+    if (!url) return json(response, 400, { ok: false, error: { code: 'invalid_url', message: 'the request URL is malformed' } });
     if (!allowedHosts().has(request.headers.host ?? '')) return json(response, 403, { ok: false, error: { code: 'forbidden_host', message: 'this console answers on 127.0.0.1 only' } });
     const origin = request.headers.origin;
     if (origin !== undefined && ![...allowedHosts()].some((host) => origin === `http://${host}`)) {
@@ -57,13 +68,15 @@ export async function startWebHost(options: { dispatch: Dispatch; staticDir: str
       if (!hasToken(request, url)) return json(response, 401, { ok: false, error: { code: 'unauthorized', message: 'the console token is missing or wrong' } });
       if (url.pathname === '/events') return openEvents(response);
       if (request.method !== 'POST') return json(response, 405, { ok: false, error: { code: 'method_not_allowed', message: 'use POST' } });
-      return void rpc(request, response, decodeURIComponent(url.pathname.slice(5)));
+      return void rpc(request, response, url.pathname).catch(() => answerUnexpected(response));
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') return json(response, 405, { ok: false, error: { code: 'method_not_allowed', message: 'GET only' } });
-    void serveStatic(options.staticDir, url.pathname, response);
-  });
+    void serveStatic(options.staticDir, url.pathname, response).catch(() => answerUnexpected(response));
+  }
 
-  async function rpc(request: IncomingMessage, response: ServerResponse, command: string): Promise<void> {
+  async function rpc(request: IncomingMessage, response: ServerResponse, pathname: string): Promise<void> {
+    const command = decodePath(pathname.slice(5));
+    if (command === undefined) return json(response, 400, { ok: false, error: { code: 'invalid_url', message: 'the command name in the URL is malformed' } });
     let input: unknown;
     try {
       const body = await readBody(request);
@@ -112,8 +125,33 @@ export async function startWebHost(options: { dispatch: Dispatch; staticDir: str
   };
 }
 
+/** The request's URL, or undefined when it cannot be one (the path is taken as given, not resolved against a host). */
+function parseRequestUrl(target: string | undefined): URL | undefined {
+  try {
+    const url = new URL(target ?? '/', 'http://127.0.0.1');
+    return decodePath(url.pathname) === undefined ? undefined : url;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Percent-decoding that answers undefined for a broken escape (`%E0%A4%A`) instead of throwing a URIError. */
+function decodePath(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last resort of a request that failed in a way nobody foresaw: an answer, if one can still be sent, and a closed socket. */
+function answerUnexpected(response: ServerResponse): void {
+  if (response.headersSent) return void response.destroy();
+  json(response, 500, { ok: false, error: { code: 'internal', message: 'the request failed unexpectedly' } });
+}
+
 async function serveStatic(root: string, pathname: string, response: ServerResponse): Promise<void> {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '');
+  const relative = normalize(decodePath(pathname) ?? '/').replace(/^(\.\.[/\\])+/, '');
   const file = join(root, relative);
   const inside = file.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
   let body: Buffer;

@@ -1,6 +1,6 @@
 import { filterFromQuery, type LiveFilter } from '../screens/live/live-filter.js';
 
-export const SCREENS = ['fleets', 'inventory', 'live', 'failures', 'local', 'replay', 'audit'] as const;
+export const SCREENS = ['fleets', 'inventory', 'live', 'failures', 'local', 'replay', 'audit', 'alerts'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export const SCREEN_TITLES: Record<Screen, string> = {
@@ -11,6 +11,7 @@ export const SCREEN_TITLES: Record<Screen, string> = {
   local: 'Local receiver',
   replay: 'Replay',
   audit: 'Audit',
+  alerts: 'Notifications',
 };
 
 /**

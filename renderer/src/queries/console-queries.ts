@@ -21,6 +21,7 @@ export const INVALIDATES: { readonly [C in CommandName]?: readonly CommandName[]
   'localReceiver.stop': ['localReceiver.status', 'integrations.list'],
   'localReceiver.sendTest': ['integrations.list'],
   'deliveries.replay': ['integrations.list'],
+  'alerts.acknowledge': ['alerts.list'],
 };
 
 /** A read command as a cached query. */

@@ -37,10 +37,13 @@ async function downUrl(scheme = 'https'): Promise<string> {
 }
 
 describe('TLS and token checks (fleets.test)', () => {
-  it('connects with the pinned CA and reports version, node id and the read scope', async () => {
+  it('connects with the pinned CA and reports version, node id, health and the token\'s scope as the node tells it', async () => {
     const node = await tlsNode();
     const [result] = await fleet([adminUrl(node)]).test();
-    expect(result).toEqual({ url: adminUrl(node), reachable: true, tls: 'ok', tokenOk: true, scope: 'read', version: expect.any(String), nodeId: node.engine.nodeId });
+    expect(result).toMatchObject({ url: adminUrl(node), reachable: true, tls: 'ok', tokenOk: true, version: expect.any(String), nodeId: node.engine.nodeId, health: { state: 'up', problems: [] } });
+    expect(result?.failure).toBeUndefined();
+    // From GET /whoami; a node without it (before the admin API grows it) leaves the scope unknown, never guessed.
+    expect(result?.scope).toBeOneOf([undefined, 'admin']);
   });
 
   it('reports a node whose certificate is not from the pinned CA as a TLS failure, and sends it nothing', async () => {
@@ -64,7 +67,7 @@ describe('TLS and token checks (fleets.test)', () => {
     const node = await tlsNode('self-signed');
     for (const fingerprint of [pki.selfSigned.fingerprint, pki.selfSigned.fingerprint.replace(/:/g, '').toLowerCase()]) {
       const [result] = await fleet([adminUrl(node)], { ca: undefined, fingerprint }).test();
-      expect(result).toMatchObject({ reachable: true, tls: 'ok', tokenOk: true, scope: 'read' });
+      expect(result).toMatchObject({ reachable: true, tls: 'ok', tokenOk: true });
     }
   });
 
@@ -99,7 +102,7 @@ describe('TLS and token checks (fleets.test)', () => {
 
     const wrongToken = randomBytes(32).toString('base64url');
     const [wrong] = await fleet([adminUrl(node)], { token: wrongToken }).test();
-    expect(wrong).toMatchObject({ reachable: true, tls: 'ok', tokenOk: false });
+    expect(wrong).toMatchObject({ reachable: true, tls: 'ok', tokenOk: false, failure: 'token_refused' });
     expect(wrong?.error).toMatch(/refused the admin token \(401/);
     const kill = await fleet([adminUrl(node)], { token: wrongToken }).fanOut({ kind: 'kill', integrationId: 'pay', mode: 'reject', reason: 'test' });
     for (const text of [JSON.stringify(wrong), JSON.stringify(kill)]) {
@@ -121,7 +124,7 @@ describe('TLS and token checks (fleets.test)', () => {
     const node = await startNode();
     nodes.push(node);
     const [result] = await fleet([adminUrl(node)], { ca: undefined }).test();
-    expect(result).toMatchObject({ reachable: true, tls: 'plain-http', tokenOk: true, scope: 'read' });
+    expect(result).toMatchObject({ reachable: true, tls: 'plain-http', tokenOk: true });
   });
 });
 
@@ -149,11 +152,27 @@ describe('fan-out of kill switches and secrets', () => {
     expect((await deliver(node.engine.ingressUrl)).status).toBe(503);
   });
 
+  it('retries on the nodes it is told to only, and refuses a URL that is not the fleet\'s', async () => {
+    const [a, b] = [await tlsNode(), await tlsNode()];
+    const connection = fleet([adminUrl(a!), adminUrl(b!)]);
+    const results = await connection.fanOut({ kind: 'kill', integrationId: 'pay', mode: 'reject', reason: 'only b' }, [adminUrl(b!)]);
+    expect(results).toEqual([{ url: adminUrl(b!), ok: true }]);
+    expect((await deliver(a!.engine.ingressUrl)).status).not.toBe(503);
+    expect((await deliver(b!.engine.ingressUrl)).status).toBe(503);
+    await expect(connection.fanOut({ kind: 'release', integrationId: 'pay', reason: 'x' }, ['https://elsewhere:9090'])).rejects.toThrow(/is not a node of fleet/);
+  });
+
+  it('names what a test found: unreachable, with no guessed scope', async () => {
+    const [result] = await fleet([await downUrl()]).test();
+    expect(result).toMatchObject({ reachable: false, failure: 'unreachable' });
+    expect(result?.scope).toBeUndefined();
+  });
+
   it('reports a token without the operate scope per node as a scope problem', async () => {
     const [a, b] = [await tlsNode(), await tlsNode()];
     const results = await fleet([adminUrl(a!), adminUrl(b!)], { token: TOKENS.read }).fanOut({ kind: 'kill', integrationId: 'pay', mode: 'hold', reason: 'x' });
     for (const result of results) {
-      expect(result.ok).toBe(false);
+      expect(result).toMatchObject({ ok: false, code: 'scope_insufficient' });
       expect(result.error).toMatch(/the token's scope is not enough for POST \/admin\/v1\/integrations\/pay\/kill/);
     }
     expect(results[0]?.error).not.toContain(TOKENS.read);

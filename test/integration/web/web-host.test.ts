@@ -5,6 +5,7 @@ import { createDispatcher } from '../../../electron/main/ipc/dispatch-command.js
 import type { CommandHandlers } from '../../../electron/main/services/command-handlers.js';
 import { ConsoleError } from '../../../electron/main/services/console-error.js';
 import { startWebHost, type WebHost } from '../../../electron/main/web/web-host.js';
+import { rawRequest } from '../../helpers/raw-request.js';
 import { tempDir } from '../../helpers/test-receiver.js';
 
 /**
@@ -91,7 +92,7 @@ describe('browser mode', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const reader = response.body!.getReader();
     await reader.read();
-    host.emit('alerts', { alerts: [{ kind: 'clock_skew', fleetId: 'f', message: 'clock off', at: new Date(0).toISOString() }] });
+    host.emit('alerts', { alerts: [{ id: 'a1', kind: 'clock_skew', fleetId: 'f', message: 'clock off', at: new Date(0).toISOString() }] });
     let text = '';
     while (!text.includes('clock off')) text += new TextDecoder().decode((await reader.read()).value);
     expect(text).toContain('event: alerts');
@@ -106,5 +107,13 @@ describe('browser mode', () => {
     expect(await page.text()).toContain('<title>Hookwarden</title>');
     expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
     expect((await fetch(`${host.url}/..%2f..%2fetc/passwd`)).headers.get('content-type')).toContain('text/html');
+  });
+
+  it('answers a malformed URL with 400, with or without a token, and keeps serving', async () => {
+    const port = new URL(host.url).port;
+    const send = (method: string, path: string, headers: Record<string, string> = {}) => rawRequest(port, method, path, headers);
+    for (const path of ['/%E0%A4%A', '/assets/%', '/%C0%AF..%C0%AF', '/live%FF']) expect(await send('GET', path)).toBe(400);
+    for (const headers of [{}, { 'x-hookwarden-token': host.token }]) expect(await send('POST', '/rpc/%E0%A4%A', headers)).toBe(400);
+    expect((await rpc('localReceiver.status', {})).status).toBe(200);
   });
 });

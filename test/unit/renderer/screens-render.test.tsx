@@ -50,7 +50,7 @@ describe('the console\'s screens', () => {
   it('Fleets: the health of each node, in colour and in words', async () => {
     open('#fleets');
     const card = await screen.findByRole('article', { name: 'Fleet production EU' });
-    await within(card).findByText('1 of 2 nodes healthy');
+    await within(card).findByText('1 of 2 nodes up');
     expect(within(card).getByText('unreachable')).toBeTruthy();
     expect(within(card).getByText('connection refused')).toBeTruthy();
   });

@@ -1,24 +1,25 @@
-import type { AlertEvent, FleetDelivery } from '../../../../shared/contract/console.js';
+import type { FleetDelivery } from '../../../../shared/contract/console.js';
+import type { RaisedAlert } from './alert-log.js';
 
 export interface AlertThresholds {
   /** Signature failures per minute per integration. */
   readonly signatureFailuresPerMinute: number;
   /** Rejections per minute per integration from source addresses never seen delivering successfully. */
   readonly unknownSourcesPerMinute: number;
-  /** Absolute clock skew of a node's verified deliveries, median over a minute. */
-  readonly clockSkewMs: number;
   /** An alert of one kind for one subject is not repeated within this time. */
   readonly quietMs: number;
 }
 
-export const DEFAULT_THRESHOLDS: AlertThresholds = { signatureFailuresPerMinute: 20, unknownSourcesPerMinute: 20, clockSkewMs: 5_000, quietMs: 5 * 60_000 };
+export const DEFAULT_THRESHOLDS: AlertThresholds = { signatureFailuresPerMinute: 20, unknownSourcesPerMinute: 20, quietMs: 5 * 60_000 };
 
 const MINUTE = 60_000;
 const MAX_KNOWN_SOURCES = 10_000;
 
 /**
- * Watches the live deliveries for the three things worth a desktop notification: a burst of
- * signature failures, rejections from addresses never seen before, and a node whose clock drifts.
+ * Watches the live deliveries for two things worth a desktop notification: a burst of signature
+ * failures, and rejections from addresses never seen before. A node's clock is not judged from
+ * deliveries: their skew measures the sender's clock and queue too (a sender flushing a backlog
+ * looks like a node 5 s off). The health monitor compares the node's own clock instead.
  */
 export class AlertMonitor {
   private readonly windows = new Map<string, { at: number; value: number }[]>();
@@ -26,13 +27,13 @@ export class AlertMonitor {
   private readonly lastAlert = new Map<string, number>();
 
   constructor(
-    private readonly raise: (alerts: AlertEvent[]) => void,
+    private readonly raise: (alerts: RaisedAlert[]) => void,
     private readonly thresholds: AlertThresholds = DEFAULT_THRESHOLDS,
     private readonly now: () => number = Date.now,
   ) {}
 
   observe(deliveries: readonly FleetDelivery[]): void {
-    const alerts: AlertEvent[] = [];
+    const alerts: RaisedAlert[] = [];
     const now = this.now();
     for (const delivery of deliveries) {
       const integration = delivery.integrationId;
@@ -41,16 +42,6 @@ export class AlertMonitor {
       const sources = this.sourcesOf(subject);
       if (delivery.outcome === 'accepted' || delivery.outcome === 'held' || delivery.outcome === 'duplicate') {
         if (sources.size < MAX_KNOWN_SOURCES) sources.add(delivery.sourceIp);
-        if (delivery.skewMs !== null) {
-          const skew = this.record(`skew:${delivery.nodeUrl}`, now, Math.abs(delivery.skewMs));
-          if (skew.length >= 5 && median(skew) > this.thresholds.clockSkewMs) {
-            this.maybe(alerts, 'clock_skew', delivery.nodeUrl, now, {
-              fleetId: delivery.fleetId,
-              nodeUrl: delivery.nodeUrl,
-              message: `The clock of ${delivery.nodeUrl} is ${Math.round(median(skew) / 1000)} s off its senders': deliveries will start failing the timestamp check.`,
-            });
-          }
-        }
         continue;
       }
       if (delivery.reason?.startsWith('signature_')) {
@@ -91,15 +82,10 @@ export class AlertMonitor {
     return window.map((sample) => sample.value);
   }
 
-  private maybe(alerts: AlertEvent[], kind: AlertEvent['kind'], subject: string, now: number, fields: Omit<AlertEvent, 'kind' | 'at'>): void {
+  private maybe(alerts: RaisedAlert[], kind: RaisedAlert['kind'], subject: string, now: number, fields: Omit<RaisedAlert, 'kind' | 'at'>): void {
     const key = `${kind}:${subject}`;
     if (now - (this.lastAlert.get(key) ?? -Infinity) < this.thresholds.quietMs) return;
     this.lastAlert.set(key, now);
     alerts.push({ kind, at: new Date(now).toISOString(), ...fields });
   }
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }

@@ -6,6 +6,7 @@ import type { ReplayService } from '../replay/replay-service.js';
 import { newSecretId, newSigningSecret } from '../rotation/new-secret.js';
 import { senderWarnings } from '../../../../shared/model/sender-profiles.js';
 import type { Vault } from '../vault/vault.js';
+import type { AlertLog } from '../alerts/alert-log.js';
 import type { FleetRegistry } from './fleet-registry.js';
 import type { ConsoleFleet } from './local-fleet.js';
 
@@ -15,6 +16,7 @@ export interface CommandSetParts {
   readonly local: LocalReceiver;
   readonly replay: ReplayService;
   readonly vault: Vault;
+  readonly alerts: AlertLog;
   readonly localPort: () => number | undefined;
   /** Every followed node's stream state, announced as the `streams` event too. */
   readonly streams: () => EventPayload<'streams'>['nodes'];
@@ -23,7 +25,7 @@ export interface CommandSetParts {
 
 /** Every command of the contract, over the fleets, the local receiver and the vault. */
 export function commandSet(parts: CommandSetParts): CommandHandlers {
-  const { registry, fleet, local, replay, vault } = parts;
+  const { registry, fleet, local, replay, vault, alerts } = parts;
   const now = parts.now ?? Date.now;
   const withWarnings = (entries: IntegrationEntry[]) =>
     entries.map((entry) => ({ ...entry, warnings: [...entry.warnings, ...senderWarnings(entry.scheme, entry.limits.dedupeWindowSeconds, entry.kill?.mode)] }));
@@ -40,16 +42,25 @@ export function commandSet(parts: CommandSetParts): CommandHandlers {
       return infos.map((answer) => ('info' in answer ? { url: answer.url, info: answer.info } : { url: answer.url, error: answer.error }));
     },
     'integrations.list': async ({ fleetId }) => {
-      const ids = fleetId ? [fleetId] : [...registry.fleets().map((entry) => entry.id), ...(local.status().running ? [LOCAL_FLEET_ID] : [])];
-      const lists = await Promise.all(ids.map(async (id) => withWarnings(await (await fleet(id)).integrations())));
+      if (fleetId) return withWarnings(await (await fleet(fleetId)).integrations());
+      // Across fleets, one that cannot answer (its session-only token is gone, every node is down)
+      // is left out rather than failing the others: fleets.list names its problem.
+      const ids = [...registry.fleets().map((entry) => entry.id), ...(local.status().running ? [LOCAL_FLEET_ID] : [])];
+      const lists = await Promise.all(ids.map((id) => fleet(id).then((target) => target.integrations()).then(withWarnings, () => [])));
       return lists.flat();
     },
-    'integrations.kill': async ({ fleetId, integrationId, mode, reason }) => ({
-      nodes: await (await fleet(fleetId)).fanOut({ kind: 'kill', integrationId, mode, reason }),
+    'integrations.kill': async ({ fleetId, integrationId, mode, reason, nodeUrls }) => ({
+      nodes: await (await fleet(fleetId)).fanOut({ kind: 'kill', integrationId, mode, reason }, nodeUrls),
     }),
-    'integrations.resume': async ({ fleetId, integrationId, reason, held }) => ({
-      nodes: await (await fleet(fleetId)).fanOut({ kind: 'release', integrationId, reason, held }),
-    }),
+    'integrations.resume': async ({ fleetId, integrationId, reason, held, nodeUrls }) => {
+      const target = await fleet(fleetId);
+      // Counted right before and after: the operator is told what happened to the held deliveries.
+      const heldBefore = await heldCount(target, integrationId);
+      const nodes = await target.fanOut({ kind: 'release', integrationId, reason, held }, nodeUrls);
+      if (heldBefore === undefined || !nodes.some((node) => node.ok)) return { nodes };
+      const heldAfter = (await heldCount(target, integrationId)) ?? 0;
+      return { nodes, held: { disposition: held, count: Math.max(0, heldBefore - heldAfter) } };
+    },
     'integrations.rotateSecret': async ({ fleetId, integrationId, overlapSeconds, keepCopy }) => {
       const target = await fleet(fleetId);
       const integration = (await target.integrations()).find((entry) => entry.id === integrationId);
@@ -82,9 +93,20 @@ export function commandSet(parts: CommandSetParts): CommandHandlers {
       const answers = await (await fleet(fleetId)).audit();
       return answers.map((answer) => ('audit' in answer ? { url: answer.url, audit: answer.audit } : { url: answer.url, error: answer.error }));
     },
+    'alerts.list': () => Promise.resolve(alerts.list()),
+    'alerts.acknowledge': ({ ids }) => Promise.resolve({ acknowledged: alerts.acknowledge(ids) }),
     'localReceiver.status': () => Promise.resolve(local.status()),
     'localReceiver.start': ({ port }) => local.start(port ?? parts.localPort()),
     'localReceiver.stop': () => local.stop(),
     'localReceiver.sendTest': (input) => local.sendTest(input),
   };
+}
+
+/** Deliveries held for the integration across the fleet's nodes that answer; undefined when none does. */
+async function heldCount(target: ConsoleFleet, integrationId: string): Promise<number | undefined> {
+  try {
+    return (await target.integrations()).find((entry) => entry.id === integrationId)?.heldCount;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { FleetSummary, NodeResult, NodeTest, ParsedInput } from '../../../../shared/contract/console.js';
+import type { FleetSummary, NodeHealth, NodeResult, NodeTest, ParsedInput } from '../../../../shared/contract/console.js';
 import { ConsoleError } from '../console-error.js';
+import { adminOrigin } from '../fleets/admin-client.js';
 import { FleetConnection } from '../fleets/fleet-connection.js';
+import { fleetHealth, nodeHealth } from './fleet-health.js';
 import type { SettingsFile, FleetSettings } from '../settings/settings-file.js';
 import type { Vault } from '../vault/vault.js';
 
@@ -23,63 +25,91 @@ export class FleetRegistry {
     return this.settings.current().fleets;
   }
 
-  async list(): Promise<FleetSummary[]> {
+  /**
+   * Every fleet with the health of each node and of the fleet as a whole, and the token's scope.
+   * A fleet that cannot be looked at (token gone, unusable settings) is listed with its problem:
+   * it never makes the list fail for the others.
+   */
+  async list(now: () => number = Date.now): Promise<FleetSummary[]> {
     return Promise.all(
       this.fleets().map(async (fleet): Promise<FleetSummary> => {
-        const token = await this.vault.fleetToken(fleet.id);
-        if (token.storage === 'missing') {
+        let connection: FleetConnection;
+        try {
+          connection = await this.connection(fleet.id);
+        } catch (error) {
+          const problem = error instanceof ConsoleError ? error.message : 'the fleet could not be opened';
+          const token = await this.vault.fleetToken(fleet.id).catch(() => ({ storage: 'missing' as const }));
+          const unknown: NodeHealth = { state: 'unknown', readiness: 'unknown', problems: [problem], clockOffsetMs: null, clockUncertaintyMs: null };
           return {
             id: fleet.id,
             name: fleet.name,
-            tokenStorage: 'missing',
-            nodes: fleet.nodes.map(({ url }) => ({ url, ok: false, error: 'the admin token is no longer in the keychain: enter it again' })),
+            tokenStorage: token.storage,
+            nodes: fleet.nodes.map(({ url }) => ({ url, ok: false, error: problem, health: unknown })),
+            health: { ...fleetHealth(fleet.nodes.map(() => unknown)), summary: `not checked: ${problem}` },
+            scope: null,
+            problem,
           };
         }
-        const connection = await this.connection(fleet.id);
-        const infos = await connection.nodeInfo();
-        return {
-          id: fleet.id,
-          name: fleet.name,
-          tokenStorage: token.storage,
-          nodes: infos.map((answer) =>
-            'info' in answer ? { url: answer.url, ok: true, version: answer.info.version, nodeId: answer.info.nodeId } : { url: answer.url, ok: false, error: answer.error },
-          ),
-        };
+        const [probes, scope] = await Promise.all([connection.probe(now), connection.scope()]);
+        const nodes = probes.map((probe) => {
+          const health = nodeHealth(probe);
+          return 'info' in probe
+            ? { url: probe.url, ok: health.state === 'up', version: probe.info.version, nodeId: probe.info.nodeId, health, ...(health.problems.length > 0 ? { error: health.problems.join(', ') } : {}) }
+            : { url: probe.url, ok: false, error: probe.error, failure: probe.failure, health };
+        });
+        return { id: fleet.id, name: fleet.name, tokenStorage: fleet.tokenStorage, nodes, health: fleetHealth(nodes.map((node) => node.health)), scope };
       }),
     );
   }
 
+  /**
+   * Validates everything first (URLs, pins, token), then writes: a refused fleet leaves nothing in
+   * the settings file or the keychain. A URL given twice is one node.
+   */
   async add(input: ParsedInput<'fleets.add'>): Promise<{ id: string; name: string; nodes: NodeResult[] }> {
     const id = `f-${randomBytes(6).toString('hex')}`;
-    await this.vault.setFleetToken(id, input.token, input.remember);
     const fleet: FleetSettings = {
       id,
       name: input.name,
-      nodes: input.nodes,
+      nodes: distinctNodes(input.nodes),
       ...(input.ca ? { ca: input.ca } : {}),
       ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
       tokenStorage: input.remember ? 'keychain' : 'session',
     };
-    await this.settings.update((current) => ({ ...current, fleets: [...current.fleets, fleet] }));
+    const connection = this.open(fleet, input.token);
+    await this.vault.setFleetToken(id, input.token, input.remember);
+    try {
+      await this.settings.update((current) => ({ ...current, fleets: [...current.fleets, fleet] }));
+    } catch (error) {
+      await this.vault.forgetFleet(id);
+      throw error;
+    }
+    this.adopt(id, connection);
     return { id, name: input.name, nodes: await this.check(id) };
   }
 
   async update(input: ParsedInput<'fleets.update'>): Promise<{ id: string; name: string; nodes: NodeResult[] }> {
     const existing = this.fleet(input.id);
-    if (input.token) await this.vault.setFleetToken(input.id, input.token, input.remember ?? existing.tokenStorage === 'keychain');
+    const remember = input.remember ?? existing.tokenStorage === 'keychain';
     // A pin is kept unless a new one is given: the edit form never shows the stored one.
     const ca = input.ca ?? existing.ca;
     const fingerprint = input.fingerprint ?? existing.fingerprint;
     const fleet: FleetSettings = {
       id: input.id,
       name: input.name,
-      nodes: input.nodes,
+      nodes: distinctNodes(input.nodes),
       ...(ca ? { ca } : {}),
       ...(fingerprint ? { fingerprint } : {}),
-      tokenStorage: input.token ? ((input.remember ?? existing.tokenStorage === 'keychain') ? 'keychain' : 'session') : existing.tokenStorage,
+      tokenStorage: input.token ? (remember ? 'keychain' : 'session') : existing.tokenStorage,
     };
+    const token = input.token ?? (await this.vault.fleetToken(input.id).then((lookup) => (lookup.storage === 'missing' ? undefined : lookup.token)));
+    // Checked with the token it will use, before anything is written.
+    const connection = token === undefined ? undefined : this.open(fleet, token);
+    if (token === undefined) this.open(fleet, undefined);
+    if (input.token) await this.vault.setFleetToken(input.id, input.token, remember);
     await this.settings.update((current) => ({ ...current, fleets: current.fleets.map((entry) => (entry.id === input.id ? fleet : entry)) }));
     this.connections.delete(input.id);
+    if (connection) this.adopt(input.id, connection);
     return { id: input.id, name: input.name, nodes: await this.check(input.id) };
   }
 
@@ -94,7 +124,7 @@ export class FleetRegistry {
 
   async test(input: ParsedInput<'fleets.test'>): Promise<NodeTest[]> {
     if ('id' in input) return (await this.connection(input.id)).test();
-    return new FleetConnection({ id: 'test', nodes: input.nodes, token: input.token, ca: input.ca, fingerprint: input.fingerprint }).test();
+    return new FleetConnection({ id: 'test', nodes: distinctNodes(input.nodes), token: input.token, ca: input.ca, fingerprint: input.fingerprint }).test();
   }
 
   /** The fleet's connection; a token lost from the keychain is a clear request to enter it again. */
@@ -106,10 +136,25 @@ export class FleetRegistry {
     if (token.storage === 'missing') {
       throw new ConsoleError('token_missing', `the admin token of "${fleet.name}" is no longer available (keychain reset, or kept for a session that ended): edit the fleet and enter it again`);
     }
-    const connection = new FleetConnection({ id: fleet.id, name: fleet.name, nodes: fleet.nodes, token: token.token, ca: fleet.ca, fingerprint: fleet.fingerprint });
+    const connection = this.open(fleet, token.token);
+    this.adopt(fleetId, connection);
+    return connection;
+  }
+
+  /** Every fleet whose token is at hand, for the health monitor; one without is not watched (it waits for the operator). */
+  async watched(): Promise<FleetConnection[]> {
+    const connections = await Promise.all(this.fleets().map((fleet) => this.connection(fleet.id).catch(() => undefined)));
+    return connections.filter((connection): connection is FleetConnection => connection !== undefined);
+  }
+
+  /** A connection to the fleet as configured; throws (a ConsoleError naming the problem) for a bad URL, pin or token. */
+  private open(fleet: FleetSettings, token: string | undefined): FleetConnection {
+    return new FleetConnection({ id: fleet.id, name: fleet.name, nodes: fleet.nodes, token, ca: fleet.ca, fingerprint: fleet.fingerprint });
+  }
+
+  private adopt(fleetId: string, connection: FleetConnection): void {
     this.connections.set(fleetId, connection);
     this.onChange(fleetId, connection);
-    return connection;
   }
 
   private fleet(id: string): FleetSettings {
@@ -120,6 +165,17 @@ export class FleetRegistry {
 
   private async check(id: string): Promise<NodeResult[]> {
     const tests = await (await this.connection(id)).test();
-    return tests.map((test) => ({ url: test.url, ok: test.reachable && test.tokenOk && test.tls !== 'failed', ...(test.error ? { error: test.error } : {}) }));
+    return tests.map((test) => ({ url: test.url, ok: test.failure === undefined, ...(test.error ? { error: test.error } : {}) }));
   }
+}
+
+/** The nodes with each admin address once: `https://a:9090` and `https://a:9090/` are one node, not a ghost second row. */
+export function distinctNodes(nodes: readonly { url: string }[]): { url: string }[] {
+  const seen = new Set<string>();
+  return nodes.filter(({ url }) => {
+    const key = adminOrigin(url).origin;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

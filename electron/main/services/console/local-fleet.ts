@@ -11,7 +11,7 @@ import type { LocalReceiver } from '../local-receiver/local-receiver.js';
 export interface ConsoleFleet {
   readonly id: string;
   integrations(): Promise<IntegrationEntry[]>;
-  fanOut(operation: FleetOperation): Promise<NodeResult[]>;
+  fanOut(operation: FleetOperation, onlyUrls?: readonly string[]): Promise<NodeResult[]>;
   deliveries(query: DeliveriesQuery): Promise<FleetDeliveryPage>;
   delivery(requestId: string, nodeUrl?: string): Promise<DeliveryDetail & { fleetId: string; nodeUrl: string }>;
   raw(requestId: string, nodeUrl?: string): Promise<{ nodeUrl: string; raw: RawDelivery }>;

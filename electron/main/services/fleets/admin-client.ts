@@ -9,6 +9,7 @@ import {
   nodeInfo,
   rawDelivery,
   statsView,
+  whoami,
   type AddSecretRequest,
   type AuditLog,
   type DeliveryDetail,
@@ -19,6 +20,7 @@ import {
   type RawDelivery,
   type ReleaseRequest,
   type StatsView,
+  type Whoami,
 } from '../../../../shared/contract/admin-api.js';
 import type { Outcome, Reason } from '../../../../shared/model/outcomes.js';
 import { ConsoleError } from '../console-error.js';
@@ -131,6 +133,16 @@ export class AdminClient {
 
   node(options?: CallOptions): Promise<NodeInfo> {
     return this.read('/node', nodeInfo, options);
+  }
+
+  /** What the token may do; undefined from a node too old to have `GET /whoami` (404). */
+  async whoami(options?: CallOptions): Promise<Whoami | undefined> {
+    try {
+      return await this.read('/whoami', whoami, options);
+    } catch (error) {
+      if (error instanceof AdminApiError && error.details.status === 404) return undefined;
+      throw error;
+    }
   }
 
   async integrations(options?: CallOptions): Promise<IntegrationView[]> {

@@ -1,8 +1,10 @@
 import type { AuditLog, DeliveryDetail, IntegrationView, NodeInfo, RawDelivery, StatsView } from '../../../../shared/contract/admin-api.js';
-import type { FleetDelivery, IntegrationEntry, NodeResult, NodeTest } from '../../../../shared/contract/console.js';
+import type { TokenScope } from '../../../../shared/contract/admin-api.js';
+import type { FleetDelivery, IntegrationEntry, NodeResult, NodeTest, TestFailure } from '../../../../shared/contract/console.js';
+import { nodeHealth, type NodeProbe } from '../console/fleet-health.js';
 import { ConsoleError } from '../console-error.js';
 import { AdminClient, type AdminClientOptions, type DeliveriesParams } from './admin-client.js';
-import { AdminApiError } from './admin-error.js';
+import { AdminApiError, type FailureKind } from './admin-error.js';
 import { sleep } from './backoff.js';
 import { decodeCursor, encodeCursor, hasMore, type CursorState } from './fleet-cursor.js';
 import { alreadyDone, describeOperation, sendOperation, shows, type FleetOperation } from './fleet-operations.js';
@@ -74,20 +76,32 @@ export class FleetConnection {
   }
 
   /**
-   * Per node: reachable, TLS, token, scope, version. `scope` is reported only as far as it can be
-   * confirmed without side effects: `read` when `GET /node` answers. Whether the token also has
-   * `operate` or `admin` is not probed: the only calls that need those scopes change state, and a
-   * probe that fails on purpose is still audited by the node as a refused admin action.
+   * Per node: reachable, TLS, token, scope (from `GET /whoami`, absent from an older node that
+   * lacks it), version, and health (readiness and dependencies). A failure is named for what it
+   * is: unreachable, TLS, token refused, scope, throttled, or not an admin API at all.
    * `tls` is `failed` when the certificate was refused, and also when no connection could be made
    * (it could not be verified then; `reachable` tells the two apart).
    */
-  test(): Promise<NodeTest[]> {
+  test(now: () => number = Date.now): Promise<NodeTest[]> {
     return Promise.all(
       this.nodes.map(async ({ url, client }): Promise<NodeTest> => {
         const plain = !client.secure;
+        const sentAt = now();
         try {
           const info = await client.node({ retries: 1 });
-          return { url, reachable: true, tls: plain ? 'plain-http' : 'ok', tokenOk: true, scope: 'read', version: info.version, nodeId: info.nodeId };
+          const health = nodeHealth({ url, sentAt, receivedAt: now(), info });
+          const who = await client.whoami({ retries: 1 }).catch(() => undefined);
+          return {
+            url,
+            reachable: true,
+            tls: plain ? 'plain-http' : 'ok',
+            tokenOk: true,
+            ...(who ? { scope: who.scope } : {}),
+            version: info.version,
+            nodeId: info.nodeId,
+            health,
+            ...(health.problems.length > 0 ? { error: health.problems.join(', ') } : {}),
+          };
         } catch (error) {
           const failure = asAdminError(error);
           const { reachable, kind, requestSent } = failure.details;
@@ -99,10 +113,36 @@ export class FleetConnection {
             // A 403 means the token was recognised; GET /node needs only `read`, so it does not happen with a valid token.
             tokenOk: kind === 'scope_insufficient',
             error: failure.message,
+            failure: testFailure(kind),
           };
         }
       }),
     );
+  }
+
+  /** `GET /node` of every node, timed by `now` so that each node's clock can be compared with the console's. */
+  probe(now: () => number = Date.now): Promise<NodeProbe[]> {
+    return Promise.all(
+      this.nodes.map(async ({ url, client }): Promise<NodeProbe> => {
+        const sentAt = now();
+        try {
+          const info = await client.node({ retries: 0 });
+          return { url, sentAt, receivedAt: now(), info };
+        } catch (error) {
+          const failure = asAdminError(error);
+          return { url, sentAt, receivedAt: now(), error: failure.message, failure: testFailure(failure.kind) };
+        }
+      }),
+    );
+  }
+
+  /** The token's scope, as the first node that says it tells; null when none does (older nodes, or none answers). */
+  async scope(): Promise<TokenScope | null> {
+    for (const { client } of this.nodes) {
+      const who = await client.whoami({ retries: 0 }).catch(() => undefined);
+      if (who) return who.scope;
+    }
+    return null;
   }
 
   /** `GET /node` of every node. */
@@ -118,16 +158,27 @@ export class FleetConnection {
    * Standalone nodes each get the change. A node that does not answer `GET /node` is not sent
    * anything (whether it shares state cannot be known) and is reported as failed. A write is sent
    * at most once per node: when its answer is lost, the node's state is looked at instead.
+   * `onlyUrls` retries on some nodes only (the ones that failed); the others are left alone.
    */
-  async fanOut(operation: FleetOperation): Promise<NodeResult[]> {
-    const infos = await Promise.all(this.nodes.map(({ client }) => client.node({ retries: 1 }).then((info) => ({ info }), (error: unknown) => ({ error: asAdminError(error) }))));
+  async fanOut(operation: FleetOperation, onlyUrls?: readonly string[]): Promise<NodeResult[]> {
+    const unknown = onlyUrls?.filter((url) => !this.nodes.some((node) => node.url === url)) ?? [];
+    if (unknown.length > 0) throw new ConsoleError('unknown_node', `${unknown.join(', ')} is not a node of fleet "${this.name}"`);
+    const targeted = (url: string): boolean => onlyUrls === undefined || onlyUrls.includes(url);
+    const infos = await Promise.all(
+      this.nodes.map(({ url, client }) =>
+        targeted(url)
+          ? client.node({ retries: 1 }).then((info) => ({ info }), (error: unknown) => ({ error: asAdminError(error) }))
+          : Promise.resolve({ skipped: true as const }),
+      ),
+    );
     const results = new Map<number, NodeResult>();
     const groups = new Map<string, number[]>();
     const standalone: number[] = [];
     infos.forEach((answer, index) => {
       const url = this.node(index).url;
+      if ('skipped' in answer) return;
       if ('error' in answer) {
-        results.set(index, { url, ok: false, error: `not sent: ${answer.error.message}` });
+        results.set(index, { url, ok: false, error: `not sent: ${answer.error.message}`, code: answer.error.code });
       } else if (answer.info.sharedState) {
         groups.set(answer.info.sharedState, [...(groups.get(answer.info.sharedState) ?? []), index]);
       } else {
@@ -140,7 +191,7 @@ export class FleetConnection {
         for (const [index, result] of await this.applyToShared(members, operation)) results.set(index, result);
       }),
     ]);
-    return this.nodes.map(({ url }, index) => results.get(index) ?? { url, ok: false, error: 'not sent' });
+    return this.nodes.flatMap(({ url }, index) => (targeted(url) ? [results.get(index) ?? { url, ok: false, error: 'not sent' }] : []));
   }
 
   /** Every integration of every node, merged, with per-node status and secrets to show drift. */
@@ -240,7 +291,7 @@ export class FleetConnection {
         // Sent, answer lost: the node may have applied it. Look rather than send again.
         return this.confirm(index, operation, failure.message);
       }
-      return { url, ok: false, error: failure.message };
+      return { url, ok: false, error: failure.message, code: failure.code };
     }
   }
 
@@ -265,13 +316,13 @@ export class FleetConnection {
         const failure = asAdminError(error);
         if (!failure.details.requestSent) {
           // Provably not sent (no connection, certificate refused): the next member may take it.
-          results.set(index, { url, ok: false, error: failure.message });
+          results.set(index, { url, ok: false, error: failure.message, code: failure.code });
           continue;
         }
         if (failure.details.status !== undefined) {
           // A definite refusal (4xx/5xx): the shared state is unchanged, and the others would refuse alike.
           refusal = { url, error: failure };
-          results.set(index, { url, ok: false, error: failure.message });
+          results.set(index, { url, ok: false, error: failure.message, code: failure.code });
         } else {
           // Sent, answer lost: it may have been applied. Everyone, this node included, is looked at.
           sentVia = index;
@@ -287,7 +338,7 @@ export class FleetConnection {
           const { url } = this.node(index);
           if (sentUrl === undefined) {
             const why = refusal ? `${refusal.url} refused it (${refusal.error.message})` : 'no node sharing its state could be reached';
-            results.set(index, { url, ok: false, error: `not applied: ${why}` });
+            results.set(index, { url, ok: false, error: `not applied: ${why}`, ...(refusal ? { code: refusal.error.code } : {}) });
             return;
           }
           const lastWord = index === sentVia ? 'the answer to the change was lost' : `sent through ${sentUrl}, which shares its state`;
@@ -347,6 +398,25 @@ export class FleetConnection {
   private nobodyAnswered(failures: readonly ({ url: string; error: string } | { url: string })[]): ConsoleError {
     const details = failures.flatMap((failure) => ('error' in failure ? [failure.error] : [])).join('; ');
     return new ConsoleError('fleet_unreachable', `no node of fleet "${this.name}" answered: ${details}`);
+  }
+}
+
+/** A client failure as the console names it to the operator. */
+function testFailure(kind: FailureKind): TestFailure {
+  switch (kind) {
+    case 'tls':
+      return 'tls';
+    case 'token_refused':
+      return 'token_refused';
+    case 'scope_insufficient':
+      return 'scope';
+    case 'throttled':
+      return 'throttled';
+    case 'http':
+    case 'invalid_response':
+      return 'not_admin_api';
+    default:
+      return 'unreachable';
   }
 }
 

@@ -46,13 +46,18 @@ export class SettingsFile {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve(new SettingsFile(path, EMPTY, undefined));
       throw error;
     }
+    let settings: Settings;
     try {
-      return Promise.resolve(new SettingsFile(path, settingsSchema.parse(JSON.parse(text)), undefined));
+      settings = settingsSchema.parse(JSON.parse(text));
     } catch {
       const aside = `${path}.corrupt-${Date.now()}`;
       renameSync(path, aside);
       return Promise.resolve(new SettingsFile(path, EMPTY, `the settings file could not be read and was moved to ${aside}`));
     }
+    const file = new SettingsFile(path, settings, undefined);
+    // An older console wrote node URLs with a user name and password in them: they go now.
+    const cleaned = withoutUrlCredentials(settings);
+    return cleaned === settings ? Promise.resolve(file) : file.update(() => cleaned).then(() => file);
   }
 
   current(): Settings {
@@ -78,6 +83,20 @@ export class SettingsFile {
     this.settings = next;
     return next;
   }
+}
+
+/** The settings with any `user:password@` removed from node URLs; the same object when there was none. */
+function withoutUrlCredentials(settings: Settings): Settings {
+  let changed = false;
+  const fleets = settings.fleets.map((fleet) => ({
+    ...fleet,
+    nodes: fleet.nodes.map(({ url }) => {
+      const clean = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+      changed ||= clean !== url;
+      return { url: clean };
+    }),
+  }));
+  return changed ? { ...settings, fleets } : settings;
 }
 
 function assertNoSecrets(value: unknown, path: string): void {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ErrorText } from '../../components/ErrorText.js';
 import { useUncachedCommand } from '../../queries/uncached-command.js';
-import { ConnectionTestResults } from './ConnectionTestResults.js';
+import { ConnectionTestResults, testFailed } from './ConnectionTestResults.js';
 
 export interface FleetToEdit {
   readonly id: string;
@@ -16,10 +16,16 @@ function trustPin(text: string): { ca: string } | { fingerprint: string } | Reco
   return pin.includes('BEGIN CERTIFICATE') ? { ca: pin } : { fingerprint: pin };
 }
 
+/** One line per URL, each once: a URL typed twice (or with a trailing slash) is one node, not a ghost second row. */
+export function distinctUrls(text: string): string[] {
+  return [...new Set(text.split(/\s+/).filter(Boolean).map((url) => url.replace(/\/+$/, '')))];
+}
+
 /**
  * Name, node URLs (one a line), admin token, optional pinned CA or certificate fingerprint. The
- * token goes to the main process and is never shown again: editing keeps it unless a new one is
- * typed. Commands carrying it bypass the query cache (see useUncachedCommand).
+ * connection is tested before it is saved: a failing one (unreachable, TLS, token refused) is
+ * saved only when the operator says so. The token goes to the main process and is never shown
+ * again: editing keeps it unless a new one is typed. Commands carrying it bypass the query cache.
  */
 export function FleetForm({ onDone, editing }: { onDone: () => void; editing?: FleetToEdit }) {
   const [name, setName] = useState(editing?.name ?? '');
@@ -27,14 +33,25 @@ export function FleetForm({ onDone, editing }: { onDone: () => void; editing?: F
   const [token, setToken] = useState('');
   const [pin, setPin] = useState('');
   const [remember, setRemember] = useState(true);
+  const [testedFor, setTestedFor] = useState<string | undefined>();
   const add = useUncachedCommand('fleets.add');
   const update = useUncachedCommand('fleets.update');
   const test = useUncachedCommand('fleets.test');
-  const pending = add.pending || update.pending;
-  const connection = () => ({ name, nodes: urls.split(/\s+/).filter(Boolean).map((url) => ({ url })), ...trustPin(pin) });
+  const pending = add.pending || update.pending || test.pending;
+  const connection = () => ({ name, nodes: distinctUrls(urls).map((url) => ({ url })), ...trustPin(pin) });
+  // What the last test was run with: a result for other values says nothing about these.
+  const current = JSON.stringify([urls, token, pin]);
+  const result = testedFor === current ? test.result : undefined;
+  const failing = result !== undefined && testFailed(result.nodes);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const runTest = async () => {
+    add.reset();
+    update.reset();
+    const answer = await test.run({ ...connection(), token });
+    setTestedFor(current);
+    return answer;
+  };
+  const save = async () => {
     const saved = editing
       ? await update.run({ id: editing.id, ...connection(), ...(token ? { token, remember } : {}) })
       : await add.run({ ...connection(), token, remember });
@@ -42,6 +59,13 @@ export function FleetForm({ onDone, editing }: { onDone: () => void; editing?: F
       setToken('');
       onDone();
     }
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    // Without a new token there is nothing new to test: the stored one is tested by the save itself.
+    if (token === '') return save();
+    const tested = result ?? (await runTest());
+    if (tested && !testFailed(tested.nodes)) await save();
   };
   const title = editing ? `Edit ${editing.name}` : 'Add a fleet';
 
@@ -68,20 +92,27 @@ export function FleetForm({ onDone, editing }: { onDone: () => void; editing?: F
         <input type="checkbox" checked={remember} onChange={(event) => setRemember(event.target.checked)} />
         Remember the token in the OS keychain (otherwise for this session only)
       </label>
-      <ErrorText error={add.error ?? update.error ?? test.error} />
-      {test.result && <ConnectionTestResults nodes={test.result.nodes} />}
+      <ErrorText error={add.error ?? update.error ?? (testedFor === current ? test.error : undefined)} />
+      {result && <ConnectionTestResults nodes={result.nodes} />}
+      {failing && (
+        <p role="alert" className="error">
+          The test failed on {result.nodes.filter((node) => node.failure !== undefined).length} of {result.nodes.length} nodes: not saved. Fix the connection and test
+          again, or save it anyway.
+        </p>
+      )}
+      {result && !failing && <p className="ok-text">The test passed on every node.</p>}
       <div className="actions">
         <button type="submit" disabled={pending}>
-          {pending ? 'Connecting…' : editing ? 'Save' : 'Add the fleet'}
+          {add.pending || update.pending ? 'Saving…' : test.pending ? 'Testing…' : editing ? (token ? 'Test and save' : 'Save') : 'Test and add the fleet'}
         </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={test.pending || token === ''}
-          title={token === '' ? 'Type the token to test before saving' : undefined}
-          onClick={() => void test.run({ ...connection(), token })}>
+        <button type="button" className="secondary" disabled={pending || token === ''} title={token === '' ? 'Type the token to test before saving' : undefined} onClick={() => void runTest()}>
           {test.pending ? 'Testing…' : 'Test before saving'}
         </button>
+        {failing && (
+          <button type="button" className="danger" disabled={pending} onClick={() => void save()}>
+            Save anyway
+          </button>
+        )}
         <button type="button" className="secondary" onClick={onDone}>
           Cancel
         </button>

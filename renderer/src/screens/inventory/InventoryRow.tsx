@@ -4,7 +4,7 @@ import { ago, percent } from '../../components/format.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { integrationHref } from '../../app/routes.js';
 import { useChartColors } from '../../app/theme.js';
-import { failureRate, HIGH_FAILURE_RATE, nodeDrift, OLD_SECRET_DAYS, oldestSecretDays } from './inventory-rows.js';
+import { answeredNodes, failureRate, HIGH_FAILURE_RATE, nodeDrift, OLD_SECRET_DAYS, oldestSecretDays } from './inventory-rows.js';
 import { Sparkline } from './Sparkline.js';
 import type { TrafficPoint } from './traffic.js';
 
@@ -42,6 +42,17 @@ function Drift({ entry }: { entry: IntegrationEntry }) {
   );
 }
 
+/** Counts summed over the nodes that answered: with one silent, they are that many nodes' numbers, and say so. */
+function Partial({ entry }: { entry: IntegrationEntry }) {
+  const coverage = answeredNodes(entry);
+  if (coverage.answered === coverage.total) return null;
+  return (
+    <span className="partial">
+      <Badge tone="warn">{`partial: ${coverage.answered} of ${coverage.total} nodes`}</Badge>
+    </span>
+  );
+}
+
 /** One integration of one fleet: status, endpoint, secrets, traffic, failures, drift and warnings. */
 export function InventoryRow({ entry, fleetName, traffic, now }: { entry: IntegrationEntry; fleetName: string; traffic: readonly TrafficPoint[]; now: number }) {
   const colors = useChartColors();
@@ -68,12 +79,14 @@ export function InventoryRow({ entry, fleetName, traffic, now }: { entry: Integr
           {entry.counts24h.total}
           <Sparkline points={traffic} value="total" color={colors.accent} label={`deliveries of ${entry.id} per hour over 24 hours`} />
         </span>
+        <Partial entry={entry} />
       </td>
       <td className="numeric">
         <span className="metric">
           {entry.counts24h.total === 0 ? '—' : rate > HIGH_FAILURE_RATE ? <Badge tone="bad">{percent(rate)}</Badge> : percent(rate)}
           <Sparkline points={traffic} value="failureRate" color={colors.bad} max={1} label={`failure rate of ${entry.id} per hour over 24 hours`} />
         </span>
+        <Partial entry={entry} />
       </td>
       <td className="nowrap" title={entry.lastDeliveryAt ?? undefined}>
         {entry.lastDeliveryAt ? ago(entry.lastDeliveryAt, now) : 'never'}

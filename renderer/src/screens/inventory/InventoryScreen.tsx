@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ErrorText } from '../../components/ErrorText.js';
-import { useIntegrations } from '../../queries/commands.js';
+import { useFleets, useIntegrations } from '../../queries/commands.js';
 import { useFleetName } from '../../queries/fleet-names.js';
 import { useNow } from '../../queries/use-now.js';
 import { InventoryFilters } from './InventoryFilters.js';
@@ -12,6 +12,9 @@ import { useInventoryTraffic } from './use-inventory-traffic.js';
 /** Every integration of every fleet and of the local receiver, in one table. */
 export function InventoryScreen() {
   const integrations = useIntegrations();
+  const fleets = useFleets();
+  // Fleets whose integrations cannot be listed at all: said here, so that their absence is not read as "none".
+  const missing = (fleets.data ?? []).filter((fleet) => fleet.problem !== undefined || fleet.health?.state === 'down');
   const fleetName = useFleetName();
   const now = useNow(30_000);
   const [filter, setFilter] = useState<InventoryFilter>(NO_INVENTORY_FILTER);
@@ -29,6 +32,15 @@ export function InventoryScreen() {
         <InventoryFilters filter={filter} onChange={setFilter} fleets={fleetIds} fleetName={fleetName} />
       </header>
       <ErrorText error={integrations.error} />
+      {missing.length > 0 && (
+        <ul className="notes" aria-label="Fleets not in this list">
+          {missing.map((fleet) => (
+            <li key={fleet.id}>
+              {fleet.name} is not in this list: {fleet.problem ?? fleet.health?.summary}. <a href="#fleets">See Fleets</a>.
+            </li>
+          ))}
+        </ul>
+      )}
       <p className="muted" aria-live="polite">
         {rows.length} of {entries.length} integrations
       </p>

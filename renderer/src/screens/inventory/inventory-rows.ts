@@ -23,6 +23,11 @@ export const OLD_SECRET_DAYS = 90;
 /** A failure rate above this is shown as a problem, not just a number. */
 export const HIGH_FAILURE_RATE = 0.05;
 
+/** How many of the fleet's nodes the entry's counts come from: the ones that did not answer are missing from them. */
+export function answeredNodes(entry: IntegrationEntry): { answered: number; total: number } {
+  return { answered: entry.nodes.filter((node) => node.status !== 'unreachable').length, total: entry.nodes.length };
+}
+
 export function failureRate(entry: IntegrationEntry): number {
   const { total, rejected } = entry.counts24h;
   return total === 0 ? 0 : rejected / total;
