@@ -59,7 +59,11 @@ export async function createConsoleServices(options: ConsoleServiceOptions): Pro
     return { raw, scheme: integration?.scheme ?? 'standard-webhooks' };
   }, local);
 
-  const handlers = commandSet({ registry, fleet, local, replay, vault, localPort: () => settings.current().localReceiver.port });
+  const handlers = commandSet({ registry, fleet, local, replay, vault, localPort: () => settings.current().localReceiver.port,
+    rememberLocalPort: async (port) => {
+      await settings.update((current) => ({ ...current, localReceiver: { ...current.localReceiver, port } }));
+    },
+  });
   let unsubscribeLocal: (() => void) | undefined;
   const followLocal = (): void => {
     unsubscribeLocal?.();
