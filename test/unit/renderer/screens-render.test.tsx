@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../../renderer/src/App.js';
 import { ThemeProvider } from '../../../renderer/src/app/theme.js';
@@ -9,6 +9,8 @@ import { renderWithApi } from './render-with-api.js';
 /** Every screen, rendered with data, the way an operator reaches it: through the address. */
 describe('the console\'s screens', () => {
   beforeAll(() => {
+    // Screens load lazily: on a busy machine the import alone can take seconds. Wait on it, generously.
+    configure({ asyncUtilTimeout: 20_000 });
     // Recharts measures its container; jsdom has no layout engine, so it gets a size here.
     globalThis.ResizeObserver ??= class {
       observe() {}
@@ -68,15 +70,23 @@ describe('the console\'s screens', () => {
     open('#integration/prod/stripe-payments');
     await screen.findByRole('heading', { name: /stripe-payments/, level: 1 });
     expect(screen.getByText(/usually Stripe, which retries with backoff for up to 3 days/)).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Rotate secret' })).toBeTruthy();
+    // Stripe issues its own secret: rotation takes the one it gave, and says so on the button.
+    expect(screen.getByRole('button', { name: /Rotate: paste Stripe’s new secret/ })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Engage kill switch…' })).toBeTruthy();
     await screen.findByRole('table', { name: 'Recent deliveries' });
   });
 
-  it('Audit: a broken chain is called out in red words, at its entry', async () => {
+  it('Audit: one fleet timeline, newest first, with token and person; a broken chain is called out per node, at its entry', async () => {
     open('#audit');
     await screen.findByText('chain broken at entry 2');
+    expect(screen.getByText('chain verified')).toBeTruthy();
     expect(screen.getByText('broken here').closest('tr')?.className).toBe('broken');
+    const rows = within(screen.getByRole('table', { name: 'Audit timeline, newest first' })).getAllByRole('row').slice(1);
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringMatching(/eu-1:9090 #2.*console.*ana@ops-laptop.*kill\.release/),
+      expect.stringMatching(/eu-2:9090 #7.*deploy-bot.*—.*secret\.add/),
+      expect.stringMatching(/eu-1:9090 #1.*console.*ana@ops-laptop.*kill\.engage/),
+    ]);
   });
 
   it('Local receiver and Replay render with their data', async () => {
