@@ -73,6 +73,8 @@ const testScheme = z.enum(TEST_SCHEMES);
 const localStatus = z.object({
   running: z.boolean(),
   url: z.string().nullable(),
+  /** The port it listens on, or will when started: remembered, 4455 unless the operator chose another. */
+  port: z.number().int(),
   integrations: z.array(z.object({ id: z.string(), scheme: z.string(), path: z.string() })),
 });
 export type LocalReceiverStatus = z.infer<typeof localStatus>;

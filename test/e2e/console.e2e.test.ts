@@ -1,17 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import type { KeyringSession } from '../helpers/keyring-session.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { newSecret, sampleBody, sign } from '../helpers/signers.js';
 import { post, tempDir } from '../helpers/test-receiver.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const SCREENS = join(ROOT, 'test-artifacts', 'screens');
+import { openConsole, type ConsoleSession } from './console-session.js';
 
 /**
  * The console as an operator uses it: browser mode (the built renderer and services) in Debian's
@@ -22,14 +16,11 @@ describe('the console in Chromium', () => {
   const token = randomBytes(24).toString('base64url');
   const secret = newSecret('stripe');
   const nodes: ReceiverProcess[] = [];
+  let session: ConsoleSession;
   let keyring: KeyringSession;
-  let console_: ChildProcess;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(SCREENS, { recursive: true });
-    keyring = await startKeyringSession();
     for (let i = 0; i < 2; i++) {
       nodes.push(
         await spawnReceiver(tempDir(), {
@@ -41,54 +32,17 @@ describe('the console in Chromium', () => {
         }),
       );
     }
-    console_ = spawn(process.execPath, [join(ROOT, 'dist', 'electron', 'main', 'web', 'cli.js'), '--port', '0'], {
-      env: { ...process.env, ...keyring.env, HOOKWARDEN_USER_DATA: tempDir() },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: console_.stdout! }).on('line', (line) => {
-        const match = /^Hookwarden console: (\S+)$/.exec(line);
-        if (match?.[1]) resolve(match[1]);
-      });
-      console_.once('exit', (code) => reject(new Error(`the console exited (${code})`)));
-    });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
+    session = await openConsole();
+    ({ keyring, page } = session);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    console_?.kill('SIGTERM');
+    await session?.close();
     for (const node of nodes) node.child.kill('SIGKILL');
-    await keyring?.stop();
   });
 
-  /**
-   * Controls without a name a screen reader could announce: none is allowed on any screen. Runs in
-   * the page, so it is written as a string (this file is type-checked with Node's types, not the DOM's).
-   */
-  const unlabelledControls = () =>
-    page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button, a[href], [tabindex="0"]')]
-      .filter((control) => !(control.labels && control.labels.length > 0) && !control.getAttribute('aria-label')
-        && !control.getAttribute('aria-labelledby') && control.textContent.trim() === '')
-      .map((control) => control.outerHTML.slice(0, 120))`);
-  const inPage = <T,>(expression: string) => page.evaluate<T>(expression);
-
-  // A revealed secret is masked: secrets stay out of test artifacts, even throwaway ones.
-  const screenshot = async (name: string) => {
-    await expect(unlabelledControls()).resolves.toEqual([]);
-    // The pointer is moved away so that no tooltip or hover state ends up in the picture, and the
-    // window is made as tall as the screen's content, so the whole screen is seen as a user scrolls it.
-    await page.mouse.move(0, 0);
-    const height = await inPage<number>('document.documentElement.scrollHeight');
-    await page.setViewportSize({ width: 1280, height: Math.max(800, Math.min(height, 4000)) });
-    await page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
-    await page.setViewportSize({ width: 1280, height: 800 });
-  };
+  const inPage = <T,>(expression: string) => session.inPage<T>(expression);
+  const screenshot = (name: string) => session.screenshot(name);
 
   it('greets a first run with what to do, and keeps the token out of the address bar', async () => {
     await page.getByRole('heading', { name: 'No fleet connected yet' }).waitFor();
@@ -167,27 +121,28 @@ describe('the console in Chromium', () => {
     await expect.poll(() => page.getByRole('list', { name: 'Deliveries, newest first' }).getByRole('listitem').count()).toBe(2);
   });
 
-  it('rotates the secret once: shown once, old and new both accepted until the old is retired, then the old gets 401', async () => {
+  it('rotates Stripe\'s secret by pasting the rolled one: old and new both accepted until the old is retired, then the old gets 401', async () => {
     await page.getByRole('link', { name: 'Inventory' }).click();
     await page.getByRole('link', { name: 'stripe-payments' }).click();
     await page.getByRole('heading', { name: 'Secrets' }).waitFor();
     await screenshot('integration');
-    await page.getByRole('button', { name: 'Rotate secret' }).click();
-    await page.getByLabel('24 hours').check();
-    await page.getByRole('button', { name: 'Rotate now' }).click();
-    const revealed = page.getByTestId('revealed-secret');
-    await revealed.waitFor();
-    const rotated = (await revealed.textContent()) ?? '';
-    const rotatedId = ((await page.getByRole('heading', { name: /^New secret / }).textContent()) ?? '').replace('New secret ', '');
-    expect(rotated).toMatch(/^whsec_/);
-    await expect(page.getByText('You will not see this secret again.').isVisible()).resolves.toBe(true);
-    await screenshot('integration-rotated');
-    await page.getByRole('button', { name: /I have stored it/ }).click();
+    // Stripe issues the secret ("Roll secret" in its dashboard): the console takes the one it gave.
+    const rotated = newSecret('stripe');
+    await page.getByRole('button', { name: /Rotate: paste Stripe’s new secret/ }).click();
+    await page.getByLabel('New signing secret from Stripe').fill(rotated);
+    await page.getByRole('button', { name: 'Add it to every node' }).click();
+    const added = page.getByRole('status', { name: 'New secret added' });
+    await added.waitFor();
+    const rotatedId = /Secret (\S+) is on the nodes/.exec((await added.textContent()) ?? '')?.[1] ?? '';
     expect(await page.content()).not.toContain(rotated);
     expect(await inPage<string>('JSON.stringify({ ...sessionStorage, ...localStorage })')).not.toContain(rotated);
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
     for (const node of nodes) {
       for (const key of [secret, rotated]) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: key, body: sampleBody('stripe') }))).status).toBe(202);
     }
+    // The old secret's overlap starts only when the operator says the sender signs with the new one.
+    await page.getByRole('button', { name: `The sender uses ${rotatedId} — start the overlap` }).click();
+    await page.getByRole('status', { name: 'Cutover confirmed' }).waitFor();
     // The cutover chart follows both secrets (it refreshes on its own every quarter minute).
     await page.locator('.recharts-legend-item-text', { hasText: `secret ${rotatedId}` }).waitFor({ timeout: 20_000 });
     await page.getByText('still in use (last 15 min)').waitFor();
@@ -214,7 +169,7 @@ describe('the console in Chromium', () => {
     await page.getByLabel('Reason for releasing').fill('outage over');
     await page.getByRole('button', { name: 'Release', exact: true }).click();
     await page.getByRole('button', { name: 'Release now' }).click();
-    await page.getByRole('button', { name: 'Rotate secret' }).waitFor();
+    await page.getByRole('button', { name: /Rotate: paste Stripe’s new secret/ }).waitFor();
     await page.getByText('Engage kill switch…').waitFor();
     for (const node of nodes) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(401);
   });

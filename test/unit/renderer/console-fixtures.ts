@@ -80,6 +80,6 @@ export function populatedConsole(): FakeApi {
       ],
       nextCursor: null,
     }),
-    'localReceiver.status': () => ({ running: true, url: 'http://127.0.0.1:4100', integrations: [{ id: 'local-test', scheme: 'standard-webhooks', path: '/hooks/local-test' }] }),
+    'localReceiver.status': () => ({ running: true, url: 'http://127.0.0.1:4100', port: 4100, integrations: [{ id: 'local-test', scheme: 'standard-webhooks', path: '/hooks/local-test' }] }),
   });
 }

@@ -1,4 +1,4 @@
-import { LOCAL_FLEET_ID, type IntegrationEntry } from '../../../../shared/contract/console.js';
+import { LOCAL_FLEET_ID, type IntegrationEntry, type LocalReceiverStatus } from '../../../../shared/contract/console.js';
 import type { CommandHandlers } from '../command-handlers.js';
 import { ConsoleError } from '../console-error.js';
 import type { LocalReceiver } from '../local-receiver/local-receiver.js';
@@ -29,6 +29,10 @@ export interface CommandSetParts {
 export function commandSet(parts: CommandSetParts): CommandHandlers {
   const { registry, fleet, local, replay, vault } = parts;
   const now = parts.now ?? Date.now;
+  const withPort = (status: Omit<LocalReceiverStatus, 'port'>): LocalReceiverStatus => ({
+    ...status,
+    port: status.url ? Number(new URL(status.url).port) : (parts.localPort() ?? DEFAULT_LOCAL_PORT),
+  });
   const auditSources = async (fleetId: string): Promise<AuditSource[]> => {
     if (fleetId === LOCAL_FLEET_ID) {
       const engine = local.running();
@@ -118,16 +122,16 @@ export function commandSet(parts: CommandSetParts): CommandHandlers {
       const targets: RedriveTarget[] = (await registry.connection(fleetId)).nodes.map(({ url, client }) => ({ url, redrive: (request) => client.redrive(request) }));
       return redriveFleet(targets, { integration: integrationId, ...range });
     },
-    'localReceiver.status': () => Promise.resolve(local.status()),
+    'localReceiver.status': () => Promise.resolve(withPort(local.status())),
     'localReceiver.start': async ({ port }) => {
       const status = await local.start(port ?? parts.localPort() ?? DEFAULT_LOCAL_PORT);
       // Port 0 (any free port) is for tests and one-offs: only a real choice is remembered.
       if (port !== undefined && port !== 0) await parts.rememberLocalPort(port);
-      return status;
+      return withPort(status);
     },
     'localReceiver.secret': ({ integrationId }) => Promise.resolve(local.secret(integrationId)),
     'localReceiver.setSecret': ({ integrationId, secret }) => local.setSecret(integrationId, secret),
-    'localReceiver.stop': () => local.stop(),
+    'localReceiver.stop': async () => withPort(await local.stop()),
     'localReceiver.sendTest': (input) => local.sendTest(input),
   };
 }

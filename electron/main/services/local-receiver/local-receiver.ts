@@ -54,7 +54,7 @@ export class LocalReceiver {
     private readonly options: { userDataDir: string; seed: SeedStore; logger: Logger; now?: () => number },
   ) {}
 
-  status(): LocalReceiverStatus {
+  status(): Omit<LocalReceiverStatus, 'port'> {
     return {
       running: this.engine !== undefined,
       url: this.engine?.ingressUrl ?? null,
@@ -67,7 +67,7 @@ export class LocalReceiver {
     return this.engine;
   }
 
-  async start(port = 0): Promise<LocalReceiverStatus> {
+  async start(port = 0): Promise<Omit<LocalReceiverStatus, 'port'>> {
     if (this.engine) return this.status();
     const seed = await this.seed();
     const config = receiverConfig.parse({
@@ -120,7 +120,7 @@ export class LocalReceiver {
     return { integrationId, secretId, fingerprint: fingerprint(secret) };
   }
 
-  async stop(): Promise<LocalReceiverStatus> {
+  async stop(): Promise<Omit<LocalReceiverStatus, 'port'>> {
     const engine = this.engine;
     this.engine = undefined;
     await engine?.close();
