@@ -10,6 +10,8 @@ import { Sparkline } from './Sparkline.js';
 import type { TrafficPoint } from './traffic.js';
 
 function SecretAge({ entry, now }: { entry: IntegrationEntry; now: number }) {
+  // JWS verifies with the sender's public keys: there is no secret to age.
+  if (entry.scheme === 'jws') return <span>{entry.jws ? `key set: ${entry.jws.keys.length} key${entry.jws.keys.length === 1 ? '' : 's'}` : 'key set'}</span>;
   const days = oldestSecretDays(entry, now);
   if (days === null) return <Badge tone="bad">no usable secret</Badge>;
   const count = entry.secrets.filter((secret) => secret.state === 'active' || secret.state === 'expiring').length;

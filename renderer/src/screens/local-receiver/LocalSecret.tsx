@@ -50,18 +50,18 @@ export function LocalSecret({ integrationId, running }: { integrationId: string;
           <code className="secret" data-testid="revealed-secret">
             {reveal.result.secret}
           </code>
-          <CopyButton text={reveal.result.secret} label={`Copy the secret of ${integrationId}`} className="secondary" />
+          <CopyButton text={reveal.result.secret} label="Copy" className="secondary" />
           <button type="button" className="secondary" onClick={reveal.reset}>
             Hide
           </button>
         </div>
       ) : (
         <div className="actions">
-          <button type="button" className="secondary" disabled={!running || reveal.pending} onClick={() => void reveal.run({ integrationId })}>
-            {`Reveal the secret of ${integrationId}`}
+          <button type="button" className="secondary" aria-label={`Reveal the secret of ${integrationId}`} disabled={!running || reveal.pending} onClick={() => void reveal.run({ integrationId })}>
+            Reveal
           </button>
-          <button type="button" className="secondary" disabled={!running} onClick={() => setEditing(true)}>
-            {`Set the secret of ${integrationId}…`}
+          <button type="button" className="secondary" aria-label={`Set the secret of ${integrationId}…`} disabled={!running} onClick={() => setEditing(true)}>
+            Set…
           </button>
         </div>
       )}
