@@ -137,9 +137,9 @@ describe('acting on a fleet from the console', () => {
 
   it('shows a JWS integration\'s key set, the key that verified, and an unknown key id', async () => {
     const body = JSON.stringify({ reading: 21.5 });
-    expect((await post(`${nodes[0]!.ingressUrl}/hooks/iot`, { body, headers: { 'content-type': 'application/json', 'x-jws-signature': await device.sign(body) } })).status).toBe(202);
+    expect((await post(`${nodes[0]!.ingressUrl}/hooks/iot`, { body, headers: { 'content-type': 'application/json', 'x-jws-signature': await device.sign(body, { iat: Math.floor(Date.now() / 1000) }) } })).status).toBe(202);
     const stranger = await jwsSigner('rotated-key-2');
-    expect((await post(`${nodes[0]!.ingressUrl}/hooks/iot`, { body, headers: { 'content-type': 'application/json', 'x-jws-signature': await stranger.sign(body) } })).status).toBe(401);
+    expect((await post(`${nodes[0]!.ingressUrl}/hooks/iot`, { body, headers: { 'content-type': 'application/json', 'x-jws-signature': await stranger.sign(body, { iat: Math.floor(Date.now() / 1000) }) } })).status).toBe(401);
     await openIntegration('iot');
     const keys = page.getByRole('table', { name: 'Keys loaded' });
     await keys.getByRole('row').filter({ hasText: 'device-key-1' }).getByText('ES256').waitFor();

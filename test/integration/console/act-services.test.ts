@@ -113,7 +113,9 @@ describe('rotation, redrive, audit and local secrets through the console service
     const url = `${status.url ?? ''}/hooks/local-stripe`;
     expect((await post(url, await sign('stripe', { secret: listen, body: sampleBody('stripe') }))).status).toBe(202);
     expect((await post(url, await sign('stripe', { secret: shown.secret, body: sampleBody('stripe') }))).status).toBe(401);
-    await expect(services.handlers['localReceiver.setSecret']({ integrationId: 'local-test', secret: 'not-a-standard-webhooks-secret' })).rejects.toMatchObject({ code: 'invalid_secret' });
+    await expect(services.handlers['localReceiver.setSecret']({ integrationId: 'local-test', secret: 'not-a-standard-webhooks-secret' })).rejects.toMatchObject({
+      code: expect.stringMatching(/^(weak|invalid)_secret$/) as unknown,
+    });
     await expect(services.handlers['deliveries.redrive']({ fleetId: 'local', integrationId: 'local-test', since: new Date().toISOString(), dryRun: true })).rejects.toMatchObject({
       code: 'not_applicable',
     });
