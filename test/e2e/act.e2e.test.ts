@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePerson } from '../../electron/main/services/fleets/admin-client.js';
+import { freePort } from '../helpers/free-port.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { jwsSigner, newSecret, sampleBody, sign, type JwsSigner } from '../helpers/signers.js';
 import { post, tempDir } from '../helpers/test-receiver.js';
-import { addFleet, freePort, openConsole, SCREENS, type ConsoleSession } from './console-session.js';
+import { addFleet, openConsole, SCREENS, type ConsoleSession } from './console-session.js';
 
 /**
  * Rotation that cannot cause an outage, redrive, the local receiver's port and secrets, the fleet

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import { freePort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/test-receiver.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -24,17 +24,6 @@ export interface ConsoleSession {
   close(): Promise<void>;
 }
 
-/** A free TCP port on loopback, found by binding port 0 and letting it go. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /**
  * The console as an operator runs it: browser mode (the built renderer and services, from dist/)

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort } from './free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -94,18 +95,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     pause: () => void (running() && child?.kill('SIGSTOP')),
     resume: () => void (running() && child?.kill('SIGCONT')),
   };
-}
-
-/** A port the kernel just handed out; closed again so that redis-server can take it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** True once the server answers +PONG (not -LOADING while it replays its append-only file). */

@@ -8,7 +8,8 @@ import { createConsoleServices, type ConsoleServices } from '../../../electron/m
 import { AdminClient, consolePerson } from '../../../electron/main/services/fleets/admin-client.js';
 import { memoryCredentials } from '../../helpers/memory-credentials.js';
 import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
-import { post, startTestReceiver, tempDir, type TestReceiver } from '../../helpers/test-receiver.js';
+import { startAdminNodes } from '../../helpers/admin-nodes.js';
+import { post, tempDir, type TestReceiver } from '../../helpers/test-receiver.js';
 
 /**
  * The console's services for rotation per scheme, redrive, the fleet audit timeline and the local
@@ -23,18 +24,12 @@ describe('rotation, redrive, audit and local secrets through the console service
   let fleetId: string;
 
   beforeAll(async () => {
-    for (let i = 0; i < 2; i++) {
-      nodes.push(
-        await startTestReceiver({
-          node: { id: `node-${i}` },
-          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
-          integrations: [
-            { id: 'orders', scheme: 'standard-webhooks', secrets: [{ id: 's1', value: ordersSecret }] },
-            { id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: newSecret('stripe') }] },
-          ],
-        }),
-      );
-    }
+    nodes.push(
+      ...(await startAdminNodes(token, [
+        { id: 'orders', scheme: 'standard-webhooks', secrets: [{ id: 's1', value: ordersSecret }] },
+        { id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: newSecret('stripe') }] },
+      ])),
+    );
     services = await createConsoleServices({ userDataDir: userData, credentials: memoryCredentials(), emit: () => undefined });
     fleetId = (await services.handlers['fleets.add']({ name: 'act', nodes: nodes.map((node) => ({ url: node.engine.adminUrl ?? '' })), token, remember: true })).id;
   });

@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../../shared/contract/console.js';
 import { createConsoleServices, type ConsoleServices } from '../../../electron/main/services/console-services.js';
 import { memoryCredentials } from '../../helpers/memory-credentials.js';
 import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
-import { post, startTestReceiver, tempDir, type TestReceiver } from '../../helpers/test-receiver.js';
+import { startAdminNodes } from '../../helpers/admin-nodes.js';
+import { post, tempDir, type TestReceiver } from '../../helpers/test-receiver.js';
 
 /**
  * The console's services end to end over real receiver nodes on loopback: connect a fleet,
@@ -21,15 +22,7 @@ describe('the console services', () => {
   let fleetId: string;
 
   beforeAll(async () => {
-    for (let i = 0; i < 2; i++) {
-      nodes.push(
-        await startTestReceiver({
-          node: { id: `node-${i}` },
-          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
-          integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 'first', value: secret }] }],
-        }),
-      );
-    }
+    nodes.push(...(await startAdminNodes(token, [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 'first', value: secret }] }])));
     services = await createConsoleServices({
       userDataDir: userData,
       credentials: memoryCredentials(),

@@ -84,18 +84,7 @@ export async function deliver(ingressUrl: string): Promise<Answer> {
   return post(`${ingressUrl}/hooks/pay`, await sign('stripe', { secret: SECRET, body: sampleBody('stripe') }));
 }
 
-/** A port nothing listens on (taken and released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../helpers/free-port.js';
 
 /**
  * A TCP proxy in front of a node's admin listener that the test can cut: `down()` ends every
