@@ -28,6 +28,21 @@ export default tseslint.config(
     },
   },
   {
+    // The renderer sees only shared/: it runs sandboxed, and everything else reaches it through the contract.
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', '**/receiver/**', '**/electron/**'] }],
+    },
+  },
+  {
+    // Services run under plain Node and in tests: only the shell files may import Electron itself.
+    files: ['electron/main/services/**/*.ts', 'electron/main/web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['electron', '**/renderer/**'] }],
+    },
+  },
+  {
     files: ['bin/*.js', '**/*.mjs'],
     languageOptions: { globals: globals.node },
   },

@@ -1,4 +1,8 @@
+import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { NodeInfo } from '../shared/contract/admin-api.js';
+import type { ReplayLogSource } from './store/dedupe/local-replay-cache.js';
 import { resolve } from 'node:path';
 import { redactRedisUrl } from './store/redis/redis-connection.js';
 import type { Server } from 'node:http';
@@ -12,11 +16,12 @@ import { addressList } from './pipeline/address-list.js';
 import { DeliveryFeed } from './pipeline/delivery-feed.js';
 import { Ingress } from './pipeline/ingress.js';
 import { IntegrationConfigError, IntegrationRuntime } from './pipeline/integration-runtime.js';
-import { DeliveryWriter } from './store/sqlite/delivery-writer.js';
 import { openDatabase } from './store/sqlite/open-database.js';
-import { purgeExpired } from './store/sqlite/retention.js';
 import { openSharedState } from './store/shared-state.js';
 import { Outbox } from './store/sqlite/outbox.js';
+import { StoreWriter } from './store/sqlite/store-writer.js';
+import { openCapture } from './store/capture-codec.js';
+import { StoreHealth } from './store/store-health.js';
 import type { DeliverySink } from './sinks/delivery-sink.js';
 import { HttpForwarder } from './sinks/http-forwarder.js';
 import { OutboxDispatcher } from './sinks/outbox-dispatcher.js';
@@ -50,9 +55,15 @@ export interface EngineOptions {
   readonly logger: Logger;
   readonly env?: NodeJS.ProcessEnv;
   readonly now?: () => number;
+  /** How often retention and the storage ceiling are enforced; default a minute. */
+  readonly maintenanceIntervalMs?: number;
 }
 
-const RETENTION_INTERVAL_MS = 60_000;
+const MAINTENANCE_INTERVAL_MS = 60_000;
+/** Deliveries waiting for a commit beyond which the ingress answers 503 instead of queueing without bound. */
+const MAX_WRITE_BACKLOG = 20_000;
+/** How long the writer waits for SQLite's lock (held by another process) before a commit fails. */
+const WRITER_BUSY_TIMEOUT_MS = 5_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Builds every integration first (so a bad secret fails before anything listens), then opens the store and listens. */
@@ -64,23 +75,32 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
 
   const storageDir = resolve(baseDir, config.storage.path);
   const db = openDatabase({ directory: storageDir, sync: config.storage.sync });
+  const masterKey = loadMasterKey(storageDir, options.env ?? process.env);
   const startedAt = now();
-  const writer = new DeliveryWriter(db);
+  const writer = new StoreWriter({
+    file: resolve(storageDir, 'receiver.db'),
+    sync: config.storage.sync,
+    busyTimeoutMs: WRITER_BUSY_TIMEOUT_MS,
+    masterKey,
+    redact: Object.fromEntries(integrations.map((integration) => [integration.id, integration.capture.redact])),
+  });
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
-  const shared = await openSharedState(config, db);
-  const outbox = new Outbox(db);
+  const shared = await openSharedState(config, db, now);
+  const openStored = (integrationId: string, stored: Buffer) => openCapture(masterKey, integrationId, stored);
+  const outbox = new Outbox(db, openStored, (seqs) => writer.markSent(seqs));
   const dispatcher = downstreamDispatcher(config, outbox, shared.streamSink, options.logger);
-  let storeHealthy = true;
+  const storeHealth = new StoreHealth({ writer, stallMs: config.storage.commitStallSeconds * 1000, maxBacklog: MAX_WRITE_BACKLOG, redis: shared.redisHealth, logger: options.logger });
   const ingress = new Ingress({
     integrations,
     store: {
       write: (write) =>
         writer.write(write).then((seq) => {
-          storeHealthy = true;
+          storeHealth.succeeded();
           if (write.outbox === 'ready') dispatcher?.wake();
           return seq;
         }),
+      refusal: () => storeHealth.refusal(),
     },
     replayCache: shared.replayCache,
     rateLimiter: shared.rateLimiter,
@@ -88,27 +108,35 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     observe: (record) => metrics.observe(record),
     trustedProxies,
     now,
-    onStoreError: (error) => {
-      storeHealthy = false;
-      options.logger.error('store write failed', { error: errorText(error) });
-    },
+    onStoreError: (error) => storeHealth.failed(error),
+    onReplayCommitError: (error) => storeHealth.failed(error),
+    onRecordDropped: () => metrics.recordDropped(),
   });
+  const downstream = (): NonNullable<NodeInfo['downstream']> => {
+    const backlog = outbox.backlog();
+    return { ok: true, backlog: backlog.count, oldestAgeSeconds: backlog.oldestAt === null ? null : Math.max(0, Math.round((now() - backlog.oldestAt) / 1000)) };
+  };
   const health: HealthProbe = () => {
-    const redis = shared.redisHealth?.();
+    const state = storeHealth.state();
+    const dedupe = shared.replayIndex?.ready === false ? { dedupe: 'loading' } : {};
     return {
-      ready: storeHealthy && (redis?.ok ?? true),
-      detail: { node: loaded.nodeId, store: storeHealthy ? 'ok' : 'failing', ...(redis ? { redis: redis.ok ? 'ok' : 'unreachable' } : {}) },
+      ready: state.ready && shared.replayIndex?.ready !== false,
+      detail: { node: loaded.nodeId, store: state.store, ...(state.redis ? { redis: state.redis } : {}), ...dedupe },
     };
   };
 
   const sync = new StateSync({
     integrations,
     store: shared.stateStore,
-    masterKey: loadMasterKey(storageDir, options.env ?? process.env),
+    masterKey,
     onHoldEnded: (integrationId, disposition) => {
-      const count = disposition === 'release' ? outbox.releaseHeld(integrationId) : outbox.discardHeld(integrationId);
-      if (count > 0) options.logger.info(`held deliveries ${disposition === 'release' ? 'released' : 'discarded'}`, { integration: integrationId, count });
-      dispatcher?.wake();
+      (disposition === 'release' ? writer.releaseHeld(integrationId) : writer.discardHeld(integrationId)).then(
+        (count) => {
+          if (count > 0) options.logger.info(`held deliveries ${disposition === 'release' ? 'released' : 'discarded'}`, { integration: integrationId, count });
+          dispatcher?.wake();
+        },
+        (error: unknown) => options.logger.error('ending a hold failed', { integration: integrationId, error: errorText(error) }),
+      );
     },
     logger: options.logger,
   });
@@ -120,13 +148,31 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     sharedState: sharedStateId(config),
     health: () => {
       const redis = shared.redisHealth?.();
-      return { storage: { ok: storeHealthy }, ...(redis ? { redis } : {}) };
+      const state = storeHealth.state();
+      return {
+        storage: state.store === 'ok' ? { ok: true } : { ok: false, detail: state.store },
+        ...(redis ? { redis } : {}),
+        ready: health().ready,
+        downstream: downstream(),
+      };
     },
   });
   const audit = new AuditLog(db);
-  const commands = new IntegrationCommands({ integrations, sync, audit, view: (runtime) => views.integration(runtime, now()), now });
+  const commands = new IntegrationCommands({
+    integrations,
+    sync,
+    audit,
+    view: (runtime) => views.integration(runtime, now()),
+    now,
+    redrive: async (selection) => {
+      const result = await writer.redrive(selection);
+      if (result.requeued > 0) dispatcher?.wake();
+      return result;
+    },
+  });
 
-  const queries = composeAdminQueries({ nodeId: loaded.nodeId, log: new SqliteDeliveryQueries(db, loaded.nodeId, now), audit, views, integrations, feed, now });
+  const log = new SqliteDeliveryQueries(db, loaded.nodeId, { now, openCapture: openStored, replayCacheSize: () => shared.replayIndex?.stats.keys ?? 0 });
+  const queries = composeAdminQueries({ nodeId: loaded.nodeId, log, audit, views, integrations, feed, now });
 
   // Built before anything listens, so an unreadable TLS file fails the start instead of half of it.
   const adminServer =
@@ -154,16 +200,36 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   }
 
   const logRetentionMs = config.storage.logRetentionDays * 86_400_000;
-  const purge = (): void => {
+  const replayWindowMs = Math.max(0, ...integrations.map((integration) => Math.max(integration.idWindowMs, integration.signatureWindowMs)));
+  const maintain = async (): Promise<void> => {
     try {
-      const removed = purgeExpired(db, now(), { logRetentionMs });
-      if (removed > 0) options.logger.info('purged expired rows', { removed });
+      const result = await writer.purge({ now: now(), logRetentionMs, replayWindowMs, maxBytes: config.storage.maxBytes });
+      if (result.rows + result.captures > 0) options.logger.info('purged expired rows', { rows: result.rows, captures: result.captures });
+      metrics.storageUsed(result.usedBytes);
+      if (result.ceilingCaptures > 0) {
+        metrics.ceilingPurged(result.ceilingCaptures, result.ceilingBytes);
+        options.logger.warn('storage above storage.maxBytes: oldest captures purged', {
+          captures: result.ceilingCaptures,
+          bytes: result.ceilingBytes,
+          usedBytes: result.usedBytes,
+          maxBytes: config.storage.maxBytes,
+        });
+      }
     } catch (error) {
       options.logger.error('purge failed', { error: errorText(error) });
     }
   };
-  purge();
-  const retentionTimer = setInterval(purge, RETENTION_INTERVAL_MS).unref();
+  void maintain();
+  const maintenanceTimer = setInterval(() => void maintain(), options.maintenanceIntervalMs ?? MAINTENANCE_INTERVAL_MS).unref();
+  const redisWatch = setInterval(() => storeHealth.state(), 1_000).unref();
+  if (shared.replayIndex) {
+    const index = shared.replayIndex;
+    const started = performance.now();
+    index.load(replayLogSource(db), now).then(
+      () => options.logger.info('replay index loaded', { keys: index.stats.keys, ms: Math.round(performance.now() - started) }),
+      (error: unknown) => options.logger.error('loading the replay index failed; deliveries get 503 until a restart', { error: errorText(error) }),
+    );
+  }
   dispatcher?.start();
 
   return {
@@ -176,15 +242,22 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     commands,
     queries,
     async close() {
-      clearInterval(retentionTimer);
+      clearInterval(maintenanceTimer);
+      clearInterval(redisWatch);
       sync.stop();
       await Promise.all(servers.map((server) => closeGracefully(server, SHUTDOWN_GRACE_MS)));
-      writer.flush();
       await dispatcher?.stop();
+      await writer.close();
       await shared.close();
       db.close();
     },
   };
+}
+
+/** The replay log as the single node's replay index loads it. */
+function replayLogSource(db: Database.Database): ReplayLogSource {
+  const after = db.prepare('SELECT seq, keys FROM replay_log WHERE seq > ? ORDER BY seq LIMIT ?');
+  return { after: (seq, limit) => after.all(seq, limit) as { seq: number; keys: Buffer }[] };
 }
 
 /** Names the Redis state a node shares, without revealing its address or credentials. */

@@ -9,6 +9,8 @@ import type {
   KillRequest,
   NodeInfo,
   RawDelivery,
+  RedriveRequest,
+  RedriveResult,
   ReleaseRequest,
   StatsQuery,
   StatsView,
@@ -54,6 +56,8 @@ export interface AdminCommands {
   release(actor: Actor, integrationId: string, request: ReleaseRequest): Promise<IntegrationView>;
   addSecret(actor: Actor, integrationId: string, request: AddSecretRequest): Promise<IntegrationView>;
   retireSecret(actor: Actor, integrationId: string, secretId: string): Promise<IntegrationView>;
+  /** Re-enqueues captured accepted or held deliveries downstream, each once per request; audited unless `dryRun`. */
+  redrive(actor: Actor, request: RedriveRequest): Promise<RedriveResult>;
   /** Refused admin authentication (no token, wrong token, missing scope) is audited too. */
   auditRefusal(actor: Actor, details: { route: string; status: 401 | 403; problem: string }): void;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import type { AddSecretRequest, IntegrationView, KillRequest, ReleaseRequest } from '../../shared/contract/admin-api.js';
-import { addSecretRequest, releaseRequest } from '../../shared/contract/admin-api.js';
+import type { AddSecretRequest, IntegrationView, KillRequest, RedriveRequest, RedriveResult, ReleaseRequest } from '../../shared/contract/admin-api.js';
+import { addSecretRequest, redriveRequest, releaseRequest } from '../../shared/contract/admin-api.js';
+import type { RedriveSelection } from '../store/sqlite/log-writer.js';
 import type { IntegrationRuntime } from '../pipeline/integration-runtime.js';
 import type { IntegrationState, StoredSecret } from '../state/integration-state.js';
 import type { StateSync, VersionedState } from '../state/state-sync.js';
@@ -22,6 +23,8 @@ export interface CommandOptions {
   readonly audit: AuditSink;
   readonly view: (runtime: IntegrationRuntime) => IntegrationView;
   readonly now: () => number;
+  /** Re-enqueues the selected captured deliveries downstream (the store's redrive). */
+  readonly redrive: (selection: RedriveSelection) => Promise<{ matched: number; requeued: number }>;
 }
 
 /** Kill switch and secret changes: validated, stored (compare-and-set), applied, audited. */
@@ -80,6 +83,25 @@ export class IntegrationCommands implements AdminCommands {
       if (!othersActive) throw new AdminError(409, 'last_secret', `"${secretId}" is the last active secret of "${integrationId}"; add a new one first`);
       return { ...state, secrets: prune(state.secrets.map((secret) => (secret.id === secretId ? { ...secret, retiredAt: now, expiresAt: now } : secret)), now) };
     });
+  }
+
+  async redrive(actor: Actor, request: RedriveRequest): Promise<RedriveResult> {
+    const parsed = parse(redriveRequest, request);
+    this.runtime(parsed.integration);
+    const selection: RedriveSelection = {
+      integration: parsed.integration,
+      since: parsed.since === undefined ? 0 : Date.parse(parsed.since),
+      until: parsed.until === undefined ? Number.MAX_SAFE_INTEGER : Date.parse(parsed.until),
+      outcomes: parsed.outcome,
+      requestIds: parsed.requestIds ?? null,
+      dryRun: parsed.dryRun,
+    };
+    const result = await this.options.redrive(selection);
+    if (!parsed.dryRun) {
+      const details = { since: parsed.since ?? null, until: parsed.until ?? null, outcome: parsed.outcome, requestIds: parsed.requestIds?.length ?? null, ...result };
+      this.options.audit.append({ at: this.options.now(), actor: actor.name, action: 'deliveries.redrive', integrationId: parsed.integration, details: { ...details, sourceIp: actor.sourceIp } });
+    }
+    return { ...result, dryRun: parsed.dryRun };
   }
 
   auditRefusal(actor: Actor, details: { route: string; status: 401 | 403; problem: string }): void {

@@ -3,6 +3,7 @@ import {
   addSecretRequest,
   deliveryQuery,
   killRequest,
+  redriveRequest,
   releaseRequest,
   statsQuery,
   streamQuery,
@@ -71,6 +72,9 @@ function adminRoutes({ queries, commands, stream, openStreams }: RouterOptions):
       commands.retireSecret(context.actor, param(context, 'id'), param(context, 'secretId')),
     ),
     route('GET', '/deliveries', 'read', (context) => queries.deliveries(parseInput(deliveryQuery, queryObject(context.search), 'query'))),
+    route('POST', '/deliveries/redrive', 'operate', async (context) =>
+      commands.redrive(context.actor, parseInput(redriveRequest, await readJsonBody(context.request), 'body')),
+    ),
     route('GET', '/deliveries/:id', 'read', (context) => queries.delivery(param(context, 'id')) ?? deliveryNotFound(param(context, 'id'))),
     route('GET', '/deliveries/:id/raw', 'read', (context) => queries.raw(param(context, 'id')) ?? captureNotFound(param(context, 'id'))),
     route('GET', '/stream', 'read', (context) => {

@@ -31,12 +31,12 @@ export class RuntimeViews {
       version: string;
       startedAt: number;
       sharedState: string | null;
-      health: () => Pick<NodeInfo, 'storage' | 'redis'>;
+      health: () => Pick<NodeInfo, 'storage' | 'redis' | 'ready' | 'downstream'>;
     },
   ) {
     this.counts = db.prepare('SELECT outcome, sum(count) AS count FROM stats_minute WHERE integration_id = ? AND minute >= ? GROUP BY outcome');
     this.lastDelivery = db.prepare('SELECT received_at FROM deliveries WHERE integration_id = ? ORDER BY seq DESC LIMIT 1').pluck() as Database.Statement<[string], number>;
-    this.held = db.prepare("SELECT count(*) FROM outbox WHERE integration_id = ? AND state = 'held'").pluck() as Database.Statement<[string], number>;
+    this.held = db.prepare('SELECT count(*) FROM deliveries WHERE outbox = 2 AND integration_id = ?').pluck() as Database.Statement<[string], number>;
   }
 
   nodeInfo(now: number): NodeInfo {
@@ -46,6 +46,7 @@ export class RuntimeViews {
       startedAt: iso(this.node.startedAt),
       uptimeSeconds: Math.round((now - this.node.startedAt) / 1000),
       sharedState: this.node.sharedState,
+      time: iso(now),
       ...this.node.health(),
     };
   }

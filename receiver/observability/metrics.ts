@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeliveryRecord } from '../store/delivery-record.js';
 
 /** Prometheus metrics of one receiver node, in their own registry so several engines can share a process. */
@@ -18,6 +18,27 @@ export class ReceiverMetrics {
     registers: [this.registry],
   });
 
+  private readonly droppedRecords = new Counter({
+    name: 'hookwarden_log_records_dropped_total',
+    help: 'Log records of rejected requests not written because the store refused writes (a stuck commit or a full queue).',
+    registers: [this.registry],
+  });
+  private readonly ceilingCaptures = new Counter({
+    name: 'hookwarden_storage_ceiling_purged_captures_total',
+    help: 'Captures purged (oldest first) because storage was above storage.maxBytes.',
+    registers: [this.registry],
+  });
+  private readonly ceilingBytes = new Counter({
+    name: 'hookwarden_storage_ceiling_purged_bytes_total',
+    help: 'Bytes of the captures purged because storage was above storage.maxBytes.',
+    registers: [this.registry],
+  });
+  private readonly usedBytes = new Gauge({
+    name: 'hookwarden_storage_used_bytes',
+    help: 'Bytes the database uses (pages in use), as of the last maintenance pass.',
+    registers: [this.registry],
+  });
+
   constructor(nodeId: string) {
     this.registry.setDefaultLabels({ node: nodeId });
     collectDefaultMetrics({ register: this.registry });
@@ -26,5 +47,18 @@ export class ReceiverMetrics {
   observe(record: DeliveryRecord): void {
     this.deliveries.inc({ integration: record.integrationId ?? '', outcome: record.outcome, reason: record.reason ?? '' });
     this.latency.observe({ outcome: record.outcome }, record.latencyUs / 1e6);
+  }
+
+  recordDropped(): void {
+    this.droppedRecords.inc();
+  }
+
+  ceilingPurged(captures: number, bytes: number): void {
+    this.ceilingCaptures.inc(captures);
+    this.ceilingBytes.inc(bytes);
+  }
+
+  storageUsed(bytes: number): void {
+    this.usedBytes.set(bytes);
   }
 }

@@ -1,24 +1,34 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Diagnosis, Outcome, Reason } from '../../shared/model/outcomes.js';
 import type { InboundRequest } from '../schemes/scheme.js';
-import type { CapturedRequest, DeliveryRecord, DeliveryWrite, ReplayKey } from '../store/delivery-record.js';
-import type { ReplayCache } from '../store/replay-cache.js';
+import { replayDigest } from '../store/dedupe/replay-digest.js';
+import type { DeliveryRecord, DeliveryWrite } from '../store/delivery-record.js';
+import type { ReplayCache, ReplayKey } from '../store/replay-cache.js';
+import { timeOrderedId } from '../store/request-id.js';
 import type { AddressList } from './address-list.js';
+import { CaptureBudget } from './capture-budget.js';
 import type { DeliveryFeed } from './delivery-feed.js';
 import { diagnoseSignatureFailure } from './diagnose.js';
 import type { IntegrationRuntime } from './integration-runtime.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { readBody } from './read-body.js';
-import { headersForCapture, headersForLog } from './redact-headers.js';
+import { flattenHeaders, type FlatHeaders } from './redact-headers.js';
 import { sourceAddress } from './source-address.js';
 import { TokenBuckets } from './token-buckets.js';
 
+/** The durable log as the ingress sees it. */
+export interface IngressStore {
+  /** Resolves with the record's log position once the write is durable. */
+  write(write: DeliveryWrite): Promise<number>;
+  /** Why the store takes no deliveries now (a commit stuck, a full queue), or undefined when it does. */
+  refusal(): string | undefined;
+}
+
 export interface IngressDependencies {
   readonly integrations: readonly IntegrationRuntime[];
-  /** Resolves with the record's log position once the write is durable. */
-  readonly store: { write(write: DeliveryWrite): Promise<number> };
+  readonly store: IngressStore;
   readonly replayCache: ReplayCache;
   readonly rateLimiter: RateLimiter;
   readonly feed: DeliveryFeed;
@@ -26,6 +36,10 @@ export interface IngressDependencies {
   readonly trustedProxies: AddressList | undefined;
   readonly now: () => number;
   readonly onStoreError: (error: unknown) => void;
+  /** The replay claim of a stored delivery could not be extended to its window (Redis away): the delivery itself is safe. */
+  readonly onReplayCommitError: (error: unknown) => void;
+  /** A rejection's log record was not written because the store refuses writes (stuck or full). */
+  readonly onRecordDropped: () => void;
 }
 
 /** The end of the path: what the sender is told, and what the log records. */
@@ -39,8 +53,25 @@ interface Answer {
   readonly closeConnection?: boolean;
 }
 
-/** What the path learnt about the delivery on the way, for its log record. */
-interface Trace {
+/** An answer that may be sent only once its write is durable. */
+interface Stored {
+  readonly answer: Answer;
+  readonly store: Omit<DeliveryWrite, 'record'>;
+  readonly replayKeys: readonly ReplayKey[];
+}
+
+/** One request on its way through the path: what it learnt, for its log record. */
+interface Exchange {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly started: number;
+  readonly receivedAt: number;
+  readonly requestId: string;
+  readonly path: string;
+  readonly query: string;
+  readonly source: string;
+  readonly integration: IntegrationRuntime | undefined;
+  headers: FlatHeaders | undefined;
   body: Buffer | undefined;
   secretId: string | null;
   deliveryId: string | null;
@@ -49,123 +80,143 @@ interface Trace {
 
 const KILL_RETRY_AFTER_SECONDS = 60;
 const STORE_RETRY_AFTER_SECONDS = 5;
+/** A claim still pending settles within a commit: the sender may try again at once. */
+const PENDING_RETRY_AFTER_SECONDS = 1;
 const DIAGNOSIS_BUDGET = { perSecond: 5, burst: 10 };
+const NO_HEADERS: ReadonlySet<string> = new Set();
 
 /**
  * The path of one delivery (DESIGN §2.1), cheap checks first and stateful ones last. Every request
  * ends in exactly one Answer and one log record; 202 is sent only after the delivery is durable.
+ * Forged traffic meets only the per-source limit before verification: the integration's shared
+ * bucket is charged for verified deliveries alone, so forgers cannot spend a sender's allowance.
  */
 export class Ingress {
   private readonly byPath: ReadonlyMap<string, IntegrationRuntime>;
   private readonly diagnosisBudget = new TokenBuckets(10_000);
+  private readonly captureBudget = new CaptureBudget();
 
   constructor(private readonly deps: IngressDependencies) {
     this.byPath = new Map(deps.integrations.map((integration) => [integration.path, integration]));
   }
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
-    const started = performance.now();
     const receivedAt = this.deps.now();
-    const requestId = randomUUID();
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
-    const query = queryStart < 0 ? '' : url.slice(queryStart);
-    const integration = this.byPath.get(path);
-    const trace: Trace = { body: undefined, secretId: null, deliveryId: null, skewMs: null };
-    const source = sourceAddress(request, this.deps.trustedProxies);
-
-    const finish = (answer: Answer, write?: Omit<DeliveryWrite, 'record'>): Promise<void> => {
-      const record: DeliveryRecord = {
-        requestId,
-        integrationId: integration?.id ?? null,
-        receivedAt,
-        sourceIp: source,
-        method: request.method ?? '',
-        path,
-        headers: headersForLog(request.headers, integration?.signatureHeaders ?? NO_HEADERS),
-        bodySize: trace.body?.length ?? 0,
-        bodySha256: trace.body ? createHash('sha256').update(trace.body).digest('hex') : null,
-        status: answer.status,
-        outcome: answer.outcome,
-        reason: answer.reason,
-        detail: answer.detail ?? null,
-        diagnosis: answer.diagnosis ?? null,
-        secretId: trace.secretId,
-        deliveryId: trace.deliveryId,
-        skewMs: trace.skewMs,
-        latencyUs: Math.round((performance.now() - started) * 1000),
-      };
-      const stored = this.deps.store.write({ ...write, record });
-      return stored.then((seq) => {
-        this.deps.observe(record);
-        this.deps.feed.publish({ ...record, seq });
-      });
+    const exchange: Exchange = {
+      request,
+      response,
+      started: performance.now(),
+      receivedAt,
+      requestId: timeOrderedId(receivedAt),
+      path,
+      query: queryStart < 0 ? '' : url.slice(queryStart),
+      source: sourceAddress(request, this.deps.trustedProxies),
+      integration: this.byPath.get(path),
+      headers: undefined,
+      body: undefined,
+      secretId: null,
+      deliveryId: null,
+      skewMs: null,
     };
-
-    const answerNow = (answer: Answer): void => {
-      send(response, answer, requestId);
-      finish(answer, this.captureOf(integration, query, request, trace)).catch(this.deps.onStoreError);
-    };
-
-    if (!integration) return answerNow({ status: 404, outcome: 'rejected', reason: 'not_found' });
-    if (request.method !== 'POST') return answerNow({ status: 405, outcome: 'rejected', reason: 'method_not_allowed' });
-
-    this.verifyAndStore(integration, request, path, query, source, receivedAt, trace)
-      .then(async (result) => {
-        if ('store' in result) {
-          try {
-            await finish(result.answer, result.store);
-          } catch (error) {
-            await this.deps.replayCache.settle(result.store.replayKeys ?? [], false);
-            this.deps.onStoreError(error);
-            return answerNow({ status: 503, outcome: 'rejected', reason: 'store_unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
-          }
-          await this.deps.replayCache.settle(result.store.replayKeys ?? [], true);
-          send(response, result.answer, requestId);
-          return;
-        }
-        answerNow(result);
-      })
-      .catch((error: unknown) => {
+    const integration = exchange.integration;
+    if (!integration) return this.answerNow(exchange, { status: 404, outcome: 'rejected', reason: 'not_found' });
+    if (request.method !== 'POST') return this.answerNow(exchange, { status: 405, outcome: 'rejected', reason: 'method_not_allowed' });
+    this.verify(integration, exchange).then(
+      (result) => ('store' in result ? this.storeThenAnswer(exchange, result) : this.answerNow(exchange, result)),
+      (error: unknown) => {
         this.deps.onStoreError(error);
-        answerNow({ status: 503, outcome: 'rejected', reason: 'store_unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
-      });
+        this.answerNow(exchange, { status: 503, outcome: 'rejected', reason: 'store_unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
+      },
+    );
   };
 
+  /** A rejection: answered at once, its log record written behind it (never waiting on a commit). */
+  private answerNow(exchange: Exchange, answer: Answer): void {
+    send(exchange, answer);
+    const record = this.record(exchange, answer);
+    if (this.deps.store.refusal() !== undefined) {
+      this.deps.observe(record);
+      this.deps.onRecordDropped();
+      return;
+    }
+    this.log(record, this.rejectedCapture(exchange)).catch(this.deps.onStoreError);
+  }
+
+  private async storeThenAnswer(exchange: Exchange, stored: Stored): Promise<void> {
+    const record = this.record(exchange, stored.answer);
+    try {
+      await this.log(record, stored.store);
+    } catch (error) {
+      this.deps.onStoreError(error);
+      await this.deps.replayCache.release(stored.replayKeys).catch(() => undefined);
+      return this.answerNow(exchange, { status: 503, outcome: 'rejected', reason: 'store_unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
+    }
+    // Durable now. If the claim cannot be extended (Redis away) the delivery is still stored and goes
+    // downstream: 202 is the truth; the lease then lapses and a later resend may be taken again.
+    await this.deps.replayCache.commit(stored.replayKeys, this.deps.now()).catch(this.deps.onReplayCommitError);
+    send(exchange, stored.answer);
+  }
+
+  private async log(record: DeliveryRecord, write: Omit<DeliveryWrite, 'record'>): Promise<void> {
+    const seq = await this.deps.store.write({ ...write, record });
+    this.deps.observe(record);
+    this.deps.feed.publish({ ...record, seq });
+  }
+
+  private record(exchange: Exchange, answer: Answer): DeliveryRecord {
+    const { integration, body } = exchange;
+    exchange.headers ??= flattenHeaders(exchange.request.headers, integration?.signatureHeaders ?? NO_HEADERS);
+    return {
+      requestId: exchange.requestId,
+      integrationId: integration?.id ?? null,
+      receivedAt: exchange.receivedAt,
+      sourceIp: exchange.source,
+      method: exchange.request.method ?? '',
+      path: exchange.path,
+      headers: exchange.headers.log,
+      bodySize: body?.length ?? 0,
+      bodySha256: body ? createHash('sha256').update(body).digest('hex') : null,
+      status: answer.status,
+      outcome: answer.outcome,
+      reason: answer.reason,
+      detail: answer.detail ?? null,
+      diagnosis: answer.diagnosis ?? null,
+      secretId: exchange.secretId,
+      deliveryId: exchange.deliveryId,
+      skewMs: exchange.skewMs,
+      latencyUs: Math.round((performance.now() - exchange.started) * 1000),
+    };
+  }
+
   /** Steps 2-10: resolves to a final Answer, or to an Answer that may be sent only once its write is durable. */
-  private async verifyAndStore(
-    integration: IntegrationRuntime,
-    request: IncomingMessage,
-    path: string,
-    query: string,
-    source: string,
-    now: number,
-    trace: Trace,
-  ): Promise<Answer | { answer: Answer; store: Omit<DeliveryWrite, 'record'> }> {
+  private async verify(integration: IntegrationRuntime, exchange: Exchange): Promise<Answer | Stored> {
+    const { request, source, receivedAt: now } = exchange;
     const kill = integration.kill;
     if (kill?.mode === 'reject') {
       return { status: 503, outcome: 'rejected', reason: 'killed', detail: kill.reason, retryAfterSeconds: KILL_RETRY_AFTER_SECONDS };
     }
-    if (integration.allowIps && !integration.allowIps.has(source)) {
-      return { status: 403, outcome: 'rejected', reason: 'ip_not_allowed' };
+    if (integration.allowIps && !integration.allowIps.has(source)) return { status: 403, outcome: 'rejected', reason: 'ip_not_allowed' };
+    if (integration.perSourceLimit) {
+      const wait = await this.deps.rateLimiter.take(`${integration.id}|${source}`, integration.perSourceLimit, now);
+      if (wait > 0) return { status: 429, outcome: 'rejected', reason: 'rate_limited', retryAfterSeconds: wait };
     }
-    const limited = await this.rateLimited(integration, source, now);
-    if (limited > 0) return { status: 429, outcome: 'rejected', reason: 'rate_limited', retryAfterSeconds: limited };
 
     const read = await readBody(request, integration.maxBodyBytes);
     if (read.kind === 'too_large') return { status: 413, outcome: 'rejected', reason: 'body_too_large', closeConnection: true };
     if (read.kind === 'incomplete') return { status: 400, outcome: 'rejected', reason: 'body_incomplete', closeConnection: true };
-    trace.body = read.body;
+    exchange.body = read.body;
 
-    const inbound: InboundRequest = { method: 'POST', path, query, headers: request.headers, body: read.body };
+    const inbound: InboundRequest = { method: 'POST', path: exchange.path, query: exchange.query, headers: request.headers, body: read.body };
     const keys = integration.keysAt(now);
     const check = await integration.scheme.verify(inbound, keys.active);
     if (!check.ok) {
       if (check.reason === 'signature_invalid' && keys.retired.length > 0) {
         const retired = await integration.scheme.verify(inbound, keys.retired);
         if (retired.ok) {
-          trace.secretId = retired.secretId;
+          exchange.secretId = retired.secretId;
           return { status: 401, outcome: 'rejected', reason: 'signature_retired_secret', detail: `signed with retired secret "${retired.secretId}"` };
         }
       }
@@ -175,64 +226,68 @@ export class Ingress {
       }
       return { status: 401, outcome: 'rejected', reason: check.reason, detail: check.detail };
     }
-    trace.secretId = check.secretId;
+    exchange.secretId = check.secretId;
 
     if (check.signedAt !== undefined) {
       const skewMs = now - check.signedAt * 1000;
-      trace.skewMs = skewMs;
+      exchange.skewMs = skewMs;
       if (skewMs > integration.toleranceMs) return { status: 401, outcome: 'rejected', reason: 'timestamp_stale', detail: `signed ${Math.round(skewMs / 1000)} s ago` };
       if (-skewMs > integration.toleranceMs) return { status: 401, outcome: 'rejected', reason: 'timestamp_future', detail: `signed ${Math.round(-skewMs / 1000)} s in the future` };
     }
+    if (integration.rateLimit) {
+      const wait = await this.deps.rateLimiter.take(integration.id, integration.rateLimit, now);
+      if (wait > 0) return { status: 429, outcome: 'rejected', reason: 'rate_limited', retryAfterSeconds: wait };
+    }
+    const refusal = this.deps.store.refusal();
+    if (refusal !== undefined) return { status: 503, outcome: 'rejected', reason: 'store_unavailable', detail: refusal, retryAfterSeconds: STORE_RETRY_AFTER_SECONDS };
 
     const deliveryId = (integration.idHeader ? headerText(request, integration.idHeader) : undefined) ?? integration.scheme.deliveryId(inbound);
-    trace.deliveryId = deliveryId ?? null;
+    exchange.deliveryId = deliveryId ?? null;
     const replayKeys: ReplayKey[] = [];
-    if (deliveryId !== undefined) replayKeys.push({ key: `${integration.id}|id|${deliveryId}`, expiresAt: now + integration.idWindowMs });
-    replayKeys.push({ key: `${integration.id}|sig|${check.signature}`, expiresAt: now + integration.signatureWindowMs });
+    if (deliveryId !== undefined) replayKeys.push({ kind: 'id', digest: replayDigest(integration.id, 'id', deliveryId), expiresAt: now + integration.idWindowMs });
+    replayKeys.push({ kind: 'sig', digest: replayDigest(integration.id, 'sig', check.signature), expiresAt: now + integration.signatureWindowMs });
     const claim = await this.deps.replayCache.claim(replayKeys, now);
-    if (claim.result === 'seen') {
-      const reason = claim.key === replayKeys[0] && deliveryId !== undefined ? 'duplicate_id' : 'duplicate_signature';
-      return { status: 200, outcome: 'duplicate', reason };
+    switch (claim.result) {
+      case 'duplicate':
+        return { status: 200, outcome: 'duplicate', reason: claim.key.kind === 'id' ? 'duplicate_id' : 'duplicate_signature' };
+      case 'pending':
+        return { status: 503, outcome: 'rejected', reason: 'duplicate_pending', retryAfterSeconds: PENDING_RETRY_AFTER_SECONDS };
+      case 'unavailable':
+        return { status: 503, outcome: 'rejected', reason: 'store_unavailable', detail: claim.detail, retryAfterSeconds: PENDING_RETRY_AFTER_SECONDS };
+      case 'new':
+        break;
     }
 
     if (integration.validateBody && !validJson(integration.validateBody, read.body)) {
-      await this.deps.replayCache.settle(replayKeys, false);
+      // A resend is judged again rather than called a duplicate of something never accepted.
+      await this.deps.replayCache.release(replayKeys);
       return { status: 422, outcome: 'rejected', reason: 'schema_invalid' };
     }
 
-    const capture = this.captureOf(integration, query, request, trace);
+    const capture = this.capture(exchange, integration, read.body);
     const mode = integration.kill?.mode;
-    if (mode === 'drop') return { answer: { status: 202, outcome: 'dropped', reason: 'killed' }, store: { ...capture, replayKeys } };
+    const store = { capture, replayKeys: this.deps.replayCache.durableKeys ? replayKeys : [] };
+    if (mode === 'drop') return { answer: { status: 202, outcome: 'dropped', reason: 'killed' }, store, replayKeys };
     const held = mode === 'hold';
-    return {
-      answer: { status: 202, outcome: held ? 'held' : 'accepted', reason: null },
-      store: { ...capture, outbox: held ? 'held' : 'ready', replayKeys },
-    };
+    return { answer: { status: 202, outcome: held ? 'held' : 'accepted', reason: null }, store: { ...store, outbox: held ? 'held' : 'ready' }, replayKeys };
   }
 
-  private async rateLimited(integration: IntegrationRuntime, source: string, now: number): Promise<number> {
-    if (integration.rateLimit) {
-      const wait = await this.deps.rateLimiter.take(integration.id, integration.rateLimit, now);
-      if (wait > 0) return wait;
-    }
-    if (integration.perSourceLimit) return this.deps.rateLimiter.take(`${integration.id}|${source}`, integration.perSourceLimit, now);
-    return 0;
+  private capture(exchange: Exchange, integration: IntegrationRuntime, body: Buffer): NonNullable<DeliveryWrite['capture']> {
+    exchange.headers ??= flattenHeaders(exchange.request.headers, integration.signatureHeaders);
+    return { query: exchange.query, headers: exchange.headers.capture, body, expiresAt: exchange.receivedAt + integration.captureRetentionMs };
   }
 
-  private captureOf(
-    integration: IntegrationRuntime | undefined,
-    query: string,
-    request: IncomingMessage,
-    trace: Trace,
-  ): { capture?: CapturedRequest } {
-    if (!integration || !trace.body) return {};
-    return {
-      capture: { query, headers: headersForCapture(request.headers), body: trace.body, expiresAt: this.deps.now() + integration.captureRetentionMs },
-    };
+  /** The first bytes of a rejected body, within the integration's per-minute budget; none for unknown paths. */
+  private rejectedCapture(exchange: Exchange): Omit<DeliveryWrite, 'record'> {
+    const { integration, body } = exchange;
+    if (!integration || !body) return {};
+    const { rejectedBytes, rejectedBytesPerMinute } = integration.capture;
+    const kept = Math.min(body.length, rejectedBytes);
+    if (rejectedBytes === 0 || !this.captureBudget.take(integration.id, kept, rejectedBytesPerMinute, exchange.receivedAt)) return {};
+    const capture = this.capture(exchange, integration, body.subarray(0, kept));
+    return { capture: kept < body.length ? { ...capture, truncatedFrom: body.length } : capture };
   }
 }
-
-const NO_HEADERS: ReadonlySet<string> = new Set();
 
 function headerText(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
@@ -248,7 +303,7 @@ function validJson(validate: (body: unknown) => boolean, body: Buffer): boolean 
   }
 }
 
-function send(response: ServerResponse, answer: Answer, requestId: string): void {
+function send({ response, requestId }: Exchange, answer: Answer): void {
   if (response.headersSent || response.destroyed) return;
   const body = `{"status":"${answer.outcome}","requestId":"${requestId}"}`;
   const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.length };

@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import type { IntegrationConfig } from '../../shared/contract/receiver-config.js';
 import type { SchemeName } from '../../shared/model/schemes.js';
 import { resolveSecret } from '../config/resolve-secret.js';
+import { parsePointer } from '../store/capture-codec.js';
 import { createScheme } from '../schemes/create-scheme.js';
 import type { KillSwitch, StoredSecret } from '../state/integration-state.js';
 import type { SignatureScheme, VerificationKey } from '../schemes/scheme.js';
@@ -49,6 +50,7 @@ export class IntegrationRuntime {
   readonly allowIps: AddressList | undefined;
   readonly validateBody: ((body: unknown) => boolean) | undefined;
   readonly captureRetentionMs: number;
+  readonly capture: { readonly rejectedBytes: number; readonly rejectedBytesPerMinute: number; readonly redact: readonly string[] };
   kill: KillSwitch | null = null;
   /** The secrets the config file names, resolved: runtime state is compared against them to report drift. */
   readonly fileSecrets: readonly StoredSecret[];
@@ -72,6 +74,8 @@ export class IntegrationRuntime {
     this.allowIps = config.allowIps && build('allowIps', () => addressList(config.allowIps ?? []));
     this.validateBody = config.schema === undefined ? undefined : build('schema', () => compileSchema(resolve(options.baseDir, config.schema ?? '')));
     this.captureRetentionMs = config.capture.retentionDays * 86_400_000;
+    this.capture = { rejectedBytes: config.capture.rejectedBytes, rejectedBytesPerMinute: config.capture.rejectedBytesPerMinute, redact: config.capture.redact };
+    config.capture.redact.forEach((pointer, index) => build(`capture.redact[${index}]`, () => parsePointer(pointer)));
     this.fileSecrets =
       'secrets' in config
         ? config.secrets.map((secret, index) => {

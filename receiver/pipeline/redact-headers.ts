@@ -5,25 +5,28 @@ const CREDENTIALS = new Set(['authorization', 'proxy-authorization', 'cookie', '
 /** Signature headers of every scheme contain one of these words (webhook-signature, x-shopify-hmac-sha256, x-jws-signature…). */
 const SIGNATURE_WORDS = ['signature', 'hmac'];
 
-function flatten(headers: IncomingHttpHeaders, redact: (name: string) => boolean): Record<string, string> {
-  const result: Record<string, string> = {};
+export interface FlatHeaders {
+  /** For the delivery log, the live stream and the admin API: no credentials, no signatures. */
+  readonly log: Record<string, string>;
+  /** For the capture kept for replay: signatures stay (replay "as captured" needs them), credentials go. */
+  readonly capture: Record<string, string>;
+}
+
+/** Both flat views of the request's headers, in one pass. */
+export function flattenHeaders(headers: IncomingHttpHeaders, extraSignatureHeaders: ReadonlySet<string>): FlatHeaders {
+  const log: Record<string, string> = {};
+  const capture: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    result[name] = redact(name) ? REDACTED : Array.isArray(value) ? value.join(', ') : value;
+    if (CREDENTIALS.has(name)) {
+      log[name] = REDACTED;
+      capture[name] = REDACTED;
+      continue;
+    }
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    capture[name] = text;
+    log[name] = extraSignatureHeaders.has(name) || SIGNATURE_WORDS.some((word) => name.includes(word)) ? REDACTED : text;
   }
-  return result;
-}
-
-/** For the delivery log, the live stream and the admin API: no credentials, no signatures. */
-export function headersForLog(headers: IncomingHttpHeaders, extraSignatureHeaders: ReadonlySet<string>): Record<string, string> {
-  return flatten(
-    headers,
-    (name) => CREDENTIALS.has(name) || extraSignatureHeaders.has(name) || SIGNATURE_WORDS.some((word) => name.includes(word)),
-  );
-}
-
-/** For the capture kept for replay: signatures stay (replay "as captured" needs them), credentials go. */
-export function headersForCapture(headers: IncomingHttpHeaders): Record<string, string> {
-  return flatten(headers, (name) => CREDENTIALS.has(name));
+  return { log, capture };
 }

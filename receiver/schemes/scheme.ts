@@ -22,7 +22,10 @@ export type SignatureCheck =
   | {
       readonly ok: true;
       readonly secretId: string;
-      /** The signature value that matched; its hash joins the replay cache. */
+      /**
+       * The matched MAC in one canonical spelling (its decoded bytes re-encoded: lower-case hex, or
+       * padded standard base64), so that re-spelling a signature never makes a new replay key.
+       */
       readonly signature: string;
       /** Unix seconds the sender signed, for schemes that sign a timestamp. */
       readonly signedAt?: number;

@@ -21,7 +21,7 @@ export function shopifyScheme(): SignatureScheme<KeyObject> {
       if (!presented) return { ok: false, reason: 'signature_malformed', detail: 'X-Shopify-Hmac-Sha256 is not the base64 of a SHA-256 MAC' };
       const match = matchHmac('sha256', keys, [request.body], [presented]);
       if (!match) return { ok: false, reason: 'signature_invalid', detail: 'no secret of this integration produces the signature' };
-      return { ok: true, secretId: match.secretId, signature: header };
+      return { ok: true, secretId: match.secretId, signature: presented.toString('base64') };
     },
     deliveryId: (request) => headerValue(request.headers, 'x-shopify-event-id') || headerValue(request.headers, 'x-shopify-webhook-id') || undefined,
   };

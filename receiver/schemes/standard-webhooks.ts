@@ -60,8 +60,8 @@ function verify(request: InboundRequest, keys: readonly VerificationKey<Standard
   // The spec forbids full stops in the id and timestamp: they would make the signed content ambiguous.
   if (id.includes('.') || id.length > 256) return { ok: false, reason: 'signature_malformed', detail: 'the message id contains "." or is too long' };
 
-  const symmetric: { text: string; bytes: Buffer }[] = [];
-  const asymmetric: { text: string; bytes: Buffer }[] = [];
+  const symmetric: { bytes: Buffer }[] = [];
+  const asymmetric: { bytes: Buffer }[] = [];
   for (const entry of signature.split(' ')) {
     if (entry === '') continue;
     const comma = entry.indexOf(',');
@@ -71,7 +71,7 @@ function verify(request: InboundRequest, keys: readonly VerificationKey<Standard
     const text = entry.slice(comma + 1);
     const bytes = decodeBase64(text);
     if (!bytes) return { ok: false, reason: 'signature_malformed', detail: `a ${version} signature is not base64` };
-    (version === 'v1' ? symmetric : asymmetric).push({ text, bytes });
+    (version === 'v1' ? symmetric : asymmetric).push({ bytes });
   }
   if (symmetric.length === 0 && asymmetric.length === 0) {
     return { ok: false, reason: 'signature_invalid', detail: 'no v1 or v1a signature in the header' };
@@ -83,14 +83,14 @@ function verify(request: InboundRequest, keys: readonly VerificationKey<Standard
     if (key.kind === 'hmac') {
       const digest = createHmac('sha256', key.key).update(prefix).update(request.body).digest();
       const match = symmetric.find((candidate) => candidate.bytes.length === HMAC_BYTES && bytesEqual(digest, candidate.bytes));
-      if (match) return { ok: true, secretId, signature: match.text, signedAt: Number(timestamp) };
+      if (match) return { ok: true, secretId, signature: match.bytes.toString('base64'), signedAt: Number(timestamp) };
     } else {
       signed ??= Buffer.concat([Buffer.from(prefix), request.body]);
       const content = signed;
       const match = asymmetric.find(
         (candidate) => candidate.bytes.length === ED25519_SIGNATURE_BYTES && verifySignature(null, content, key.key, candidate.bytes),
       );
-      if (match) return { ok: true, secretId, signature: match.text, signedAt: Number(timestamp) };
+      if (match) return { ok: true, secretId, signature: match.bytes.toString('base64'), signedAt: Number(timestamp) };
     }
   }
   return { ok: false, reason: 'signature_invalid', detail: 'no secret of this integration produces any of the signatures' };

@@ -44,7 +44,7 @@ export function twilioScheme(options: { publicUrl: string }): SignatureScheme<Ke
       }
       for (const url of urlVariants) {
         const match = matchHmac('sha1', keys, [`${url}${request.query}`, params], [presented]);
-        if (match) return { ok: true, secretId: match.secretId, signature: header };
+        if (match) return { ok: true, secretId: match.secretId, signature: presented.toString('base64') };
       }
       return { ok: false, reason: 'signature_invalid', detail: 'no secret of this integration produces the signature for the configured publicUrl' };
     },

@@ -61,29 +61,39 @@ export class OutboxDispatcher {
         await this.pause(IDLE_POLL_MS, true);
         continue;
       }
+      const done: number[] = [];
+      let failed: { requestId: string; error: unknown } | undefined;
       for (const entry of entries) {
-        if (this.stopped) return;
+        if (this.stopped) break;
         if (entry.body === undefined) {
           this.options.logger.error('outbox entry without its capture; dropped from the outbox', { requestId: entry.requestId });
-          this.outbox.remove(entry.seq);
+          done.push(entry.seq);
           continue;
         }
         try {
           await this.sink.deliver(entry);
-          this.outbox.remove(entry.seq);
+          done.push(entry.seq);
           this.failures = 0;
         } catch (error) {
-          this.failures++;
-          const wait =
-            error instanceof CircuitOpenError
-              ? error.retryAfterMs
-              : backoffMs(this.failures, this.options.initialBackoffMs, this.options.maxBackoffMs, this.options.random ?? Math.random);
-          this.options.logger.warn('downstream delivery failed; will retry', { sink: this.sink.name, requestId: entry.requestId, error: errorText(error), retryInMs: wait });
-          await this.pause(wait, false);
+          failed = { requestId: entry.requestId, error };
           break;
         }
       }
+      // One commit for the batch: a crash (or a stuck store) before it commits sends these again:
+      // at least once, never lost.
+      if (done.length > 0) await this.outbox.remove(done).catch((error: unknown) => (failed ??= { requestId: '', error }));
+      if (failed) await this.backOff(failed.requestId, failed.error);
     }
+  }
+
+  private async backOff(requestId: string, error: unknown): Promise<void> {
+    this.failures++;
+    const wait =
+      error instanceof CircuitOpenError
+        ? error.retryAfterMs
+        : backoffMs(this.failures, this.options.initialBackoffMs, this.options.maxBackoffMs, this.options.random ?? Math.random);
+    this.options.logger.warn('downstream delivery failed; will retry', { sink: this.sink.name, requestId, error: errorText(error), retryInMs: wait });
+    await this.pause(wait, false);
   }
 
   /** Sleeps `ms`; `wake()` cuts an idle wait short, while a backoff gives way only to `stop()`. */

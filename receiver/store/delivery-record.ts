@@ -1,4 +1,6 @@
 import type { Diagnosis, Outcome, Reason } from '../../shared/model/outcomes.js';
+import type { CapturedRequest } from './capture-codec.js';
+import type { ReplayKey } from './replay-cache.js';
 
 /** One line of the delivery log: every request leaves exactly one. */
 export interface DeliveryRecord {
@@ -30,24 +32,12 @@ export interface LoggedDelivery extends DeliveryRecord {
   readonly seq: number;
 }
 
-/** The raw request as received, kept for replay; only credentials are taken out. */
-export interface CapturedRequest {
-  readonly query: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
-  readonly expiresAt: number;
-}
-
-/** Everything one request writes, committed together or not at all. */
+/** Everything one request writes, committed together (one row, plus its replay keys) or not at all. */
 export interface DeliveryWrite {
   readonly record: DeliveryRecord;
-  readonly capture?: CapturedRequest;
+  readonly capture?: CapturedRequest & { readonly expiresAt: number };
   /** `ready` goes downstream, `held` waits for the kill switch's release. */
   readonly outbox?: 'ready' | 'held';
+  /** Keys of a single node's replay cache, kept durably with the delivery. */
   readonly replayKeys?: readonly ReplayKey[];
-}
-
-export interface ReplayKey {
-  readonly key: string;
-  readonly expiresAt: number;
 }

@@ -26,6 +26,7 @@ const FAILED_AT: Record<Reason, Step> = {
   timestamp_future: 'timestamp',
   duplicate_id: 'dedupe',
   duplicate_signature: 'dedupe',
+  duplicate_pending: 'dedupe',
   schema_invalid: 'schema',
   store_unavailable: 'outcome',
 };
@@ -104,6 +105,7 @@ function failure(step: Step, record: DeliveryRecord): string {
       return `${record.reason === 'timestamp_future' ? 'signed too far in the future' : 'signed too long ago'}${skew}, outside the tolerance → 401`;
     }
     case 'dedupe':
+      if (record.reason === 'duplicate_pending') return 'the same delivery is still being stored (not yet durable) → 503, retry in a second';
       return record.reason === 'duplicate_id' && record.deliveryId !== null
         ? `already seen: delivery id "${record.deliveryId}" → 200 duplicate, not processed again`
         : 'already seen: the same signature → 200 duplicate, not processed again';

@@ -1,14 +1,33 @@
-import type { ReplayKey } from './delivery-record.js';
-
-export type ClaimResult = 'new' | 'seen';
+/** One replay key of a delivery: a fixed-size digest (see replayDigest) and the end of its window. */
+export interface ReplayKey {
+  readonly kind: 'id' | 'sig';
+  readonly digest: Buffer;
+  readonly expiresAt: number;
+}
 
 /**
- * Set-if-absent over delivery ids and signatures. A claim is provisional until `settle`: when the
- * delivery could not be stored the claim is given up, so the sender's retry is not taken for a
- * duplicate of something that was never accepted.
+ * What a claim found. Only `duplicate` may be answered 200: it met a claim whose delivery is
+ * durable. `pending` met a claim of a delivery still on its way to the store (or of a node that
+ * died before storing it), and `unavailable` means the cache cannot tell yet: both answer 503 +
+ * Retry-After, so the sender's retry is judged again once the first attempt is settled.
+ */
+export type ClaimResult =
+  | { readonly result: 'new' }
+  | { readonly result: 'duplicate'; readonly key: ReplayKey }
+  | { readonly result: 'pending'; readonly key: ReplayKey }
+  | { readonly result: 'unavailable'; readonly detail: string };
+
+/**
+ * Two-state claims over delivery ids and signatures, the same rule on a single node and in a fleet:
+ * claim (a lease that dies with the node that took it) → durable commit → `commit` extends the keys
+ * to their full window. `release` gives a claim up when its delivery was not stored.
  */
 export interface ReplayCache {
-  /** Claims every key or none; `seen` names the first key that was already present. */
-  claim(keys: readonly ReplayKey[], now: number): Promise<{ result: 'new' } | { result: 'seen'; key: ReplayKey }>;
-  settle(keys: readonly ReplayKey[], stored: boolean): Promise<void>;
+  /** Whether a delivery's keys must be stored with it: the single node rebuilds its cache from the log, a fleet's lives in Redis. */
+  readonly durableKeys: boolean;
+  /** Claims every key or none. */
+  claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult>;
+  /** The delivery is durable: the keys now hold for their window. */
+  commit(keys: readonly ReplayKey[], now: number): Promise<void>;
+  release(keys: readonly ReplayKey[]): Promise<void>;
 }

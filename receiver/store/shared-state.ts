@@ -8,8 +8,8 @@ import { RedisRateLimiter } from './redis/redis-rate-limiter.js';
 import { RedisReplayCache } from './redis/redis-replay-cache.js';
 import { RedisStateStore } from './redis/redis-state-store.js';
 import { RedisStreamSink } from './redis/redis-stream-sink.js';
+import { LocalReplayCache } from './dedupe/local-replay-cache.js';
 import type { ReplayCache } from './replay-cache.js';
-import { SqliteReplayCache } from './sqlite/sqlite-replay-cache.js';
 import { SqliteStateStore } from './sqlite/sqlite-state-store.js';
 import type { StateStore } from './state-store.js';
 
@@ -23,14 +23,18 @@ export interface SharedState {
   /** The Redis Stream sink, when the fleet's downstream is its Redis Streams. */
   readonly streamSink: DeliverySink | undefined;
   readonly redisHealth: (() => RedisHealth) | undefined;
+  /** The single node's in-memory replay index (loaded from the log at start); none in a fleet. */
+  readonly replayIndex: LocalReplayCache | undefined;
   close(): Promise<void>;
 }
 
 /** Resolves once Redis (when configured) answers: a fleet node that cannot reach its fleet's state does not start. */
-export async function openSharedState(config: ReceiverConfig, db: Database.Database): Promise<SharedState> {
+export async function openSharedState(config: ReceiverConfig, db: Database.Database, now: () => number): Promise<SharedState> {
   if (!config.redis) {
+    const replayIndex = new LocalReplayCache(config.storage.dedupeIndexMaxKeys);
     return {
-      replayCache: new SqliteReplayCache(db),
+      replayCache: replayIndex,
+      replayIndex,
       rateLimiter: new TokenBuckets(),
       stateStore: new SqliteStateStore(db),
       streamSink: undefined,
@@ -46,7 +50,7 @@ export async function openSharedState(config: ReceiverConfig, db: Database.Datab
     await connection.close();
     throw new Error(`Redis ${redactRedisUrl(config.redis.url)} is unreachable: ${connection.redact(error)}`);
   }
-  const replayCache = new RedisReplayCache(connection, keyPrefix);
+  const replayCache = new RedisReplayCache(connection, keyPrefix, { clock: now });
   const stateStore = new RedisStateStore(connection, keyPrefix);
   const downstream = config.downstream ?? { type: 'redis-stream', maxLen: 1_000_000 };
   return {
@@ -55,6 +59,7 @@ export async function openSharedState(config: ReceiverConfig, db: Database.Datab
     stateStore,
     streamSink: downstream.type === 'redis-stream' ? new RedisStreamSink(connection, { keyPrefix, maxLen: downstream.maxLen }) : undefined,
     redisHealth: () => connection.health(),
+    replayIndex: undefined,
     async close() {
       replayCache.close();
       await stateStore.close();

@@ -48,7 +48,17 @@ const integrationCommon = {
   allowIps: z.array(cidr).min(1).optional(),
   /** JSON Schema file, relative to the config file. */
   schema: z.string().min(1).optional(),
-  capture: z.strictObject({ retentionDays: z.number().positive().max(365).default(7) }).prefault({}),
+  capture: z
+    .strictObject({
+      retentionDays: z.number().positive().max(365).default(7),
+      /** Bytes of a rejected request's body kept for diagnosis (0: none); accepted deliveries are kept whole. */
+      rejectedBytes: z.number().int().min(0).max(1_048_576).default(4096),
+      /** Capture bytes of rejected requests per minute for this integration; past it they are logged without a capture. */
+      rejectedBytesPerMinute: z.number().int().min(0).default(1_048_576),
+      /** JSON pointers (RFC 6901) of body fields replaced by "[redacted]" before the capture is stored, e.g. "/data/object/email". */
+      redact: z.array(z.string().regex(/^\//, 'must be a JSON pointer starting with "/", e.g. "/data/object/email"')).default([]),
+    })
+    .prefault({}),
 };
 
 const secrets = z.array(secretConfig).min(1, 'at least one secret is needed');
@@ -157,6 +167,12 @@ export const receiverConfig = z
         sync: z.enum(['full', 'normal']).default('full'),
         /** How long the delivery log and statistics are kept; captures follow each integration's own retention. */
         logRetentionDays: z.number().positive().max(3650).default(30),
+        /** Ceiling of the database's used bytes: above it the oldest captures are purged first (not the log, not the outbox). */
+        maxBytes: positiveInt.min(1_048_576).optional(),
+        /** Replay keys the single node holds in memory (about 50 bytes each); past it deliveries get 503 rather than a forgotten key. */
+        dedupeIndexMaxKeys: positiveInt.default(4_000_000),
+        /** A commit running longer than this makes the node not ready, and the ingress answers 503 instead of queueing. */
+        commitStallSeconds: z.number().positive().max(600).default(5),
       })
       .prefault({}),
     integrations: z.array(integrationConfig).min(1, 'at least one integration is needed'),

@@ -26,6 +26,8 @@ export const REASONS = [
   'timestamp_future',
   'duplicate_id',
   'duplicate_signature',
+  /** The same delivery is being stored right now (or its node died before storing it): retry in a second. */
+  'duplicate_pending',
   'schema_invalid',
   'store_unavailable',
 ] as const;

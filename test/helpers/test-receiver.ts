@@ -6,6 +6,8 @@ import { stringify } from 'yaml';
 import { parseConfig } from '../../receiver/config/load-config.js';
 import { startReceiver, type EngineOptions, type ReceiverEngine } from '../../receiver/engine.js';
 import { silentLogger } from '../../receiver/observability/logger.js';
+import { loadMasterKey } from '../../receiver/state/master-key.js';
+import { openCapture } from '../../receiver/store/capture-codec.js';
 import type { Delivery } from './signers.js';
 
 export interface Answer {
@@ -20,8 +22,15 @@ export interface TestReceiver {
   post(path: string, delivery: Delivery, extraHeaders?: Record<string, string>): Promise<Answer>;
   /** A read-only view of the node's SQLite file. */
   db(): Database.Database;
+  /** The log row of a request once its (asynchronous) write has committed; rejections are answered before they are logged. */
+  logged(requestId: string | undefined): Promise<Record<string, unknown>>;
+  /** The node's capture of a request, opened with its master key. */
+  capture(requestId: string | undefined): { query: string; headers: Record<string, string>; body: Buffer } | undefined;
   close(): Promise<void>;
 }
+
+/** Generous: the machine running the tests may be busy. */
+const LOG_WAIT_MS = 10_000;
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'hookwarden-test-'));
@@ -40,17 +49,37 @@ export async function startTestReceiver(
   );
   const engine = await startReceiver(loaded, { logger: silentLogger, ...options });
   const opened: Database.Database[] = [];
+  const db = (): Database.Database => {
+    const connection = new Database(join(dir, 'data', 'receiver.db'), { readonly: true });
+    opened.push(connection);
+    return connection;
+  };
   return {
     engine,
     dir,
     post: (path, delivery, extraHeaders = {}) => post(`${engine.ingressUrl}${path}${delivery.query ?? ''}`, delivery, extraHeaders),
-    db() {
-      const db = new Database(join(dir, 'data', 'receiver.db'), { readonly: true });
-      opened.push(db);
-      return db;
+    db,
+    async logged(requestId) {
+      const select = db().prepare('SELECT * FROM deliveries WHERE request_id = ?');
+      const deadline = Date.now() + LOG_WAIT_MS;
+      for (;;) {
+        const row = select.get(requestId ?? '') as Record<string, unknown> | undefined;
+        if (row) return row;
+        if (Date.now() > deadline) throw new Error(`request ${requestId ?? '(none)'} was not logged within ${LOG_WAIT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    capture(requestId) {
+      const row = db().prepare('SELECT integration_id, capture FROM deliveries WHERE request_id = ? AND capture IS NOT NULL').get(requestId ?? '') as
+        | { integration_id: string; capture: Buffer }
+        | undefined;
+      if (!row) return undefined;
+      const key = loadMasterKey(join(dir, 'data'), options.env ?? process.env);
+      const { query, headers, body } = openCapture(key, row.integration_id, row.capture);
+      return { query, headers: { ...headers }, body };
     },
     async close() {
-      for (const db of opened) db.close();
+      for (const connection of opened) connection.close();
       await engine.close();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },

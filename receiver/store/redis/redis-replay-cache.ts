@@ -2,31 +2,54 @@
  * The replay cache of a fleet: every node claims delivery ids and signatures in one Redis.
  *
  * Redis keys:
- *   `${keyPrefix}:replay:<replay key>`   string, value = a random token of the claim that set it,
- *                                        expiry = the key's window (PX), e.g. `pay|id|evt_1`, `pay|sig|<signature>`
+ *   `${keyPrefix}:replay:<digest>`   string; <digest> is the base64url of the key's 16-byte digest
+ *                                    (replayDigest: integration, kind, value). Value:
+ *                                      a random token   pending: claimed by a node whose delivery is not
+ *                                                       durable yet; expires after the lease (seconds)
+ *                                      "c"              committed: the delivery is durable; expires at the
+ *                                                       end of the key's window
  *
- * A claim sets all of a delivery's keys or none (one Lua script, so two nodes racing for the same
- * key cannot both win). `settle(keys, false)` deletes what this claim set, and only while the value
- * is still its token, so a later claim by someone else is never undone. A claim or release whose
- * outcome is unknown (Redis went away mid-command) is released again in the background until it
- * succeeds or the keys expire: a key left behind would make the sender's retry look like a
- * duplicate of a delivery that was never stored, and the delivery would be lost.
+ * Two states, so a claim cannot outlive a node that never stored its delivery: a claim is a short
+ * lease (`SET NX PX lease`, all keys of a delivery or none, in one script); only after the durable
+ * commit does `commit` turn it into the full window. A retry that meets a pending claim is told
+ * `pending` (503 + Retry-After: 1), never "duplicate"; if the claiming node died, the lease runs
+ * out and the retry is accepted. `release` deletes what this claim set, and only while the value
+ * is still its token. A commit or release whose outcome is unknown (Redis went away mid-command) is
+ * retried in the background until it succeeds or the keys expire.
  */
 import { randomBytes } from 'node:crypto';
-import type { ReplayKey } from '../delivery-record.js';
-import type { ReplayCache } from '../replay-cache.js';
+import type { ClaimResult, ReplayCache, ReplayKey } from '../replay-cache.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisConnection } from './redis-connection.js';
 
-/** KEYS: the replay keys; ARGV[1]: token, ARGV[1 + i]: time to live of KEYS[i] in ms. Returns 0, or the index of the first key present. */
+const COMMITTED = 'c';
+
+/** KEYS: the replay keys; ARGV[1]: token, ARGV[2]: lease ms. Returns 0, or {index of the first key present, 1 if committed}. */
 const CLAIM = new LuaScript(`
 for i, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 1 then return i end
+  local value = redis.call('GET', key)
+  if value then
+    if value == '${COMMITTED}' then return {i, 1} end
+    return {i, 0}
+  end
 end
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, ARGV[1], 'PX', ARGV[i + 1])
+  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
 end
 return 0
+`);
+
+/** KEYS: replay keys; ARGV[i]: token of KEYS[i], ARGV[n + i]: its window in ms. A key whose lease ran out and that another claim took is left alone. */
+const COMMIT = new LuaScript(`
+local n = #KEYS
+local committed = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[i] then
+    redis.call('SET', key, '${COMMITTED}', 'PX', ARGV[n + i])
+    committed = committed + 1
+  end
+end
+return committed
 `);
 
 /** KEYS: replay keys; ARGV[i]: the token that KEYS[i] must still hold to be deleted. */
@@ -41,26 +64,31 @@ end
 return released
 `);
 
+/** Long enough for a commit under load, short enough that a dead node's claims clear before the sender's retry schedule notices. */
+export const DEFAULT_LEASE_MS = 10_000;
+
 interface Claimed {
   readonly token: string;
   readonly expiresAt: number;
 }
 
-interface PendingRelease {
+interface PendingRetry {
+  readonly script: LuaScript;
   readonly keys: readonly string[];
-  readonly tokens: readonly string[];
+  readonly args: readonly (string | number)[];
   /** After this the keys have expired by themselves. */
   readonly until: number;
 }
 
 const RETRY_MS = 250;
-const MAX_PENDING_RELEASES = 10_000;
+const MAX_PENDING_RETRIES = 10_000;
 const SWEEP_EVERY_MS = 60_000;
 
 export class RedisReplayCache implements ReplayCache {
-  /** This node's claims that are not settled yet, by replay key: what `settle(…, false)` may delete. */
+  readonly durableKeys = false;
+  /** This node's claims that are not settled yet, by redis key: what `commit` and `release` may change. */
   private readonly claimed = new Map<string, Claimed>();
-  private readonly pending: PendingRelease[] = [];
+  private readonly pending: PendingRetry[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private lastSweep = 0;
   private closed = false;
@@ -68,73 +96,91 @@ export class RedisReplayCache implements ReplayCache {
   constructor(
     private readonly connection: RedisConnection,
     private readonly keyPrefix: string,
-    private readonly clock: () => number = Date.now,
+    private readonly options: { readonly leaseMs?: number; readonly clock?: () => number } = {},
   ) {}
 
-  async claim(keys: readonly ReplayKey[], now: number): Promise<{ result: 'new' } | { result: 'seen'; key: ReplayKey }> {
+  async claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult> {
     this.sweep(now);
     if (keys.length === 0) return { result: 'new' };
     const token = randomBytes(12).toString('base64url');
-    const redisKeys = keys.map((key) => this.redisKey(key.key));
-    // Relative to the node's receipt time, so a skewed Redis clock does not shorten the window.
-    const ttls = keys.map((key) => Math.max(1, Math.ceil(key.expiresAt - now)));
-    let seenAt: number;
+    const redisKeys = keys.map((key) => this.redisKey(key));
+    const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
+    let reply: unknown;
     try {
-      seenAt = Number(await this.connection.run((client) => CLAIM.run(client, redisKeys, [token, ...ttls])));
+      reply = await this.connection.run((client) => CLAIM.run(client, redisKeys, [token, leaseMs]));
     } catch (error) {
-      this.releaseLater(redisKeys, redisKeys.map(() => token), Math.max(...keys.map((key) => key.expiresAt)));
+      this.retryLater(RELEASE, redisKeys, redisKeys.map(() => token), now + leaseMs);
       throw error;
     }
-    if (seenAt > 0) {
-      const key = keys[seenAt - 1];
-      if (!key) throw new Error(`replay claim script answered an index out of range: ${seenAt}`);
-      return { result: 'seen', key };
+    if (Array.isArray(reply)) {
+      const key = keys[Number(reply[0]) - 1];
+      if (!key) throw new Error(`replay claim script answered an index out of range: ${String(reply[0])}`);
+      return { result: Number(reply[1]) === 1 ? 'duplicate' : 'pending', key };
     }
-    for (const key of keys) this.claimed.set(key.key, { token, expiresAt: key.expiresAt });
+    for (const key of redisKeys) this.claimed.set(key, { token, expiresAt: now + leaseMs });
     return { result: 'new' };
   }
 
-  async settle(keys: readonly ReplayKey[], stored: boolean): Promise<void> {
-    const mine: { key: string; claimed: Claimed }[] = [];
-    for (const key of keys) {
-      const claimed = this.claimed.get(key.key);
-      if (!claimed) continue;
-      this.claimed.delete(key.key);
-      mine.push({ key: this.redisKey(key.key), claimed });
-    }
-    // Stored: the keys stay until their window ends; nothing to do in Redis.
-    if (stored || mine.length === 0) return;
-    const redisKeys = mine.map((entry) => entry.key);
-    const tokens = mine.map((entry) => entry.claimed.token);
+  async commit(keys: readonly ReplayKey[], now: number): Promise<void> {
+    const mine = this.take(keys);
+    if (mine.length === 0) return;
+    const redisKeys = mine.map((entry) => entry.redisKey);
+    // Relative to the node's clock, so a skewed Redis clock does not shorten the window.
+    const args = [...mine.map((entry) => entry.token), ...mine.map((entry) => Math.max(1, Math.ceil(entry.key.expiresAt - now)))];
     try {
-      await this.connection.run((client) => RELEASE.run(client, redisKeys, tokens));
+      await this.connection.run((client) => COMMIT.run(client, redisKeys, args));
     } catch (error) {
-      this.releaseLater(redisKeys, tokens, Math.max(...mine.map((entry) => entry.claimed.expiresAt)));
+      this.retryLater(COMMIT, redisKeys, args, Math.max(...mine.map((entry) => entry.key.expiresAt)));
       throw error;
     }
   }
 
-  /** Stops background releases; the connection itself belongs to whoever created it. */
+  async release(keys: readonly ReplayKey[]): Promise<void> {
+    const mine = this.take(keys);
+    if (mine.length === 0) return;
+    const redisKeys = mine.map((entry) => entry.redisKey);
+    const tokens = mine.map((entry) => entry.token);
+    try {
+      await this.connection.run((client) => RELEASE.run(client, redisKeys, tokens));
+    } catch (error) {
+      this.retryLater(RELEASE, redisKeys, tokens, Math.max(...mine.map((entry) => entry.expiresAt)));
+      throw error;
+    }
+  }
+
+  /** Stops background retries; the connection itself belongs to whoever created it. */
   close(): void {
     this.closed = true;
     clearTimeout(this.retryTimer);
     this.pending.length = 0;
   }
 
-  /** Releases still waiting for Redis (for health output and tests). */
-  get pendingReleases(): number {
+  /** Commits and releases still waiting for Redis (for health output and tests). */
+  get pendingRetries(): number {
     return this.pending.length;
   }
 
-  private redisKey(key: string): string {
-    return `${this.keyPrefix}:replay:${key}`;
+  private take(keys: readonly ReplayKey[]): { key: ReplayKey; redisKey: string; token: string; expiresAt: number }[] {
+    const mine: { key: ReplayKey; redisKey: string; token: string; expiresAt: number }[] = [];
+    for (const key of keys) {
+      const redisKey = this.redisKey(key);
+      const claimed = this.claimed.get(redisKey);
+      if (!claimed) continue;
+      this.claimed.delete(redisKey);
+      mine.push({ key, redisKey, token: claimed.token, expiresAt: claimed.expiresAt });
+    }
+    return mine;
   }
 
-  private releaseLater(keys: readonly string[], tokens: readonly string[], until: number): void {
+  private redisKey(key: ReplayKey): string {
+    return `${this.keyPrefix}:replay:${key.digest.toString('base64url')}`;
+  }
+
+  private retryLater(script: LuaScript, keys: readonly string[], args: readonly (string | number)[], until: number): void {
     if (this.closed) return;
     // Beyond the cap the oldest is dropped: its keys still expire by themselves.
-    if (this.pending.length >= MAX_PENDING_RELEASES) this.pending.shift();
-    this.pending.push({ keys, tokens, until });
+    if (this.pending.length >= MAX_PENDING_RETRIES) this.pending.shift();
+    this.pending.push({ script, keys, args, until });
     this.scheduleRetry();
   }
 
@@ -142,17 +188,17 @@ export class RedisReplayCache implements ReplayCache {
     if (this.retryTimer || this.closed || this.pending.length === 0) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      void this.retryReleases();
+      void this.retryPending();
     }, RETRY_MS);
     this.retryTimer.unref();
   }
 
-  private async retryReleases(): Promise<void> {
-    const now = this.clock();
+  private async retryPending(): Promise<void> {
+    const now = (this.options.clock ?? Date.now)();
     for (let next = this.pending[0]; next && !this.closed; next = this.pending[0]) {
       if (next.until > now) {
         try {
-          await this.connection.run((client) => RELEASE.run(client, next.keys, next.tokens));
+          await this.connection.run((client) => next.script.run(client, next.keys, next.args));
         } catch {
           break; // Still unreachable: try again later, in the same order.
         }
@@ -162,7 +208,7 @@ export class RedisReplayCache implements ReplayCache {
     this.scheduleRetry();
   }
 
-  /** Forgets claims that were never settled (a caller that failed in between) once their keys expired. */
+  /** Forgets claims that were never settled (a caller that failed in between) once their lease ran out. */
   private sweep(now: number): void {
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;

@@ -10,6 +10,7 @@ import type {
 } from '../../../shared/contract/admin-api.js';
 import type { Diagnosis, Outcome, Reason } from '../../../shared/model/outcomes.js';
 import type { LoggedDelivery } from '../delivery-record.js';
+import type { CapturedRequest } from '../capture-codec.js';
 import { verificationTrace } from '../delivery-trace.js';
 
 interface DeliveryRow {
@@ -51,9 +52,7 @@ interface StatsWindow {
 
 interface CaptureRow {
   integration_id: string;
-  query: string;
-  headers: string;
-  body: Buffer;
+  capture: Buffer;
   method: string;
   path: string;
 }
@@ -71,6 +70,13 @@ const PAGE_FILTERS = `seq < @before AND +received_at >= @since AND +received_at 
   AND (@reasons IS NULL OR reason IN (SELECT value FROM json_each(@reasons)))`;
 
 const DEFAULT_STATS_WINDOW_MS = 3_600_000;
+/** Rows a delivery-id or source-address search walks back from its cursor at most. */
+const SEARCH_SCAN_ROWS = 100_000;
+
+interface SearchParams {
+  deliveryId: string | null;
+  sourceIp: string | null;
+}
 const TOP_SOURCES = 10;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -134,6 +140,7 @@ export class SqliteDeliveryQueries {
   private readonly pageOfIntegration: Database.Statement<[PageParams], DeliveryRow>;
   private readonly byRequestId: Database.Statement<[string], DeliveryRow>;
   private readonly hasCapture: Database.Statement<[string], number>;
+  private readonly searches: Database.Statement<[PageParams & SearchParams], DeliveryRow>;
   private readonly capture: Database.Statement<[string], CaptureRow>;
   private readonly after: Database.Statement<[number, number], DeliveryRow>;
   private readonly buckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; outcome: string; reason: string; count: number }>;
@@ -142,23 +149,35 @@ export class SqliteDeliveryQueries {
   private readonly skewCount: Database.Statement<[number], number>;
   private readonly skews: Database.Statement<[number], number>;
   private readonly duplicates: Database.Statement<[number], number>;
-  private readonly replayCacheSize: Database.Statement<[number], number>;
   private readonly rejectedSources: Database.Statement<[number, number], { source_ip: string; count: number }>;
 
   constructor(
     db: Database.Database,
     private readonly nodeId: string,
-    private readonly now: () => number = Date.now,
+    private readonly options: {
+      readonly now: () => number;
+      /** Opens a stored capture (sealed with the master key). */
+      readonly openCapture: (integrationId: string, stored: Buffer) => CapturedRequest;
+      /** Replay keys the node holds now, for the statistics. */
+      readonly replayCacheSize: () => number;
+    },
   ) {
     this.pageAll = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE ${PAGE_FILTERS} ORDER BY seq DESC LIMIT @limit`);
     this.pageOfIntegration = db.prepare(
       `SELECT ${COLUMNS} FROM deliveries WHERE integration_id = @integration AND ${PAGE_FILTERS} ORDER BY seq DESC LIMIT @limit`,
     );
     this.byRequestId = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE request_id = ?`);
-    this.hasCapture = db.prepare('SELECT count(*) FROM captures WHERE request_id = ?').pluck() as Database.Statement<[string], number>;
-    // Captures exist only for POSTs to an integration's path; the log row supplies method and path.
-    this.capture = db.prepare(`SELECT c.integration_id, c.query, c.headers, c.body, d.method, d.path
-      FROM captures c JOIN deliveries d ON d.request_id = c.request_id WHERE c.request_id = ?`);
+    this.hasCapture = db.prepare('SELECT count(*) FROM deliveries WHERE request_id = ? AND capture IS NOT NULL').pluck() as Database.Statement<[string], number>;
+    // Captures exist only for POSTs to an integration's path.
+    this.capture = db.prepare('SELECT integration_id, capture, method, path FROM deliveries WHERE request_id = ? AND capture IS NOT NULL');
+    // The search filters: the request id by its index; delivery id and source address by a scan from the newest row, which
+    // stops at the page's end or after SEARCH_SCAN_ROWS rows, so a search never costs more than a bounded walk of the log.
+    this.searches = db.prepare(`SELECT ${COLUMNS} FROM (SELECT * FROM deliveries WHERE seq < @before ORDER BY seq DESC LIMIT ${SEARCH_SCAN_ROWS})
+      WHERE (@integration IS NULL OR integration_id = @integration) AND +received_at >= @since AND +received_at < @until
+      AND (@outcomes IS NULL OR outcome IN (SELECT value FROM json_each(@outcomes)))
+      AND (@reasons IS NULL OR reason IN (SELECT value FROM json_each(@reasons)))
+      AND (@deliveryId IS NULL OR delivery_id = @deliveryId) AND (@sourceIp IS NULL OR source_ip = @sourceIp)
+      ORDER BY seq DESC LIMIT @limit`);
     this.after = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE seq > ? ORDER BY seq LIMIT ?`);
     // JS numbers bind as REAL: the casts keep the bucket arithmetic integral.
     this.buckets = db.prepare(`SELECT (minute / CAST(@stepMinutes AS INTEGER)) * CAST(@stepMinutes AS INTEGER) AS start,
@@ -175,7 +194,6 @@ export class SqliteDeliveryQueries {
     this.skewCount = db.prepare('SELECT count(*) FROM deliveries WHERE received_at >= ? AND skew_ms IS NOT NULL').pluck() as Database.Statement<[number], number>;
     this.skews = db.prepare('SELECT skew_ms FROM deliveries WHERE received_at >= ? AND skew_ms IS NOT NULL').pluck() as Database.Statement<[number], number>;
     this.duplicates = db.prepare("SELECT count(*) FROM deliveries WHERE received_at >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<[number], number>;
-    this.replayCacheSize = db.prepare('SELECT count(*) FROM replay_cache WHERE expires_at > ?').pluck() as Database.Statement<[number], number>;
     this.rejectedSources = db.prepare(`SELECT source_ip, count(*) AS count FROM deliveries WHERE received_at >= ? AND outcome = 'rejected'
       GROUP BY source_ip ORDER BY count DESC, source_ip LIMIT ?`);
   }
@@ -192,13 +210,28 @@ export class SqliteDeliveryQueries {
       // One more than asked tells whether another page exists, so the last page has no cursor.
       limit: query.limit + 1,
     };
-    const rows = (params.integration === null ? this.pageAll : this.pageOfIntegration).all(params);
+    const rows =
+      query.requestId !== undefined
+        ? this.byRequestIdPage(query.requestId, params)
+        : query.deliveryId !== undefined || query.sourceIp !== undefined
+          ? this.searches.all({ ...params, deliveryId: query.deliveryId ?? null, sourceIp: query.sourceIp ?? null })
+          : (params.integration === null ? this.pageAll : this.pageOfIntegration).all(params);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
       deliveries: page.map((row) => toDeliverySummary(toRecord(row), this.nodeId)),
       nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
     };
+  }
+
+  /** The one row of a request id, if it passes the other filters. */
+  private byRequestIdPage(requestId: string, params: PageParams): DeliveryRow[] {
+    const row = this.byRequestId.get(requestId);
+    if (!row || row.seq >= params.before || row.received_at < params.since || row.received_at >= params.until) return [];
+    if (params.integration !== null && row.integration_id !== params.integration) return [];
+    if (params.outcomes !== null && !(JSON.parse(params.outcomes) as string[]).includes(row.outcome)) return [];
+    if (params.reasons !== null && !(JSON.parse(params.reasons) as string[]).includes(row.reason ?? '')) return [];
+    return [row];
   }
 
   delivery(requestId: string): DeliveryDetail | undefined {
@@ -219,14 +252,15 @@ export class SqliteDeliveryQueries {
   raw(requestId: string): RawDelivery | undefined {
     const row = this.capture.get(requestId);
     if (!row) return undefined;
+    const capture = this.options.openCapture(row.integration_id, row.capture);
     return {
       requestId,
       integrationId: row.integration_id,
       method: row.method,
       path: row.path,
-      query: row.query,
-      headers: JSON.parse(row.headers) as Record<string, string>,
-      bodyBase64: row.body.toString('base64'),
+      query: capture.query,
+      headers: capture.headers,
+      bodyBase64: capture.body.toString('base64'),
     };
   }
 
@@ -236,7 +270,7 @@ export class SqliteDeliveryQueries {
   }
 
   stats(query: StatsQuery): StatsView {
-    const now = this.now();
+    const now = this.options.now();
     const since = query.since === undefined ? now - DEFAULT_STATS_WINDOW_MS : Date.parse(query.since);
     // Buckets are aligned to multiples of `step` since the epoch; the first one may start before `since`.
     const window: StatsWindow = { sinceMinute: Math.floor(since / 60_000), stepMinutes: query.step / 60 };
@@ -260,7 +294,7 @@ export class SqliteDeliveryQueries {
       })),
       diagnoses: this.diagnoses.all(since).map((row) => ({ integrationId: row.integration_id, diagnosis: row.diagnosis as Diagnosis, count: row.count })),
       clockSkewMs: this.skewPercentiles(since),
-      replayCache: { hits: this.duplicates.get(since) ?? 0, size: this.replayCacheSize.get(now) ?? 0 },
+      replayCache: { hits: this.duplicates.get(since) ?? 0, size: this.options.replayCacheSize() },
       topRejectedSources: this.rejectedSources.all(since, TOP_SOURCES).map((row) => ({ sourceIp: row.source_ip, count: row.count })),
     };
   }

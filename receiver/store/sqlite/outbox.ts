@@ -1,63 +1,65 @@
 import type Database from 'better-sqlite3';
 import type { OutboxEntry } from '../../sinks/delivery-sink.js';
+import type { CapturedRequest } from '../capture-codec.js';
 
 interface Row {
   seq: number;
   request_id: string;
   integration_id: string;
-  created_at: number;
-  query: string | null;
-  headers: string | null;
-  body: Buffer | null;
+  received_at: number;
+  capture: Buffer | null;
+}
+
+export interface DownstreamBacklog {
+  readonly count: number;
+  /** Unix milliseconds of the oldest delivery waiting, or null when none waits. */
+  readonly oldestAt: number | null;
 }
 
 /**
- * The queue of accepted deliveries waiting to go downstream, in arrival order. A row leaves only
- * when its destination has the delivery (or when an operator discards what a hold parked).
+ * The queue of accepted deliveries waiting to go downstream, in arrival order: log rows whose
+ * outbox state is set (a partial index holds just those). Reads happen here, on the event loop's
+ * connection; changes go through the writer thread (`sent`).
  */
 export class Outbox {
   private readonly selectReady: Database.Statement<[number], Row>;
-  private readonly deleteOne: Database.Statement<[number]>;
-  private readonly release: Database.Statement<[string]>;
-  private readonly discard: Database.Statement<[string]>;
+  private readonly backlogStatement: Database.Statement<[], { count: number; oldest: number | null }>;
 
-  constructor(db: Database.Database) {
-    this.selectReady = db.prepare(`
-      SELECT o.seq, o.request_id, o.integration_id, o.created_at, c.query, c.headers, c.body
-      FROM outbox o LEFT JOIN captures c ON c.request_id = o.request_id
-      WHERE o.state = 'ready' ORDER BY o.seq LIMIT ?`);
-    this.deleteOne = db.prepare('DELETE FROM outbox WHERE seq = ?');
-    this.release = db.prepare("UPDATE outbox SET state = 'ready' WHERE integration_id = ? AND state = 'held'");
-    this.discard = db.prepare("DELETE FROM outbox WHERE integration_id = ? AND state = 'held'");
+  constructor(
+    db: Database.Database,
+    private readonly openCapture: (integrationId: string, stored: Buffer) => CapturedRequest,
+    private readonly sent: (seqs: readonly number[]) => Promise<void>,
+  ) {
+    this.selectReady = db.prepare(`SELECT seq, request_id, integration_id, received_at, capture FROM deliveries
+      WHERE outbox = 1 ORDER BY seq LIMIT ?`);
+    this.backlogStatement = db.prepare(`SELECT count(*) AS count,
+      (SELECT received_at FROM deliveries WHERE outbox = 1 ORDER BY seq LIMIT 1) AS oldest FROM deliveries WHERE outbox = 1`);
   }
 
   /** The oldest `limit` ready entries; an entry whose capture is gone has `body` undefined. */
   next(limit: number): (OutboxEntry | { readonly seq: number; readonly requestId: string; readonly body: undefined })[] {
-    return this.selectReady.all(limit).map((row) =>
-      row.body === null
-        ? { seq: row.seq, requestId: row.request_id, body: undefined }
-        : {
-            seq: row.seq,
-            requestId: row.request_id,
-            integrationId: row.integration_id,
-            receivedAt: row.created_at,
-            query: row.query ?? '',
-            headers: JSON.parse(row.headers ?? '{}') as Record<string, string>,
-            body: row.body,
-          },
-    );
+    return this.selectReady.all(limit).map((row) => {
+      if (row.capture === null) return { seq: row.seq, requestId: row.request_id, body: undefined };
+      const capture = this.openCapture(row.integration_id, row.capture);
+      return {
+        seq: row.seq,
+        requestId: row.request_id,
+        integrationId: row.integration_id,
+        receivedAt: row.received_at,
+        query: capture.query,
+        headers: capture.headers,
+        body: capture.body,
+      };
+    });
   }
 
-  remove(seq: number): void {
-    this.deleteOne.run(seq);
+  /** The destination has these: they leave the queue. */
+  remove(seqs: readonly number[]): Promise<void> {
+    return this.sent(seqs);
   }
 
-  /** Held → ready: their seq is older than anything accepted since, so they go first, in arrival order. */
-  releaseHeld(integrationId: string): number {
-    return this.release.run(integrationId).changes;
-  }
-
-  discardHeld(integrationId: string): number {
-    return this.discard.run(integrationId).changes;
+  backlog(): DownstreamBacklog {
+    const row = this.backlogStatement.get();
+    return { count: row?.count ?? 0, oldestAt: row?.oldest ?? null };
   }
 }

@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
+import { encodeReplayKeys } from '../dedupe/local-replay-cache.js';
+import { replayDigest } from '../dedupe/replay-digest.js';
+import type { ReplayKey } from '../replay-cache.js';
 
 /** Ordered migrations; `user_version` records how many have run. Append, never edit. */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   `
   CREATE TABLE deliveries (
     seq INTEGER PRIMARY KEY,
@@ -86,13 +89,54 @@ const MIGRATIONS: readonly string[] = [
     hash TEXT NOT NULL
   );
   `,
+  // 2: one append-only row per delivery. Capture and outbox state become columns of the log row,
+  // replay keys fixed-size digests in a log keyed by the delivery's seq: every B-tree now grows at
+  // its right edge instead of taking a random page per delivery (issue 8).
+  (db) => {
+    db.exec(`
+      ALTER TABLE deliveries ADD COLUMN outbox INTEGER CHECK (outbox IN (1, 2));
+      ALTER TABLE deliveries ADD COLUMN capture_expires_at INTEGER;
+      ALTER TABLE deliveries ADD COLUMN capture BLOB;
+      UPDATE deliveries SET outbox = CASE o.state WHEN 'ready' THEN 1 ELSE 2 END FROM outbox o WHERE o.request_id = deliveries.request_id;
+      -- Captures of older versions stay readable as format 0 (not sealed) until their retention ends.
+      UPDATE deliveries SET capture_expires_at = c.expires_at,
+        capture = X'00' || CAST(json_object('query', c.query, 'headers', json(c.headers)) AS BLOB) || X'00' || c.body
+        FROM captures c WHERE c.request_id = deliveries.request_id;
+      CREATE INDEX deliveries_outbox ON deliveries (seq) WHERE outbox IS NOT NULL;
+      -- until: when the last of the row's keys expires.
+      CREATE TABLE replay_log (seq INTEGER PRIMARY KEY, until INTEGER NOT NULL, keys BLOB NOT NULL);
+    `);
+    migrateReplayCache(db);
+    db.exec('DROP TABLE captures; DROP TABLE outbox; DROP TABLE replay_cache;');
+  },
 ];
+
+/** Old text keys `<integration>|id|<id>` / `<integration>|sig|<signature>` become digests, under negative seqs before any delivery. */
+function migrateReplayCache(db: Database.Database): void {
+  const insert = db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)');
+  let seq = -1_000_000_000;
+  let chunk: ReplayKey[] = [];
+  const flush = (): void => {
+    if (chunk.length > 0) insert.run(seq++, Math.max(...chunk.map((key) => key.expiresAt)), encodeReplayKeys(chunk));
+    chunk = [];
+  };
+  for (const row of db.prepare('SELECT key, expires_at FROM replay_cache').iterate() as Iterable<{ key: string; expires_at: number }>) {
+    const match = /^([^|]*)\|(id|sig)\|(.*)$/s.exec(row.key);
+    if (!match) continue;
+    const kind = match[2] as 'id' | 'sig';
+    chunk.push({ kind, digest: replayDigest(match[1] as string, kind, match[3] as string), expiresAt: row.expires_at });
+    if (chunk.length === 1000) flush();
+  }
+  flush();
+}
 
 export function migrate(db: Database.Database): void {
   const applied = db.pragma('user_version', { simple: true }) as number;
   for (let version = applied; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[version] as string);
+      const migration = MIGRATIONS[version];
+      if (typeof migration === 'function') migration(db);
+      else db.exec(migration as string);
       db.pragma(`user_version = ${version + 1}`);
     })();
   }

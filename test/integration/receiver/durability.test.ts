@@ -32,7 +32,7 @@ describe('durable accept-then-202', () => {
     const accepted = answers.filter((answer) => answer.status === 202).map((answer) => answer.json.requestId);
     expect(accepted).toHaveLength(300);
     const db = new Database(join(dir, 'data', 'receiver.db'), { readonly: true });
-    const stored = new Set(db.prepare("SELECT request_id FROM outbox WHERE state = 'ready'").pluck().all());
+    const stored = new Set(db.prepare('SELECT request_id FROM deliveries WHERE outbox = 1').pluck().all());
     db.close();
     expect(accepted.filter((id) => !stored.has(id))).toEqual([]);
 

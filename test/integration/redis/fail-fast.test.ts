@@ -6,6 +6,8 @@ import { RedisRateLimiter } from '../../../receiver/store/redis/redis-rate-limit
 import { RedisReplayCache } from '../../../receiver/store/redis/redis-replay-cache.js';
 import { RedisStateStore } from '../../../receiver/store/redis/redis-state-store.js';
 import { RedisStreamSink } from '../../../receiver/store/redis/redis-stream-sink.js';
+import { replayDigest } from '../../../receiver/store/dedupe/replay-digest.js';
+import type { ReplayKey } from '../../../receiver/store/replay-cache.js';
 import { eventually, useRedisServer } from './redis-fixture.js';
 
 const timed = async (operation: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> => {
@@ -29,7 +31,7 @@ const closedPort = (): Promise<number> =>
 
 describe('fail-fast Redis connection on a real redis-server', () => {
   const redis = useRedisServer();
-  const key = (name: string) => ({ key: name, expiresAt: Date.now() + 60_000 });
+  const key = (name: string): ReplayKey => ({ kind: 'id', digest: replayDigest('pay', 'id', name), expiresAt: Date.now() + 60_000 });
 
   it('rejects at once while Redis is down and serves again once it is back, with the same client', async () => {
     const prefix = redis.prefix();
@@ -39,6 +41,7 @@ describe('fail-fast Redis connection on a real redis-server', () => {
     const sink = new RedisStreamSink(connection, { keyPrefix: prefix, maxLen: 100 });
     const state = new RedisStateStore(connection, prefix);
     expect((await cache.claim([key('before')], Date.now())).result).toBe('new');
+    await cache.commit([key('before')], Date.now());
     expect(connection.health()).toEqual({ ok: true });
 
     await redis.server().kill();
@@ -59,7 +62,7 @@ describe('fail-fast Redis connection on a real redis-server', () => {
     await eventually(() => cache.claim([key('after')], Date.now()), (result) => result.result === 'new', 5000);
     expect(connection.health()).toEqual({ ok: true });
     // The claim made before the crash survived it (append-only file), and the one refused during it left nothing.
-    expect((await cache.claim([key('before')], Date.now())).result).toBe('seen');
+    expect((await cache.claim([key('before')], Date.now())).result).toBe('duplicate');
     expect((await cache.claim([key('during')], Date.now())).result).toBe('new');
     cache.close();
   });
@@ -74,12 +77,12 @@ describe('fail-fast Redis connection on a real redis-server', () => {
       expect(error).toBeInstanceOf(RedisOperationError);
       expect(ms).toBeLessThan(1500);
       // The server may yet run that claim: its keys must not stay behind to turn the retry into a "duplicate".
-      expect(cache.pendingReleases).toBe(1);
+      expect(cache.pendingRetries).toBe(1);
     } finally {
       redis.server().resume();
     }
-    await eventually(() => cache.pendingReleases, (pending) => pending === 0, 10_000);
-    await eventually(() => redis.raw().exists(`${prefix}:replay:k`), (count) => count === 0, 2000);
+    await eventually(() => cache.pendingRetries, (pending) => pending === 0, 10_000);
+    await eventually(() => redis.raw().exists(`${prefix}:replay:${key('k').digest.toString('base64url')}`), (count) => count === 0, 2000);
     expect((await eventually(() => cache.claim([key('k')], Date.now()), () => true)).result).toBe('new');
     cache.close();
   });

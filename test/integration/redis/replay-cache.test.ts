@@ -1,82 +1,98 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplayKey } from '../../../receiver/store/delivery-record.js';
+import { replayDigest } from '../../../receiver/store/dedupe/replay-digest.js';
 import { RedisReplayCache } from '../../../receiver/store/redis/redis-replay-cache.js';
-import { useRedisServer } from './redis-fixture.js';
+import type { ReplayKey } from '../../../receiver/store/replay-cache.js';
+import { eventually, useRedisServer } from './redis-fixture.js';
 
 describe('RedisReplayCache on a real redis-server', () => {
   const redis = useRedisServer();
   const now = Date.now();
-  const key = (name: string, ttlMs = 60_000): ReplayKey => ({ key: name, expiresAt: now + ttlMs });
+  const key = (name: string, ttlMs = 60_000): ReplayKey => ({ kind: 'id', digest: replayDigest('pay', 'id', name), expiresAt: now + ttlMs });
+  const redisKey = (prefix: string, name: string) => `${prefix}:replay:${replayDigest('pay', 'id', name).toString('base64url')}`;
 
-  it('claims new keys, then reports the first one already present as seen', async () => {
+  it('answers duplicate only for a committed claim, and pending for one whose delivery is not stored yet', async () => {
     const prefix = redis.prefix();
     const cache = new RedisReplayCache(await redis.connect(), prefix);
-    const id = key('pay|id|evt_1');
-    const sig = key('pay|sig|abc');
+    const [id, sig] = [key('evt_1'), key('sig_1')];
     expect(await cache.claim([id, sig], now)).toEqual({ result: 'new' });
-    expect(await cache.claim([id, sig], now)).toEqual({ result: 'seen', key: id });
-    expect(await cache.claim([key('pay|id|evt_2'), sig], now)).toEqual({ result: 'seen', key: sig });
-    expect(await redis.raw().exists(`${prefix}:replay:pay|id|evt_1`, `${prefix}:replay:pay|sig|abc`)).toBe(2);
-    // The losing claim of evt_2 set nothing.
-    expect(await redis.raw().exists(`${prefix}:replay:pay|id|evt_2`)).toBe(0);
+    expect(await cache.claim([id, sig], now)).toEqual({ result: 'pending', key: id });
+    await cache.commit([id, sig], now);
+    expect(await cache.claim([id, sig], now)).toEqual({ result: 'duplicate', key: id });
+    expect(await cache.claim([key('evt_2'), sig], now)).toEqual({ result: 'duplicate', key: sig });
+    // The losing claim of evt_2 set nothing, and the keys are fixed-size digests, not the ids.
+    expect(await redis.raw().exists(redisKey(prefix, 'evt_2'))).toBe(0);
+    expect(await redis.raw().keys(`${prefix}:*evt*`)).toEqual([]);
   });
 
   it('claims every key or none', async () => {
     const prefix = redis.prefix();
     const cache = new RedisReplayCache(await redis.connect(), prefix);
-    await redis.raw().set(`${prefix}:replay:b`, 'someone');
-    expect(await cache.claim([key('a'), key('b'), key('c')], now)).toEqual({ result: 'seen', key: key('b') });
-    expect(await redis.raw().exists(`${prefix}:replay:a`, `${prefix}:replay:c`)).toBe(0);
+    await redis.raw().set(redisKey(prefix, 'b'), 'c');
+    expect(await cache.claim([key('a'), key('b'), key('c')], now)).toEqual({ result: 'duplicate', key: key('b') });
+    expect(await redis.raw().exists(redisKey(prefix, 'a'), redisKey(prefix, 'c'))).toBe(0);
   });
 
-  it("sets each key's window as its expiry, and keeps the keys once the delivery is stored", async () => {
+  it('holds a claim only for its lease until the commit, then for each key\'s window', async () => {
     const prefix = redis.prefix();
-    const cache = new RedisReplayCache(await redis.connect(), prefix);
+    const cache = new RedisReplayCache(await redis.connect(), prefix, { leaseMs: 4_000 });
     const keys = [key('long', 259_200_000), key('short', 600_000)];
     await cache.claim(keys, now);
-    await cache.settle(keys, true);
-    const long = await redis.raw().pttl(`${prefix}:replay:long`);
-    const short = await redis.raw().pttl(`${prefix}:replay:short`);
-    expect(long).toBeGreaterThan(259_200_000 - 10_000);
+    const lease = await redis.raw().pttl(redisKey(prefix, 'long'));
+    expect(lease).toBeGreaterThan(0);
+    expect(lease).toBeLessThanOrEqual(4_000);
+    await cache.commit(keys, now);
+    const long = await redis.raw().pttl(redisKey(prefix, 'long'));
+    const short = await redis.raw().pttl(redisKey(prefix, 'short'));
+    expect(long).toBeGreaterThan(259_200_000 - 60_000);
     expect(long).toBeLessThanOrEqual(259_200_000);
-    expect(short).toBeGreaterThan(600_000 - 10_000);
+    expect(short).toBeGreaterThan(600_000 - 60_000);
     expect(short).toBeLessThanOrEqual(600_000);
-    expect((await cache.claim(keys, now)).result).toBe('seen');
+  });
+
+  it('lets a claim die with a node that never committed it: once the lease is gone the retry is new', async () => {
+    const prefix = redis.prefix();
+    const [dead, alive] = [new RedisReplayCache(await redis.connect(), prefix, { leaseMs: 60_000 }), new RedisReplayCache(await redis.connect(), prefix)];
+    const keys = [key('evt_dead')];
+    expect((await dead.claim(keys, now)).result).toBe('new');
+    expect((await alive.claim(keys, now)).result).toBe('pending');
+    // The lease running out, without waiting for it: the node that claimed is gone and never commits.
+    await redis.raw().pexpire(redisKey(prefix, 'evt_dead'), 1);
+    await eventually(() => redis.raw().exists(redisKey(prefix, 'evt_dead')), (count) => count === 0);
+    expect((await alive.claim(keys, now)).result).toBe('new');
   });
 
   it('frees the keys when the delivery could not be stored, so the retry is new', async () => {
     const prefix = redis.prefix();
     const [one, two] = [new RedisReplayCache(await redis.connect(), prefix), new RedisReplayCache(await redis.connect(), prefix)];
-    const keys = [key('id|x'), key('sig|x')];
+    const keys = [key('x'), key('y')];
     expect((await one.claim(keys, now)).result).toBe('new');
-    await one.settle(keys, false);
-    expect(await redis.raw().exists(`${prefix}:replay:id|x`, `${prefix}:replay:sig|x`)).toBe(0);
+    await one.release(keys);
+    expect(await redis.raw().exists(redisKey(prefix, 'x'), redisKey(prefix, 'y'))).toBe(0);
     expect((await two.claim(keys, now)).result).toBe('new');
   });
 
-  it('does not free a key that another claim holds by now', async () => {
+  it('neither frees nor commits a key that another claim holds by now', async () => {
     const prefix = redis.prefix();
     const [one, two] = [new RedisReplayCache(await redis.connect(), prefix), new RedisReplayCache(await redis.connect(), prefix)];
     const keys = [key('k')];
     await one.claim(keys, now);
-    // The first claim's key vanished (e.g. expired) and another node claimed it since.
-    await redis.raw().del(`${prefix}:replay:k`);
+    // The first claim's lease ran out and another node claimed the key since.
+    await redis.raw().del(redisKey(prefix, 'k'));
     expect((await two.claim(keys, now)).result).toBe('new');
-    await one.settle(keys, false);
-    expect(await redis.raw().exists(`${prefix}:replay:k`)).toBe(1);
+    await one.release(keys);
+    expect(await redis.raw().exists(redisKey(prefix, 'k'))).toBe(1);
+    await one.commit(keys, now);
+    expect(await redis.raw().get(redisKey(prefix, 'k'))).not.toBe('c');
     // Settling a claim this cache never made touches nothing either.
-    await one.settle([key('never-claimed')], false);
+    await one.release([key('never-claimed')]);
   });
 
   it('lets exactly one of two caches on two connections win a race for the same keys', async () => {
     const prefix = redis.prefix();
     const [one, two] = [new RedisReplayCache(await redis.connect(), prefix), new RedisReplayCache(await redis.connect(), prefix)];
     for (let round = 0; round < 100; round++) {
-      const results = await Promise.all([
-        one.claim([key(`id|${round}`), key(`sig|${round}`)], now),
-        two.claim([key(`id|${round}`), key(`sig|${round}`)], now),
-      ]);
-      expect(results.filter((result) => result.result === 'new')).toHaveLength(1);
+      const results = await Promise.all([one.claim([key(`id${round}`), key(`sig${round}`)], now), two.claim([key(`id${round}`), key(`sig${round}`)], now)]);
+      expect(results.map((result) => result.result).sort()).toEqual(['new', 'pending']);
     }
   });
 
@@ -84,13 +100,10 @@ describe('RedisReplayCache on a real redis-server', () => {
     const prefix = redis.prefix();
     const [one, two] = [new RedisReplayCache(await redis.connect(), prefix), new RedisReplayCache(await redis.connect(), prefix)];
     for (let round = 0; round < 50; round++) {
-      const [a, b] = await Promise.all([
-        one.claim([key(`x${round}`), key(`shared${round}`)], now),
-        two.claim([key(`shared${round}`), key(`z${round}`)], now),
-      ]);
-      expect([a.result, b.result].sort()).toEqual(['new', 'seen']);
+      const [a, b] = await Promise.all([one.claim([key(`x${round}`), key(`shared${round}`)], now), two.claim([key(`shared${round}`), key(`z${round}`)], now)]);
+      expect([a.result, b.result].sort()).toEqual(['new', 'pending']);
       const loserOnly = a.result === 'new' ? `z${round}` : `x${round}`;
-      expect(await redis.raw().exists(`${prefix}:replay:${loserOnly}`)).toBe(0);
+      expect(await redis.raw().exists(redisKey(prefix, loserOnly))).toBe(0);
     }
   });
 });

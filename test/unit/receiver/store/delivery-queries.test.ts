@@ -4,10 +4,12 @@ import { deliveryQuery, type DeliveryQuery } from '../../../../shared/contract/a
 import type { Outcome, Reason } from '../../../../shared/model/outcomes.js';
 import type { DeliveryRecord, DeliveryWrite } from '../../../../receiver/store/delivery-record.js';
 import { SqliteDeliveryQueries } from '../../../../receiver/store/sqlite/delivery-queries.js';
-import { DeliveryWriter } from '../../../../receiver/store/sqlite/delivery-writer.js';
+import { openCapture } from '../../../../receiver/store/capture-codec.js';
+import { LogWriter } from '../../../../receiver/store/sqlite/log-writer.js';
 import { migrate } from '../../../../receiver/store/sqlite/schema.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00Z');
+const MASTER_KEY = Buffer.alloc(32, 7);
 
 function record(index: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
   return {
@@ -37,22 +39,24 @@ const rejected = (reason: Reason, status = 401): Partial<DeliveryRecord> => ({ o
 
 describe('delivery queries', () => {
   let db: Database.Database;
-  let writer: DeliveryWriter;
+  let writer: LogWriter;
   let queries: SqliteDeliveryQueries;
   let now = T0 + 3_600_000;
   beforeEach(() => {
     db = new Database(':memory:');
     migrate(db);
-    writer = new DeliveryWriter(db);
+    writer = new LogWriter(db, { masterKey: MASTER_KEY, redact: {} });
     now = T0 + 3_600_000;
-    queries = new SqliteDeliveryQueries(db, 'node-a', () => now);
+    queries = new SqliteDeliveryQueries(db, 'node-a', {
+      now: () => now,
+      openCapture: (integrationId, stored) => openCapture(MASTER_KEY, integrationId, stored),
+      replayCacheSize: () => 1,
+    });
   });
   afterEach(() => db.close());
 
-  async function store(...writes: DeliveryWrite[]): Promise<number[]> {
-    const pending = writes.map((write) => writer.write(write));
-    writer.flush();
-    return Promise.all(pending);
+  function store(...writes: DeliveryWrite[]): Promise<number[]> {
+    return Promise.resolve(writer.commit(writes));
   }
 
   /** 60 deliveries: every 5th a signature failure, every 7th a duplicate. */
@@ -201,7 +205,7 @@ describe('delivery queries', () => {
       { record: record(8, { ...rejected('signature_invalid'), diagnosis: 'secret_whitespace', sourceIp: '203.0.113.9' }) },
       { record: record(9, { ...rejected('signature_invalid'), integrationId: 'pay', sourceIp: '203.0.113.9' }) },
       { record: record(10, { ...rejected('ip_not_allowed', 403), sourceIp: '198.51.100.1', skewMs: null }) },
-      { record: record(11, { outcome: 'duplicate', reason: 'duplicate_id', status: 200 }), replayKeys: [{ key: 'k1', expiresAt: now + 1 }, { key: 'k2', expiresAt: now - 1 }] },
+      { record: record(11, { outcome: 'duplicate', reason: 'duplicate_id', status: 200 }) },
       { record: record(12, { receivedAt: T0 - 7_200_000, skewMs: 99_999 }) },
     );
     const stats = queries.stats({ since: new Date(T0).toISOString(), step: 120 });

@@ -1,0 +1,73 @@
+import { seal, unseal } from '../state/seal.js';
+
+/** The raw request as received, kept for replay; only credentials are taken out. */
+export interface CapturedRequest {
+  readonly query: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** Set when only the first bytes of the body were kept (rejected requests): the body's full size. */
+  readonly truncatedFrom?: number;
+}
+
+const PLAIN_FORMAT = 0;
+const SEPARATOR = 0x00;
+
+/**
+ * A capture at rest: sealed with AES-256-GCM under the node's master key (per-row nonce, the
+ * integration id as associated data). The sealed plaintext is the JSON of query and headers, a NUL
+ * byte (JSON text never holds a raw one), then the body bytes as received.
+ */
+export function sealCapture(key: Buffer, integrationId: string, capture: CapturedRequest): Buffer {
+  const meta = { query: capture.query, headers: capture.headers, ...(capture.truncatedFrom === undefined ? {} : { truncatedFrom: capture.truncatedFrom }) };
+  return seal(key, integrationId, Buffer.concat([Buffer.from(JSON.stringify(meta)), Buffer.of(SEPARATOR), capture.body]));
+}
+
+/** Reads a stored capture: sealed, or format 0 (not sealed) as migrated from an older version. */
+export function openCapture(key: Buffer, integrationId: string, stored: Buffer): CapturedRequest {
+  const plain = stored[0] === PLAIN_FORMAT ? stored.subarray(1) : unseal(key, integrationId, stored);
+  const end = plain.indexOf(SEPARATOR);
+  if (end < 0) throw new Error('a stored capture has no header section');
+  const meta = JSON.parse(plain.subarray(0, end).toString('utf8')) as { query: string; headers: Record<string, string>; truncatedFrom?: number };
+  return { query: meta.query, headers: meta.headers, body: plain.subarray(end + 1), ...(meta.truncatedFrom === undefined ? {} : { truncatedFrom: meta.truncatedFrom }) };
+}
+
+export const REDACTED = '[redacted]';
+
+/**
+ * The body with the JSON fields named by `pointers` (RFC 6901) replaced by "[redacted]", for
+ * personal data an integration must not keep. A body that is not JSON is kept as it is: there are
+ * no fields to name in it. Pointers that match nothing change nothing.
+ */
+export function redactJsonFields(body: Buffer, pointers: readonly string[]): Buffer {
+  if (pointers.length === 0) return body;
+  let document: unknown;
+  try {
+    document = JSON.parse(body.toString('utf8'));
+  } catch {
+    return body;
+  }
+  let changed = false;
+  for (const pointer of pointers) changed = replaceAt(document, parsePointer(pointer)) || changed;
+  return changed ? Buffer.from(JSON.stringify(document)) : body;
+}
+
+export function parsePointer(pointer: string): string[] {
+  if (!pointer.startsWith('/')) throw new Error(`"${pointer}" is not a JSON pointer: it must start with "/"`);
+  return pointer.slice(1).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function replaceAt(document: unknown, tokens: readonly string[]): boolean {
+  let node: unknown = document;
+  for (let index = 0; index < tokens.length; index++) {
+    if (node === null || typeof node !== 'object') return false;
+    const token = tokens[index] as string;
+    const container = node as Record<string, unknown>;
+    if (!Object.hasOwn(container, token)) return false;
+    if (index === tokens.length - 1) {
+      container[token] = REDACTED;
+      return true;
+    }
+    node = container[token];
+  }
+  return false;
+}

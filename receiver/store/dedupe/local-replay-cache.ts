@@ -1,0 +1,102 @@
+import type { ClaimResult, ReplayCache, ReplayKey } from '../replay-cache.js';
+import { DedupeIndex } from './dedupe-index.js';
+import { DIGEST_BYTES } from './replay-digest.js';
+
+/** Rows of the replay log read per slice while loading: small enough that ingress and health keep answering. */
+const LOAD_SLICE_ROWS = 20_000;
+const KEY_BYTES = DIGEST_BYTES + 8;
+
+/** The replay keys of committed deliveries as the store holds them, in log order. */
+export interface ReplayLogSource {
+  /** Rows after `seq`, oldest first, at most `limit`; `keys` as written by `encodeReplayKeys`. */
+  after(seq: number, limit: number): readonly { seq: number; keys: Buffer }[];
+}
+
+/** The stored form of a delivery's replay keys: per key, its digest and its expiry (float64 LE). */
+export function encodeReplayKeys(keys: readonly ReplayKey[]): Buffer {
+  const out = Buffer.allocUnsafe(keys.length * KEY_BYTES);
+  keys.forEach((key, index) => {
+    key.digest.copy(out, index * KEY_BYTES);
+    out.writeDoubleLE(key.expiresAt, index * KEY_BYTES + DIGEST_BYTES);
+  });
+  return out;
+}
+
+/**
+ * The replay cache of a single node. Claims are pending entries of the in-memory index (they die
+ * with the process); a durable delivery's keys are committed to the index and, in the same
+ * transaction as the delivery, to the store's replay log, which rebuilds the index at start.
+ *
+ * While the index loads, a claim that misses it cannot be judged (the key may be in the part not
+ * loaded yet) and answers `unavailable`, so the sender retries a second later: a node answers
+ * `/readyz` at once and takes traffic as soon as the index is whole, and never forgets a key.
+ */
+export class LocalReplayCache implements ReplayCache {
+  readonly durableKeys = true;
+  private readonly index: DedupeIndex;
+  private loaded = false;
+
+  constructor(maxKeys: number) {
+    this.index = new DedupeIndex(maxKeys);
+  }
+
+  get ready(): boolean {
+    return this.loaded;
+  }
+
+  get stats(): { keys: number; bytes: number; maxKeys: number } {
+    return { keys: this.index.size, bytes: this.index.bytes, maxKeys: this.index.maxKeys };
+  }
+
+  /** Loads the committed keys still inside their window, a slice per event-loop turn. */
+  async load(source: ReplayLogSource, now: () => number): Promise<void> {
+    let after = Number.MIN_SAFE_INTEGER;
+    for (;;) {
+      const rows = source.after(after, LOAD_SLICE_ROWS);
+      const at = now();
+      for (const row of rows) {
+        for (let offset = 0; offset + KEY_BYTES <= row.keys.length; offset += KEY_BYTES) {
+          const expiresAt = row.keys.readDoubleLE(offset + DIGEST_BYTES);
+          if (expiresAt > at && !this.index.add(row.keys.subarray(offset, offset + DIGEST_BYTES), expiresAt, true, at)) {
+            throw new Error(`the replay log holds more live keys than storage.dedupeIndexMaxKeys (${this.index.maxKeys}); raise it`);
+          }
+        }
+        after = row.seq;
+      }
+      if (rows.length < LOAD_SLICE_ROWS) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.loaded = true;
+  }
+
+  claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult> {
+    return Promise.resolve(this.claimNow(keys, now));
+  }
+
+  commit(keys: readonly ReplayKey[], now: number): Promise<void> {
+    for (const key of keys) this.index.add(key.digest, key.expiresAt, true, now);
+    return Promise.resolve();
+  }
+
+  release(keys: readonly ReplayKey[]): Promise<void> {
+    for (const key of keys) this.index.remove(key.digest, -Infinity);
+    return Promise.resolve();
+  }
+
+  private claimNow(keys: readonly ReplayKey[], now: number): ClaimResult {
+    for (const key of keys) {
+      const found = this.index.lookup(key.digest, now);
+      if (found === 'committed') return { result: 'duplicate', key };
+      if (found === 'pending') return { result: 'pending', key };
+    }
+    if (!this.loaded) return { result: 'unavailable', detail: 'the replay index is still loading' };
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index] as ReplayKey;
+      if (!this.index.add(key.digest, key.expiresAt, false, now)) {
+        for (const added of keys.slice(0, index)) this.index.remove(added.digest, -Infinity);
+        return { result: 'unavailable', detail: `the replay index is full (storage.dedupeIndexMaxKeys = ${this.index.maxKeys})` };
+      }
+    }
+    return { result: 'new' };
+  }
+}

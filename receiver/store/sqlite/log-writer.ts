@@ -1,0 +1,220 @@
+import type Database from 'better-sqlite3';
+import { sealCapture, redactJsonFields } from '../capture-codec.js';
+import { encodeReplayKeys } from '../dedupe/local-replay-cache.js';
+import type { DeliveryWrite } from '../delivery-record.js';
+
+/** Chunked so that a purge never holds the write lock long enough to stall ingress. */
+const CHUNK = 5_000;
+/** After a ceiling purge, storage is brought down to this share of `maxBytes`, so it does not purge on every pass. */
+const CEILING_TARGET = 0.9;
+
+const OUTBOX_STATE = { ready: 1, held: 2 } as const;
+
+export interface PurgePolicy {
+  readonly now: number;
+  readonly logRetentionMs: number;
+  /** The longest replay window of any integration: replay keys older than this are dead. */
+  readonly replayWindowMs: number;
+  /** Ceiling of the database's used bytes; captures are purged oldest first above it. */
+  readonly maxBytes: number | undefined;
+}
+
+export interface PurgeResult {
+  readonly rows: number;
+  readonly captures: number;
+  /** Captures purged because storage was over `maxBytes`, and their bytes. */
+  readonly ceilingCaptures: number;
+  readonly ceilingBytes: number;
+  /** Used bytes after the purge. */
+  readonly usedBytes: number;
+}
+
+export interface RedriveSelection {
+  readonly integration: string;
+  readonly since: number;
+  readonly until: number;
+  readonly outcomes: readonly ('accepted' | 'held')[];
+  readonly requestIds: readonly string[] | null;
+  readonly dryRun: boolean;
+}
+
+/** What the writer needs to seal captures: the master key and each integration's redacted fields. */
+export interface SealingOptions {
+  readonly masterKey: Buffer;
+  readonly redact: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Every write to the delivery log, on one connection (the writer thread's). One delivery is one
+ * appended row: log fields, its sealed capture and its outbox state as columns; a verified
+ * delivery's replay keys go to the replay log under the same seq. Statistics are summed per batch
+ * in memory and written once per commit.
+ */
+export class LogWriter {
+  readonly commit: (writes: readonly DeliveryWrite[]) => number[];
+  private readonly statements;
+  private captureFloor = 0;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly sealing: SealingOptions,
+  ) {
+    this.statements = {
+      insertDelivery: db.prepare(`
+        INSERT INTO deliveries (request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
+          status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us, outbox, capture_expires_at, capture)
+        VALUES (@requestId, @integrationId, @receivedAt, @sourceIp, @method, @path, @headers, @bodySize, @bodySha256,
+          @status, @outcome, @reason, @detail, @diagnosis, @secretId, @deliveryId, @skewMs, @latencyUs, @outbox, @captureExpiresAt, @capture)`),
+      insertReplayKeys: db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)'),
+      addStats: db.prepare(`
+        INSERT INTO stats_minute (minute, integration_id, outcome, reason, count) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (minute, integration_id, outcome, reason) DO UPDATE SET count = count + excluded.count`),
+      addSecretStats: db.prepare(`
+        INSERT INTO stats_secret_minute (minute, integration_id, secret_id, count) VALUES (?, ?, ?, ?)
+        ON CONFLICT (minute, integration_id, secret_id) DO UPDATE SET count = count + excluded.count`),
+      markSent: db.prepare('UPDATE deliveries SET outbox = NULL WHERE seq = ?'),
+      release: db.prepare('UPDATE deliveries SET outbox = 1 WHERE outbox = 2 AND integration_id = ?'),
+      discard: db.prepare('UPDATE deliveries SET outbox = NULL WHERE outbox = 2 AND integration_id = ?'),
+      oldRows: db.prepare(`DELETE FROM deliveries WHERE seq IN (SELECT seq FROM deliveries WHERE received_at <= ? AND outbox IS NULL LIMIT ${CHUNK})`),
+      lastSeqBefore: db.prepare('SELECT max(seq) FROM deliveries WHERE received_at <= ?').pluck(),
+      oldReplayKeys: db.prepare('DELETE FROM replay_log WHERE seq <= ? AND (seq > 0 OR until <= ?)'),
+      expiredCaptures: db.prepare(`UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq IN (
+        SELECT seq FROM deliveries WHERE seq > ? AND capture_expires_at <= ? AND outbox IS NULL ORDER BY seq LIMIT ${CHUNK})`),
+      firstCapture: db.prepare('SELECT min(seq) FROM deliveries WHERE seq > ? AND capture IS NOT NULL').pluck(),
+      oldestCaptures: db.prepare(`SELECT seq, length(capture) AS bytes FROM deliveries WHERE seq > ? AND capture IS NOT NULL AND outbox IS NULL
+        ORDER BY seq LIMIT 1000`),
+      dropCapture: db.prepare('UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq = ?'),
+      oldStats: db.prepare('DELETE FROM stats_minute WHERE minute <= ?'),
+      oldSecretStats: db.prepare('DELETE FROM stats_secret_minute WHERE minute <= ?'),
+      redriveByTime: db.prepare(`SELECT seq FROM deliveries WHERE integration_id = @integration AND received_at >= @since AND received_at < @until
+        AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
+      redriveById: db.prepare(`SELECT seq FROM deliveries WHERE request_id = @requestId AND integration_id = @integration
+        AND received_at >= @since AND received_at < @until
+        AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
+      enqueue: db.prepare('UPDATE deliveries SET outbox = 1 WHERE seq = ? AND outbox IS NULL'),
+      pageCount: db.prepare('PRAGMA page_count').pluck(),
+      freePages: db.prepare('PRAGMA freelist_count').pluck(),
+      pageSize: db.prepare('PRAGMA page_size').pluck(),
+    } as const;
+    this.commit = db.transaction((writes: readonly DeliveryWrite[]) => this.append(writes));
+  }
+
+  markSent(seqs: readonly number[]): void {
+    this.db.transaction(() => {
+      for (const seq of seqs) this.statements.markSent.run(seq);
+    })();
+  }
+
+  /** Held → ready: their seq is older than anything accepted since, so they go first, in arrival order. */
+  releaseHeld(integrationId: string): number {
+    return this.statements.release.run(integrationId).changes;
+  }
+
+  discardHeld(integrationId: string): number {
+    return this.statements.discard.run(integrationId).changes;
+  }
+
+  /** Puts captured deliveries back in the outbox, each once: one already waiting there is not counted again. */
+  redrive(selection: RedriveSelection): { matched: number; requeued: number } {
+    return this.db.transaction(() => {
+      const params = { integration: selection.integration, since: selection.since, until: selection.until, outcomes: JSON.stringify(selection.outcomes) };
+      const seqs =
+        selection.requestIds === null
+          ? (this.statements.redriveByTime.all(params) as number[])
+          : selection.requestIds.flatMap((requestId) => this.statements.redriveById.all({ ...params, requestId }) as number[]);
+      if (selection.dryRun) return { matched: seqs.length, requeued: 0 };
+      let requeued = 0;
+      for (const seq of seqs) requeued += this.statements.enqueue.run(seq).changes;
+      return { matched: seqs.length, requeued };
+    })();
+  }
+
+  purge(policy: PurgePolicy): PurgeResult {
+    const { now } = policy;
+    let rows = this.repeat(() => this.statements.oldRows.run(now - policy.logRetentionMs).changes);
+    const replaySeq = this.statements.lastSeqBefore.get(now - policy.replayWindowMs) as number | null;
+    if (replaySeq !== null) rows += this.statements.oldReplayKeys.run(replaySeq, now).changes;
+    const oldestMinute = Math.floor((now - policy.logRetentionMs) / 60_000);
+    rows += this.statements.oldStats.run(oldestMinute).changes + this.statements.oldSecretStats.run(oldestMinute).changes;
+    const captures = this.repeat(() => this.statements.expiredCaptures.run(this.captureFloor, now).changes);
+    // Rows before the first capture still kept have none: later passes start there.
+    this.captureFloor = Math.max(this.captureFloor, ((this.statements.firstCapture.get(this.captureFloor) as number | null) ?? this.captureFloor + 1) - 1);
+    const ceiling = policy.maxBytes === undefined ? { captures: 0, bytes: 0 } : this.purgeToCeiling(policy.maxBytes);
+    return { rows, captures, ceilingCaptures: ceiling.captures, ceilingBytes: ceiling.bytes, usedBytes: this.usedBytes() };
+  }
+
+  usedBytes(): number {
+    return ((this.statements.pageCount.get() as number) - (this.statements.freePages.get() as number)) * (this.statements.pageSize.get() as number);
+  }
+
+  /** Oldest captures first (never one still waiting in the outbox) until used bytes are under the target. */
+  private purgeToCeiling(maxBytes: number): { captures: number; bytes: number } {
+    let captures = 0;
+    let bytes = 0;
+    let after = 0;
+    while (this.usedBytes() > maxBytes * (captures === 0 ? 1 : CEILING_TARGET)) {
+      const oldest = this.statements.oldestCaptures.all(after) as { seq: number; bytes: number }[];
+      if (oldest.length === 0) break;
+      this.db.transaction(() => {
+        for (const row of oldest) this.statements.dropCapture.run(row.seq);
+      })();
+      captures += oldest.length;
+      bytes += oldest.reduce((sum, row) => sum + row.bytes, 0);
+      after = (oldest.at(-1) as { seq: number }).seq;
+    }
+    return { captures, bytes };
+  }
+
+  private repeat(step: () => number): number {
+    let total = 0;
+    for (;;) {
+      const changes = step();
+      total += changes;
+      if (changes < CHUNK) return total;
+    }
+  }
+
+  private append(writes: readonly DeliveryWrite[]): number[] {
+    const { insertDelivery, insertReplayKeys, addStats, addSecretStats } = this.statements;
+    const stats = new Map<string, number>();
+    const secretStats = new Map<string, number>();
+    const seqs: number[] = [];
+    for (const write of writes) {
+      const { record, capture } = write;
+      const integrationId = record.integrationId;
+      const sealed =
+        capture && integrationId !== null
+          ? sealCapture(this.sealing.masterKey, integrationId, { ...capture, body: redactJsonFields(capture.body, this.sealing.redact[integrationId] ?? []) })
+          : null;
+      const seq = Number(
+        insertDelivery.run({
+          ...record,
+          headers: JSON.stringify(record.headers),
+          outbox: write.outbox && integrationId !== null ? OUTBOX_STATE[write.outbox] : null,
+          captureExpiresAt: sealed ? (capture?.expiresAt ?? null) : null,
+          capture: sealed,
+        }).lastInsertRowid,
+      );
+      seqs.push(seq);
+      const keys = write.replayKeys ?? [];
+      if (keys.length > 0) insertReplayKeys.run(seq, Math.max(...keys.map((key) => key.expiresAt)), encodeReplayKeys(keys));
+      const minute = Math.floor(record.receivedAt / 60_000);
+      // Which secret verifies what is how far a rotation's cutover has got: count verified deliveries only.
+      if (record.secretId !== null && integrationId !== null && record.status < 400) {
+        const key = `${minute}\u0000${integrationId}\u0000${record.secretId}`;
+        secretStats.set(key, (secretStats.get(key) ?? 0) + 1);
+      }
+      const key = `${minute}\u0000${integrationId ?? ''}\u0000${record.outcome}\u0000${record.reason ?? ''}`;
+      stats.set(key, (stats.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of stats) {
+      const [minute, integrationId, outcome, reason] = key.split('\u0000') as [string, string, string, string];
+      addStats.run(Number(minute), integrationId, outcome, reason, count);
+    }
+    for (const [key, count] of secretStats) {
+      const [minute, integrationId, secretId] = key.split('\u0000') as [string, string, string];
+      addSecretStats.run(Number(minute), integrationId, secretId, count);
+    }
+    return seqs;
+  }
+}

@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DeliveryWrite } from '../delivery-record.js';
+import type { PurgePolicy, PurgeResult, RedriveSelection } from './log-writer.js';
+import type { WriterInit, WriterOp, WriterReply } from './writer-protocol.js';
+
+interface Outstanding {
+  readonly sentAt: number;
+  readonly resolve: (result: unknown) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface QueuedWrite {
+  readonly write: DeliveryWrite;
+  readonly resolve: (seq: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A writer-thread failure, with SQLite's message. */
+export class StoreWriteError extends Error {
+  override readonly name = 'StoreWriteError';
+}
+
+/**
+ * The event loop's side of the writer thread. Writes of one event-loop turn go to the thread as one
+ * batch, one transaction, one fsync; while a batch commits the next one gathers, so batches grow
+ * with load. A write's promise settles only after its transaction committed: the ingress answers
+ * 202 on that, never before.
+ */
+export class StoreWriter {
+  private worker: Worker | undefined;
+  private readonly outstanding = new Map<number, Outstanding>();
+  private nextId = 1;
+  private queue: QueuedWrite[] = [];
+  /** The batch being committed, settled when its reply is in. */
+  private committing: Promise<void> | undefined;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(private readonly init: WriterInit) {}
+
+  /** Deliveries waiting for a commit (queued or in the batch being committed). */
+  get backlog(): number {
+    return this.queue.length + this.inFlightWrites;
+  }
+
+  /** How long the oldest request to the thread has been running, in ms; 0 when idle. */
+  stalledMs(): number {
+    let oldest = Infinity;
+    for (const entry of this.outstanding.values()) oldest = Math.min(oldest, entry.sentAt);
+    return oldest === Infinity ? 0 : performance.now() - oldest;
+  }
+
+  write(write: DeliveryWrite): Promise<number> {
+    if (this.closed) return Promise.reject(new StoreWriteError('the store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  markSent(seqs: readonly number[]): Promise<void> {
+    return this.request({ op: 'markSent', seqs }) as Promise<void>;
+  }
+
+  releaseHeld(integrationId: string): Promise<number> {
+    return this.request({ op: 'release', integrationId }) as Promise<number>;
+  }
+
+  discardHeld(integrationId: string): Promise<number> {
+    return this.request({ op: 'discard', integrationId }) as Promise<number>;
+  }
+
+  redrive(selection: RedriveSelection): Promise<{ matched: number; requeued: number }> {
+    return this.request({ op: 'redrive', selection }) as Promise<{ matched: number; requeued: number }>;
+  }
+
+  purge(policy: PurgePolicy): Promise<PurgeResult> {
+    return this.request({ op: 'purge', policy }) as Promise<PurgeResult>;
+  }
+
+  /** Commits what is queued, then ends the thread. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.queue.length > 0 || this.committing) await (this.committing ?? this.commitNext());
+    this.closed = true;
+    if (!this.worker) return;
+    await this.request({ op: 'close' }, true).catch(() => undefined);
+    await this.worker.terminate();
+    this.worker = undefined;
+  }
+
+  private inFlightWrites = 0;
+
+  private schedule(): void {
+    if (this.scheduled || this.committing) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.commitNext();
+    });
+  }
+
+  private commitNext(): Promise<void> {
+    if (this.committing || this.queue.length === 0) return Promise.resolve();
+    const batch = this.queue;
+    this.queue = [];
+    this.inFlightWrites = batch.length;
+    this.committing = this.commitBatch(batch);
+    return this.committing;
+  }
+
+  private async commitBatch(batch: readonly QueuedWrite[]): Promise<void> {
+    try {
+      const seqs = (await this.request({ op: 'commit', writes: batch.map((entry) => entry.write) })) as number[];
+      batch.forEach((entry, index) => entry.resolve(seqs[index] as number));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    } finally {
+      this.committing = undefined;
+      this.inFlightWrites = 0;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  private request(op: WriterOp, closing = false): Promise<unknown> {
+    if (this.closed && !closing) return Promise.reject(new StoreWriteError('the store is closed'));
+    const worker = this.thread();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.outstanding.set(id, { sentAt: performance.now(), resolve, reject });
+      worker.postMessage({ ...op, id });
+    });
+  }
+
+  /** The thread, started on first use and again after it died (everything it had in hand failed). */
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker(this.init);
+    worker.on('message', (reply: WriterReply) => {
+      const entry = this.outstanding.get(reply.id);
+      if (!entry) return;
+      this.outstanding.delete(reply.id);
+      if (reply.ok) entry.resolve(reply.result);
+      else entry.reject(new StoreWriteError(reply.error));
+    });
+    const fail = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const entry of this.outstanding.values()) entry.reject(new StoreWriteError(`the writer thread ended: ${error.message}`));
+      this.outstanding.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/**
+ * The built thread when running from dist/; from the TypeScript sources (tests, `tsx`) the thread
+ * registers tsx first, as a worker does not inherit the parent's module hooks on Node 20.
+ */
+function startWorker(init: WriterInit): Worker {
+  const built = new URL('./writer-thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return new Worker(built, { workerData: init });
+  // The ESM entry of tsx's API (require.resolve would give the CommonJS one, which cannot load it in a worker).
+  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
+  const source = new URL('./writer-thread.ts', import.meta.url).href;
+  const bootstrap = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(source)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: init });
+}

@@ -1,0 +1,24 @@
+import type { DeliveryWrite } from '../delivery-record.js';
+import type { PurgePolicy, RedriveSelection } from './log-writer.js';
+
+/** What the writer thread is started with. */
+export interface WriterInit {
+  readonly file: string;
+  readonly sync: 'full' | 'normal';
+  readonly busyTimeoutMs: number;
+  readonly masterKey: Uint8Array;
+  readonly redact: Readonly<Record<string, readonly string[]>>;
+}
+
+type Op =
+  | { readonly op: 'commit'; readonly writes: readonly DeliveryWrite[] }
+  | { readonly op: 'markSent'; readonly seqs: readonly number[] }
+  | { readonly op: 'release' | 'discard'; readonly integrationId: string }
+  | { readonly op: 'redrive'; readonly selection: RedriveSelection }
+  | { readonly op: 'purge'; readonly policy: PurgePolicy }
+  | { readonly op: 'close' };
+
+export type WriterRequest = Op & { readonly id: number };
+export type WriterOp = Op;
+
+export type WriterReply = { readonly id: number; readonly ok: true; readonly result: unknown } | { readonly id: number; readonly ok: false; readonly error: string };

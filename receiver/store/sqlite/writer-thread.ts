@@ -1,0 +1,61 @@
+/**
+ * The writer thread: owns the one connection that writes the delivery log, so that statement
+ * execution, the commit's fsync and the WAL checkpoint never run on the event loop, and a disk that
+ * stalls (fsfreeze) stalls only this thread while health and the admin API keep answering.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { DeliveryWrite } from '../delivery-record.js';
+import { LogWriter } from './log-writer.js';
+import type { WriterInit, WriterReply, WriterRequest } from './writer-protocol.js';
+
+const init = workerData as WriterInit;
+const db = new Database(init.file);
+db.pragma(`synchronous = ${init.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+db.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
+const writer = new LogWriter(db, { masterKey: Buffer.from(init.masterKey), redact: init.redact });
+const port = parentPort;
+if (!port) throw new Error('writer-thread runs only as a worker');
+
+/** Bytes arrive as Uint8Array after crossing threads; better-sqlite3 and the codecs want Buffers. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function revive(write: DeliveryWrite): DeliveryWrite {
+  return {
+    ...write,
+    ...(write.capture ? { capture: { ...write.capture, body: asBuffer(write.capture.body) } } : {}),
+    ...(write.replayKeys ? { replayKeys: write.replayKeys.map((key) => ({ ...key, digest: asBuffer(key.digest) })) } : {}),
+  };
+}
+
+function run(request: WriterRequest): unknown {
+  switch (request.op) {
+    case 'commit':
+      return writer.commit(request.writes.map(revive));
+    case 'markSent':
+      return writer.markSent(request.seqs);
+    case 'release':
+      return writer.releaseHeld(request.integrationId);
+    case 'discard':
+      return writer.discardHeld(request.integrationId);
+    case 'redrive':
+      return writer.redrive(request.selection);
+    case 'purge':
+      return writer.purge(request.policy);
+    case 'close':
+      db.close();
+      return undefined;
+  }
+}
+
+port.on('message', (request: WriterRequest) => {
+  let reply: WriterReply;
+  try {
+    reply = { id: request.id, ok: true, result: run(request) };
+  } catch (error) {
+    reply = { id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(reply);
+});
