@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { startTestReceiver, type TestReceiver } from './test-receiver.js';
 
-/** In-process receiver nodes with an admin API on loopback that take `token` with admin scope, each with `integrations`. */
-export async function startAdminNodes(token: string, integrations: readonly Record<string, unknown>[], count = 2): Promise<TestReceiver[]> {
+/**
+ * In-process receiver nodes with an admin API on loopback that take `token` with admin scope, each
+ * with `integrations` and whatever else `config` adds (a downstream, say).
+ */
+export async function startAdminNodes(token: string, integrations: readonly Record<string, unknown>[], config: Record<string, unknown> = {}, count = 2): Promise<TestReceiver[]> {
   const nodes: TestReceiver[] = [];
   for (let i = 0; i < count; i++) {
     nodes.push(
@@ -10,6 +13,7 @@ export async function startAdminNodes(token: string, integrations: readonly Reco
         node: { id: `node-${i}` },
         admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
         integrations,
+        ...config,
       }),
     );
   }

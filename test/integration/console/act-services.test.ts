@@ -9,6 +9,7 @@ import { AdminClient, consolePerson } from '../../../electron/main/services/flee
 import { memoryCredentials } from '../../helpers/memory-credentials.js';
 import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
 import { startAdminNodes } from '../../helpers/admin-nodes.js';
+import { startDownstream, type DownstreamService } from '../../helpers/downstream-service.js';
 import { post, tempDir, type TestReceiver } from '../../helpers/test-receiver.js';
 
 /**
@@ -22,13 +23,19 @@ describe('rotation, redrive, audit and local secrets through the console service
   const nodes: TestReceiver[] = [];
   let services: ConsoleServices;
   let fleetId: string;
+  let downstream: DownstreamService;
 
   beforeAll(async () => {
+    downstream = await startDownstream();
     nodes.push(
-      ...(await startAdminNodes(token, [
-        { id: 'orders', scheme: 'standard-webhooks', secrets: [{ id: 's1', value: ordersSecret }] },
-        { id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: newSecret('stripe') }] },
-      ])),
+      ...(await startAdminNodes(
+        token,
+        [
+          { id: 'orders', scheme: 'standard-webhooks', secrets: [{ id: 's1', value: ordersSecret }] },
+          { id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: newSecret('stripe') }] },
+        ],
+        { downstream: { type: 'http', url: downstream.url, initialBackoffMs: 5, maxBackoffMs: 50 } },
+      )),
     );
     services = await createConsoleServices({ userDataDir: userData, credentials: memoryCredentials(), emit: () => undefined });
     fleetId = (await services.handlers['fleets.add']({ name: 'act', nodes: nodes.map((node) => ({ url: node.engine.adminUrl ?? '' })), token, remember: true })).id;
@@ -36,6 +43,7 @@ describe('rotation, redrive, audit and local secrets through the console service
   afterAll(async () => {
     await services.close();
     for (const node of nodes) await node.close();
+    await downstream.close();
     rmSync(userData, { recursive: true, force: true });
   });
 
@@ -67,6 +75,8 @@ describe('rotation, redrive, audit and local secrets through the console service
   });
 
   it('counts before it redrives, and redrives on every node with a result per node', async () => {
+    // What was accepted has been handed downstream: that is what a redrive sends again.
+    await expect.poll(() => downstream.received.length, { timeout: 30_000 }).toBe(8);
     const since = new Date(Date.now() - 3_600_000).toISOString();
     const count = await services.handlers['deliveries.redrive']({ fleetId, integrationId: 'orders', since, dryRun: true });
     expect(count).toMatchObject({ dryRun: true, matched: 8, requeued: 0 });
@@ -76,6 +86,8 @@ describe('rotation, redrive, audit and local secrets through the console service
     ]);
     const done = await services.handlers['deliveries.redrive']({ fleetId, integrationId: 'orders', since, dryRun: false });
     expect(done).toMatchObject({ dryRun: false, matched: 8, requeued: 8 });
+    await expect.poll(() => downstream.received.length, { timeout: 30_000 }).toBe(16);
+    expect(new Set(downstream.received.slice(8))).toEqual(new Set(downstream.received.slice(0, 8)));
   });
 
   it('merges both nodes\' audit chains into one timeline naming the person at the console', async () => {
