@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolePerson } from '../../electron/main/services/fleets/admin-client.js';
+import { startDownstream, type DownstreamService } from '../helpers/downstream-service.js';
 import { freePort } from '../helpers/free-port.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { jwsSigner, newSecret, sampleBody, sign, type JwsSigner } from '../helpers/signers.js';
@@ -16,17 +17,19 @@ import { addFleet, openConsole, SCREENS, type ConsoleSession } from './console-s
  * audit timeline, a JWS integration's key set, and tables at 1024×700: each as an operator meets
  * it, in Chromium, against two real receiver nodes on loopback.
  */
-describe('acting on a fleet from the console', () => {
+describe('acting on a fleet from the console', { timeout: 120_000 }, () => {
   const token = randomBytes(24).toString('base64url');
   const ordersSecret = newSecret('standard-webhooks');
   const nodes: ReceiverProcess[] = [];
   let device: JwsSigner;
+  let downstream: DownstreamService;
   let session: ConsoleSession;
   let page: Page;
   let fleetId = '';
 
   beforeAll(async () => {
     device = await jwsSigner('device-key-1');
+    downstream = await startDownstream();
     for (let i = 0; i < 2; i++) {
       const dir = tempDir();
       writeFileSync(join(dir, 'jwks.json'), JSON.stringify(device.jwks));
@@ -36,6 +39,7 @@ describe('acting on a fleet from the console', () => {
           ingress: { listen: '127.0.0.1:0' },
           admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
           storage: { path: './data', sync: 'normal' },
+          downstream: { type: 'http', url: downstream.url, initialBackoffMs: 5, maxBackoffMs: 50 },
           integrations: [
             { id: 'orders', scheme: 'standard-webhooks', secrets: [{ id: 's1', value: ordersSecret }] },
             { id: 'iot', scheme: 'jws', jws: { jwks: { file: 'jwks.json' } } },
@@ -54,6 +58,7 @@ describe('acting on a fleet from the console', () => {
   afterAll(async () => {
     await session?.close();
     for (const node of nodes) node.child.kill('SIGKILL');
+    await downstream?.close();
   });
 
   const deliverOrder = async (node: ReceiverProcess, secret: string) =>
@@ -111,6 +116,8 @@ describe('acting on a fleet from the console', () => {
   });
 
   it('redrives a time range: the count first, then a confirmation, then the result per node', async () => {
+    // What was accepted has been handed downstream: that is what a redrive sends again.
+    await expect.poll(() => downstream.received.length, { timeout: 30_000 }).toBe(accepted);
     await openIntegration('orders');
     const redrive = page.getByRole('region', { name: 'Redrive' });
     await redrive.getByRole('button', { name: 'Count deliveries' }).click();
@@ -121,6 +128,7 @@ describe('acting on a fleet from the console', () => {
     const result = redrive.getByRole('status', { name: 'Redrive result' });
     await result.getByText(`${accepted} re-sent`).waitFor();
     await expect(result.getByRole('listitem').count()).resolves.toBe(2);
+    await expect.poll(() => downstream.received.length, { timeout: 30_000 }).toBe(2 * accepted);
   });
 
   it('shows every node\'s audit chain as one timeline, newest first, with the token and the person', async () => {
