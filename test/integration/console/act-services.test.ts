@@ -16,7 +16,7 @@ import { post, tempDir, type TestReceiver } from '../../helpers/test-receiver.js
  * The console's services for rotation per scheme, redrive, the fleet audit timeline and the local
  * receiver's port and secrets, over two real receiver nodes on loopback.
  */
-describe('rotation, redrive, audit and local secrets through the console services', () => {
+describe('rotation, redrive, audit and local secrets through the console services', { timeout: 120_000 }, () => {
   const token = randomBytes(24).toString('base64url');
   const ordersSecret = newSecret('standard-webhooks');
   const userData = tempDir();
