@@ -2,6 +2,9 @@ import react from '@vitejs/plugin-react';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import { resolve } from 'node:path';
 
+/** Where the build goes: `out/` (electron-builder packs it); the packaging test builds into a folder of its own. */
+const OUT = resolve(import.meta.dirname, process.env.HOOKWARDEN_BUILD_OUT ?? 'out');
+
 /**
  * The desktop build: main process and preload bundled by electron-vite, the renderer by Vite.
  * Native modules (keytar, better-sqlite3) stay external; electron-builder rebuilds them for
@@ -10,18 +13,20 @@ import { resolve } from 'node:path';
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    build: { outDir: 'out/main', rollupOptions: { input: resolve(import.meta.dirname, 'electron/main/index.ts') } },
+    build: { outDir: resolve(OUT, 'main'), rollupOptions: { input: resolve(import.meta.dirname, 'electron/main/index.ts') } },
   },
   preload: {
-    // A sandboxed preload cannot require(): everything it uses is bundled into one CommonJS file.
+    // A sandboxed preload can require() nothing but `electron`: everything else it uses (zod, the
+    // contract) is bundled into one CommonJS file. electron-vite externalizes dependencies by default.
     build: {
-      outDir: 'out/preload',
+      externalizeDeps: false,
+      outDir: resolve(OUT, 'preload'),
       rollupOptions: { input: resolve(import.meta.dirname, 'electron/preload/index.ts'), output: { format: 'cjs', entryFileNames: 'index.cjs' } },
     },
   },
   renderer: {
     root: resolve(import.meta.dirname, 'renderer'),
     plugins: [react()],
-    build: { outDir: resolve(import.meta.dirname, 'out/renderer'), rollupOptions: { input: resolve(import.meta.dirname, 'renderer/index.html') } },
+    build: { outDir: resolve(OUT, 'renderer'), rollupOptions: { input: resolve(import.meta.dirname, 'renderer/index.html') } },
   },
 });

@@ -3,17 +3,20 @@ import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
 import { buildIntegrations, startReceiver } from './engine.js';
 import { errorText, jsonLogger } from './observability/logger.js';
+import { FIREWALL_KINDS, firewallRules, isFirewallKind } from './firewall/firewall.js';
 
-const USAGE = `usage: hookwarden-receiver --config FILE [--check]
+const USAGE = `usage: hookwarden-receiver --config FILE [--check | --firewall nftables|ufw]
 
-  --config FILE   the receiver's YAML config (see examples/receiver.yml)
-  --check         validate the config, resolve its secrets and exit
+  --config FILE        the receiver's YAML config (see examples/receiver.yml)
+  --check              validate the config, resolve its secrets and exit
+  --firewall KIND      print nftables or ufw rules admitting the ingress port only from the
+                       integrations' allowIps and the admin port only from admin.allowFrom, and exit
 `;
 
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { config: { type: 'string' }, check: { type: 'boolean' }, help: { type: 'boolean' } } }).values;
+    args = parseArgs({ options: { config: { type: 'string' }, check: { type: 'boolean' }, firewall: { type: 'string' }, help: { type: 'boolean' } } }).values;
   } catch (error) {
     process.stderr.write(`${errorText(error)}\n${USAGE}`);
     return 2;
@@ -27,8 +30,17 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  if (args.firewall !== undefined && !isFirewallKind(args.firewall)) {
+    process.stderr.write(`--firewall must be one of ${FIREWALL_KINDS.join(', ')}, not "${args.firewall}"\n${USAGE}`);
+    return 2;
+  }
+
   const logger = jsonLogger();
   const loaded = loadConfig(args.config);
+  if (args.firewall !== undefined) {
+    process.stdout.write(firewallRules(args.firewall, loaded));
+    return 0;
+  }
   if (args.check) {
     buildIntegrations(loaded, process.env, Date.now());
     process.stdout.write(`${loaded.file}: ok (${loaded.config.integrations.length} integrations)\n`);

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { NodeInfo } from '../shared/contract/admin-api.js';
 import type { ReplayLogSource } from './store/dedupe/local-replay-cache.js';
 import { resolve } from 'node:path';
 import { redactRedisUrl } from './store/redis/redis-connection.js';
@@ -15,8 +14,7 @@ import { ReceiverMetrics } from './observability/metrics.js';
 import { addressList } from './pipeline/address-list.js';
 import { DeliveryFeed } from './pipeline/delivery-feed.js';
 import { Ingress } from './pipeline/ingress.js';
-import { IntegrationConfigError, IntegrationRuntime } from './pipeline/integration-runtime.js';
-import { openDatabase } from './store/sqlite/open-database.js';
+import { IntegrationConfigError, IntegrationRuntime, type FirstSeen } from './pipeline/integration-runtime.js';
 import { openSharedState } from './store/shared-state.js';
 import { Outbox } from './store/sqlite/outbox.js';
 import { StoreWriter } from './store/sqlite/store-writer.js';
@@ -24,11 +22,14 @@ import { openCapture } from './store/capture-codec.js';
 import { StoreHealth } from './store/store-health.js';
 import type { DeliverySink } from './sinks/delivery-sink.js';
 import { HttpForwarder } from './sinks/http-forwarder.js';
+import { AmqpSink, amqpSinkOptions } from './sinks/amqp-sink.js';
 import { OutboxDispatcher } from './sinks/outbox-dispatcher.js';
 import type { ReceiverConfig } from '../shared/contract/receiver-config.js';
+import { openConfiguredStore } from './config/storage-location.js';
+import { SecretFirstSeen } from './state/secret-first-seen.js';
 import { loadMasterKey } from './state/master-key.js';
 import { StateSync } from './state/state-sync.js';
-import { RuntimeViews } from './admin/runtime-views.js';
+import { RuntimeViews, type DownstreamBacklog } from './admin/runtime-views.js';
 import { createAdminServer, listenAdmin } from './admin/admin-server.js';
 import { composeAdminQueries } from './admin/admin-queries.js';
 import { AuditLog } from './store/sqlite/audit-log.js';
@@ -66,15 +67,23 @@ const MAX_WRITE_BACKLOG = 20_000;
 const WRITER_BUSY_TIMEOUT_MS = 5_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Builds every integration first (so a bad secret fails before anything listens), then opens the store and listens. */
+/** Opens the store, builds every integration (so a bad secret fails before anything listens), then listens. */
 export async function startReceiver(loaded: LoadedConfig, options: EngineOptions): Promise<ReceiverEngine> {
   const { config, baseDir } = loaded;
   const now = options.now ?? Date.now;
-  const integrations = buildIntegrations(loaded, options.env, now());
+  const storageDir = resolve(baseDir, config.storage.path);
+  const db = openConfiguredStore(loaded, storageDir);
+  // Secrets without a configured createdAt are dated by when this node first saw them (kept in the store).
+  const firstSeen = new SecretFirstSeen(db);
+  let integrations: IntegrationRuntime[];
+  try {
+    integrations = buildIntegrations(loaded, options.env, now(), (integrationId, secretId, value) => firstSeen.at(integrationId, secretId, value, now()));
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const trustedProxies = config.ingress.trustedProxies.length > 0 ? addressList(config.ingress.trustedProxies) : undefined;
 
-  const storageDir = resolve(baseDir, config.storage.path);
-  const db = openDatabase({ directory: storageDir, sync: config.storage.sync });
   const masterKey = loadMasterKey(storageDir, options.env ?? process.env);
   const startedAt = now();
   const writer = new StoreWriter({
@@ -89,7 +98,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const shared = await openSharedState(config, db, now);
   const openStored = (integrationId: string, stored: Buffer) => openCapture(masterKey, integrationId, stored);
   const outbox = new Outbox(db, openStored, (seqs) => writer.markSent(seqs));
-  const dispatcher = downstreamDispatcher(config, outbox, shared.streamSink, options.logger);
+  const dispatcher = downstreamDispatcher(loaded, outbox, shared.streamSink, options);
   const storeHealth = new StoreHealth({ writer, stallMs: config.storage.commitStallSeconds * 1000, maxBacklog: MAX_WRITE_BACKLOG, redis: shared.redisHealth, logger: options.logger });
   const ingress = new Ingress({
     integrations,
@@ -112,7 +121,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     onReplayCommitError: (error) => storeHealth.failed(error),
     onRecordDropped: () => metrics.recordDropped(),
   });
-  const downstream = (): NonNullable<NodeInfo['downstream']> => {
+  const downstream = (): DownstreamBacklog => {
     const backlog = outbox.backlog();
     return { ok: true, backlog: backlog.count, oldestAgeSeconds: backlog.oldestAt === null ? null : Math.max(0, Math.round((now() - backlog.oldestAt) / 1000)) };
   };
@@ -141,6 +150,14 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     logger: options.logger,
   });
   await sync.start();
+  const { redisHealth } = shared;
+  metrics.watch({
+    integrations,
+    storeUp: () => storeHealth.state().store === 'ok',
+    redisUp: redisHealth && (() => redisHealth().ok),
+    backlog: () => outbox.backlog(),
+    now,
+  });
   const views = new RuntimeViews(db, {
     nodeId: loaded.nodeId,
     version: RECEIVER_VERSION,
@@ -149,13 +166,10 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     health: () => {
       const redis = shared.redisHealth?.();
       const state = storeHealth.state();
-      return {
-        storage: state.store === 'ok' ? { ok: true } : { ok: false, detail: state.store },
-        ...(redis ? { redis } : {}),
-        ready: health().ready,
-        downstream: downstream(),
-      };
+      return { storage: state.store === 'ok' ? { ok: true } : { ok: false, detail: state.store }, ...(redis ? { redis } : {}) };
     },
+    ready: () => health().ready,
+    downstream,
   });
   const audit = new AuditLog(db);
   const commands = new IntegrationCommands({
@@ -192,11 +206,22 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const servers: Server[] = [];
   const ingressServer = createIngressServer(config.ingress, ingress.handle, health);
   servers.push(ingressServer);
-  const ingressUrl = await listen(ingressServer, config.ingress.listen);
+  let ingressUrl: string;
   let adminUrl: string | undefined;
-  if (config.admin && adminServer) {
-    servers.push(adminServer);
-    adminUrl = await listenAdmin(adminServer, config.admin.listen);
+  try {
+    ingressUrl = await listen(ingressServer, config.ingress.listen, 'ingress.listen');
+    if (config.admin && adminServer) {
+      servers.push(adminServer);
+      adminUrl = await listenAdmin(adminServer, config.admin.listen);
+    }
+  } catch (error) {
+    // A port clash must not leave the other listener, the state watch, the writer or the store open behind it.
+    sync.stop();
+    await Promise.all(servers.map((server) => closeGracefully(server, 0)));
+    await writer.close();
+    await shared.close();
+    db.close();
+    throw error;
   }
 
   const logRetentionMs = config.storage.logRetentionDays * 86_400_000;
@@ -267,8 +292,12 @@ function sharedStateId(config: ReceiverConfig): string | null {
 }
 
 /** The downstream of accepted deliveries: a Redis Stream (fleet default), an HTTP service, or none (the outbox is the queue). */
-function downstreamDispatcher(config: ReceiverConfig, outbox: Outbox, streamSink: DeliverySink | undefined, logger: Logger): OutboxDispatcher | undefined {
-  const downstream = config.downstream;
+function downstreamDispatcher(loaded: LoadedConfig, outbox: Outbox, streamSink: DeliverySink | undefined, { logger, env }: EngineOptions): OutboxDispatcher | undefined {
+  const downstream = loaded.config.downstream;
+  if (downstream?.type === 'amqp') {
+    const sink = new AmqpSink(amqpSinkOptions(downstream, loaded.file, loaded.baseDir, env ?? process.env));
+    return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger });
+  }
   if (downstream?.type === 'http') {
     const sink = new HttpForwarder(downstream);
     return new OutboxDispatcher(outbox, sink, { initialBackoffMs: downstream.initialBackoffMs, maxBackoffMs: downstream.maxBackoffMs, logger });
@@ -277,7 +306,7 @@ function downstreamDispatcher(config: ReceiverConfig, outbox: Outbox, streamSink
 }
 
 /** Resolves secrets, prepares keys and compiles schemas; every problem is reported with its key path. */
-export function buildIntegrations(loaded: LoadedConfig, env: NodeJS.ProcessEnv | undefined, now: number): IntegrationRuntime[] {
+export function buildIntegrations(loaded: LoadedConfig, env: NodeJS.ProcessEnv | undefined, now: number, firstSeen?: FirstSeen): IntegrationRuntime[] {
   const problems: { path: string; message: string }[] = [];
   const built: IntegrationRuntime[] = [];
   loaded.config.integrations.forEach((integration, index) => {
@@ -288,6 +317,7 @@ export function buildIntegrations(loaded: LoadedConfig, env: NodeJS.ProcessEnv |
           defaultMaxBodyBytes: loaded.config.ingress.maxBodyBytes,
           now,
           ...(env === undefined ? {} : { env }),
+          ...(firstSeen === undefined ? {} : { firstSeen }),
         }),
       );
     } catch (error) {

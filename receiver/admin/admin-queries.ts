@@ -1,4 +1,4 @@
-import type { AuditLog } from '../../shared/contract/admin-api.js';
+import type { AuditLog, AuditQuery } from '../../shared/contract/admin-api.js';
 import type { DeliveryFeed } from '../pipeline/delivery-feed.js';
 import type { IntegrationRuntime } from '../pipeline/integration-runtime.js';
 import { toDeliverySummary } from '../store/sqlite/delivery-queries.js';
@@ -9,7 +9,7 @@ export interface QueryParts {
   readonly nodeId: string;
   /** The delivery log, captures and statistics (SQLite on a single node). */
   readonly log: Pick<AdminQueries, 'deliveries' | 'delivery' | 'raw' | 'stats' | 'deliveriesAfter'>;
-  readonly audit: { read(): AuditLog };
+  readonly audit: { read(query?: Partial<AuditQuery>): AuditLog };
   readonly views: RuntimeViews;
   readonly integrations: readonly IntegrationRuntime[];
   readonly feed: DeliveryFeed;
@@ -26,7 +26,7 @@ export function composeAdminQueries(parts: QueryParts): AdminQueries {
     delivery: (requestId) => log.delivery(requestId),
     raw: (requestId) => log.raw(requestId),
     stats: (query) => log.stats(query),
-    audit: () => parts.audit.read(),
+    audit: (query) => parts.audit.read(query),
     deliveriesAfter: (seq, limit) => log.deliveriesAfter(seq, limit),
     subscribe: (listener) => feed.subscribe((record) => listener(toDeliverySummary(record, nodeId))),
   };

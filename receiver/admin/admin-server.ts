@@ -7,12 +7,15 @@ import type { ReceiverConfig } from '../../shared/contract/receiver-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { answerHealth, type HealthProbe } from '../http/ingress-server.js';
 import { listen } from '../http/listen.js';
-import type { Logger } from '../observability/logger.js';
+import { errorText, type Logger } from '../observability/logger.js';
 import type { AdminCommands, AdminQueries } from './admin-service.js';
-import { AdminAuth, DEFAULT_FAILURE_LIMIT, type FailureLimit } from './auth.js';
+import { AdminAuth } from './auth.js';
 import { sendError } from './json-io.js';
+import { RefusalAudit } from './refusal-audit.js';
 import { ADMIN_PREFIX, createAdminRouter } from './routes.js';
 import { DEFAULT_STREAM_OPTIONS, type StreamOptions } from './sse-stream.js';
+import { StreamHub } from './stream-hub.js';
+import { StreamSlots } from './stream-slots.js';
 
 export type AdminConfig = NonNullable<ReceiverConfig['admin']>;
 
@@ -29,7 +32,6 @@ export interface AdminServerOptions {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly stream?: Partial<StreamOptions>;
-  readonly failureLimit?: FailureLimit;
 }
 
 const LISTENER_LIMITS: ServerOptions = {
@@ -40,40 +42,20 @@ const LISTENER_LIMITS: ServerOptions = {
   maxHeaderSize: 16 * 1024,
 };
 
-/** An event stream never ends by itself: closing the server ends them, or shutdown would wait out its grace period. */
-class AdminHttpServer extends HttpServer {
-  constructor(
-    options: ServerOptions,
-    handler: (request: IncomingMessage, response: ServerResponse) => void,
-    private readonly openStreams: Set<() => void>,
-  ) {
-    super(options, handler);
-  }
+/** How often a finished minute of refused requests is written to the audit log. */
+const REFUSAL_FLUSH_MS = 10_000;
 
-  override close(callback?: (error?: Error) => void): this {
-    endStreams(this.openStreams);
-    return super.close(callback);
-  }
-}
-
-class AdminHttpsServer extends HttpsServer {
-  constructor(
-    options: HttpsServerOptions,
-    handler: (request: IncomingMessage, response: ServerResponse) => void,
-    private readonly openStreams: Set<() => void>,
-  ) {
-    super(options, handler);
-  }
-
-  override close(callback?: (error?: Error) => void): this {
-    endStreams(this.openStreams);
-    return super.close(callback);
-  }
-}
-
-function endStreams(openStreams: Set<() => void>): void {
-  for (const end of [...openStreams]) end();
-  openStreams.clear();
+/**
+ * Runs `beforeClose` when the server is closed, before it waits for its connections: an event stream
+ * never ends by itself, so shutdown would otherwise wait out its grace period.
+ */
+function onClosing<S extends HttpServer>(server: S, beforeClose: () => void): S {
+  const close = server.close.bind(server);
+  server.close = (callback?: (error?: Error) => void) => {
+    beforeClose();
+    return close(callback);
+  };
+  return server;
 }
 
 /**
@@ -85,14 +67,35 @@ function endStreams(openStreams: Set<() => void>): void {
  */
 export function createAdminServer(options: AdminServerOptions): HttpServer {
   const openStreams = new Set<() => void>();
+  const now = options.now ?? Date.now;
+  const hub = new StreamHub(options.queries);
+  const refusals = new RefusalAudit((summary) => options.commands.auditRefusal(summary));
+  const flushRefusals = (flush: () => void): void => {
+    try {
+      flush();
+    } catch (error) {
+      options.logger.error('auditing refused admin requests failed', { error: errorText(error) });
+    }
+  };
+  let refusalTimer: NodeJS.Timeout | undefined;
+  const beforeClose = (): void => {
+    clearInterval(refusalTimer);
+    flushRefusals(() => refusals.flush());
+    for (const end of [...openStreams]) end();
+    openStreams.clear();
+    hub.stop();
+  };
   const route = createAdminRouter({
     queries: options.queries,
     commands: options.commands,
-    auth: new AdminAuth(options.config.tokens, options.failureLimit ?? DEFAULT_FAILURE_LIMIT),
+    auth: new AdminAuth(options.config.tokens, options.config.authFailures),
+    refusals,
     logger: options.logger,
-    now: options.now ?? Date.now,
+    now,
     stream: { ...DEFAULT_STREAM_OPTIONS, ...options.stream },
     openStreams,
+    hub,
+    streamSlots: new StreamSlots(options.config.streams),
   });
 
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
@@ -107,8 +110,16 @@ export function createAdminServer(options: AdminServerOptions): HttpServer {
     sendError(response, 404, 'not_found', 'no such route');
   };
 
+  const server = onClosing(createListener(options, handler), beforeClose);
+  server.once('listening', () => {
+    refusalTimer = setInterval(() => flushRefusals(() => refusals.flushClosed(now())), REFUSAL_FLUSH_MS).unref();
+  });
+  return server;
+}
+
+function createListener(options: AdminServerOptions, handler: (request: IncomingMessage, response: ServerResponse) => void): HttpServer {
   const tls = options.config.tls;
-  if (!tls) return new AdminHttpServer(LISTENER_LIMITS, handler, openStreams);
+  if (!tls) return new HttpServer(LISTENER_LIMITS, handler);
   const read = (key: 'cert' | 'key' | 'clientCa', file: string): Buffer => {
     try {
       return readFileSync(resolve(options.baseDir, file));
@@ -121,12 +132,12 @@ export function createAdminServer(options: AdminServerOptions): HttpServer {
     // Mutual TLS: a client without a certificate from this CA is refused in the handshake.
     Object.assign(tlsOptions, { ca: read('clientCa', tls.clientCa), requestCert: true, rejectUnauthorized: true });
   }
-  return new AdminHttpsServer(tlsOptions, handler, openStreams);
+  return new HttpsServer(tlsOptions, handler);
 }
 
 /** Listens and answers the URL to reach the admin API with, `https://` when it serves TLS. */
 export async function listenAdmin(server: HttpServer, address: string): Promise<string> {
-  const url = await listen(server, address);
+  const url = await listen(server, address, 'admin.listen');
   return server instanceof HttpsServer ? url.replace(/^http:/, 'https:') : url;
 }
 

@@ -1,6 +1,8 @@
 import type {
   AddSecretRequest,
   AuditLog,
+  AuditQuery,
+  ConfirmSecretRequest,
   DeliveryDetail,
   DeliveryPage,
   DeliveryQuery,
@@ -15,6 +17,7 @@ import type {
   StatsQuery,
   StatsView,
 } from '../../shared/contract/admin-api.js';
+import type { RefusalSummary } from './refusal-audit.js';
 
 /** An error the admin API answers with its status and `{"error": {code, message}}`. */
 export class AdminError extends Error {
@@ -22,6 +25,8 @@ export class AdminError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Extra response headers, e.g. Retry-After. */
+    readonly headers: Readonly<Record<string, string | number>> = {},
   ) {
     super(message);
     this.name = 'AdminError';
@@ -32,6 +37,8 @@ export class AdminError extends Error {
 export interface Actor {
   readonly name: string;
   readonly sourceIp: string;
+  /** Who sat at the console (`X-Hookwarden-Person`, sanitised), when it said. */
+  readonly person?: string | null;
 }
 
 /** The read side of the admin API. */
@@ -43,7 +50,8 @@ export interface AdminQueries {
   delivery(requestId: string): DeliveryDetail | undefined;
   raw(requestId: string): RawDelivery | undefined;
   stats(query: StatsQuery): StatsView;
-  audit(): AuditLog;
+  /** A page of the audit log, newest first (the newest 200 without a query). */
+  audit(query?: Partial<AuditQuery>): AuditLog;
   /** Deliveries after `seq` in log order, for resuming a stream (at most `limit`). */
   deliveriesAfter(seq: number, limit: number): DeliverySummary[];
   /** Live deliveries as they are committed; returns the unsubscribe function. */
@@ -58,6 +66,10 @@ export interface AdminCommands {
   retireSecret(actor: Actor, integrationId: string, secretId: string): Promise<IntegrationView>;
   /** Re-enqueues captured accepted or held deliveries downstream, each once per request; audited unless `dryRun`. */
   redrive(actor: Actor, request: RedriveRequest): Promise<RedriveResult>;
-  /** Refused admin authentication (no token, wrong token, missing scope) is audited too. */
-  auditRefusal(actor: Actor, details: { route: string; status: 401 | 403; problem: string }): void;
+  /** The sender signs with a pending secret now: the older secrets' overlap starts. */
+  confirmSecret(actor: Actor, integrationId: string, secretId: string, request: ConfirmSecretRequest): Promise<IntegrationView>;
+  /** Refused admin requests (no token, wrong token, missing scope, throttled), summed up per caller and minute. */
+  auditRefusal(summary: RefusalSummary): void;
+  /** Every read of a raw captured payload is audited: payloads hold personal data. */
+  auditPayloadRead(actor: Actor, requestId: string, integrationId: string): void;
 }

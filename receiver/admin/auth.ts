@@ -6,12 +6,20 @@ export interface AdminToken {
   /** Hex sha256 of the token; the token itself is never held by the node. */
   readonly sha256: string;
   readonly scope: TokenScope;
+  /** May read raw captured payloads (on top of `read`). */
+  readonly payloads?: boolean;
+}
+
+export interface AuthenticatedToken {
+  readonly name: string;
+  readonly scope: TokenScope;
+  readonly payloads: boolean;
 }
 
 export type Authentication =
-  | { readonly ok: true; readonly token: { readonly name: string; readonly scope: TokenScope } }
+  | { readonly ok: true; readonly token: AuthenticatedToken }
   | { readonly ok: false; readonly status: 401; readonly problem: string }
-  | { readonly ok: false; readonly status: 429; readonly retryAfterSeconds: number };
+  | { readonly ok: false; readonly status: 429; readonly retryAfterSeconds: number; readonly problem: string };
 
 /** Scopes are ordered: each one grants everything the ones before it grant. */
 export function scopeAllows(granted: TokenScope, required: TokenScope): boolean {
@@ -45,9 +53,17 @@ export interface FailureLimit {
   readonly perMinute: number;
 }
 
-export const DEFAULT_FAILURE_LIMIT: FailureLimit = { burst: 10, perMinute: 10 };
+export interface FailureLimits {
+  readonly perSource: FailureLimit;
+  /** All sources together: guessing spread over thousands of addresses. */
+  readonly global: FailureLimit;
+}
+
+export const DEFAULT_FAILURE_LIMITS: FailureLimits = { perSource: { burst: 10, perMinute: 10 }, global: { burst: 200, perMinute: 300 } };
 /** Bounded so that a flood of source addresses cannot grow memory: the stalest entry is forgotten first. */
 const MAX_TRACKED_SOURCES = 10_000;
+/** While the global budget is spent, a source that presented a valid token this recently is still heard. */
+const KNOWN_SOURCE_MS = 3_600_000;
 
 /**
  * Token buckets of failed authentications per source address. Only failures take a token, so a
@@ -56,7 +72,7 @@ const MAX_TRACKED_SOURCES = 10_000;
 export class FailureThrottle {
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
 
-  constructor(private readonly limit: FailureLimit = DEFAULT_FAILURE_LIMIT) {}
+  constructor(private readonly limit: FailureLimit) {}
 
   /** 0 when the source may try, else the seconds until it may. */
   retryAfter(source: string, now: number): number {
@@ -86,37 +102,63 @@ export class FailureThrottle {
   }
 }
 
-/** Bearer tokens of the admin API: known by their sha256 only, matched in constant time, guessing throttled. */
+/**
+ * Bearer tokens of the admin API: known by their sha256 only, matched in constant time, guessing
+ * throttled per source and globally. While the global budget is spent, only sources that recently
+ * presented a valid token have their token looked at: a distributed guesser gets no answers, and the
+ * operator's console keeps working through the attack.
+ */
 export class AdminAuth {
   private readonly digests: Buffer[];
-  private readonly throttle: FailureThrottle;
+  private readonly perSource: FailureThrottle;
+  private readonly global: FailureThrottle;
+  private readonly knownSources = new Map<string, number>();
 
   constructor(
     private readonly tokens: readonly AdminToken[],
-    limit: FailureLimit = DEFAULT_FAILURE_LIMIT,
+    limits: FailureLimits = DEFAULT_FAILURE_LIMITS,
   ) {
     this.digests = tokens.map((token) => Buffer.from(token.sha256.toLowerCase(), 'hex'));
-    this.throttle = new FailureThrottle(limit);
+    this.perSource = new FailureThrottle(limits.perSource);
+    this.global = new FailureThrottle(limits.global);
   }
 
   authenticate(authorization: string | undefined, source: string, now: number): Authentication {
     // A throttled source is refused before its token is looked at: guessing gains nothing while it waits.
-    const wait = this.throttle.retryAfter(source, now);
-    if (wait > 0) return { ok: false, status: 429, retryAfterSeconds: wait };
-    const presented = bearerToken(authorization);
-    if (presented.problem !== undefined) {
-      this.throttle.recordFailure(source, now);
-      return { ok: false, status: 401, problem: presented.problem };
+    const wait = this.perSource.retryAfter(source, now);
+    if (wait > 0) return { ok: false, status: 429, retryAfterSeconds: wait, problem: 'too many failures from this address' };
+    const globalWait = this.global.retryAfter(GLOBAL, now);
+    if (globalWait > 0 && !this.isKnown(source, now)) {
+      return { ok: false, status: 429, retryAfterSeconds: globalWait, problem: 'too many failures from all addresses' };
     }
-    const index = matchDigest(tokenDigest(presented.token), this.digests);
+    const presented = bearerToken(authorization);
+    const index = presented.problem === undefined ? matchDigest(tokenDigest(presented.token), this.digests) : -1;
     const token = this.tokens[index];
     if (!token) {
-      this.throttle.recordFailure(source, now);
-      return { ok: false, status: 401, problem: 'unknown token' };
+      this.perSource.recordFailure(source, now);
+      this.global.recordFailure(GLOBAL, now);
+      return { ok: false, status: 401, problem: presented.problem ?? 'unknown token' };
     }
-    return { ok: true, token: { name: token.name, scope: token.scope } };
+    this.remember(source, now);
+    return { ok: true, token: { name: token.name, scope: token.scope, payloads: token.payloads === true } };
+  }
+
+  private isKnown(source: string, now: number): boolean {
+    const seen = this.knownSources.get(source);
+    return seen !== undefined && now - seen < KNOWN_SOURCE_MS;
+  }
+
+  private remember(source: string, now: number): void {
+    this.knownSources.delete(source);
+    if (this.knownSources.size >= MAX_TRACKED_SOURCES) {
+      const stalest = this.knownSources.keys().next().value;
+      if (stalest !== undefined) this.knownSources.delete(stalest);
+    }
+    this.knownSources.set(source, now);
   }
 }
+
+const GLOBAL = '*';
 
 function bearerToken(header: string | undefined): { token: string; problem?: undefined } | { problem: string } {
   if (header === undefined || header === '') return { problem: 'no bearer token' };

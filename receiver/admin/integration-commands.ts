@@ -1,11 +1,13 @@
 import type { z } from 'zod';
-import type { AddSecretRequest, IntegrationView, KillRequest, RedriveRequest, RedriveResult, ReleaseRequest } from '../../shared/contract/admin-api.js';
-import { addSecretRequest, redriveRequest, releaseRequest } from '../../shared/contract/admin-api.js';
+import type { AddSecretRequest, ConfirmSecretRequest, IntegrationView, KillRequest, RedriveRequest, RedriveResult, ReleaseRequest } from '../../shared/contract/admin-api.js';
+import { addSecretRequest, confirmSecretRequest, killRequest, redriveRequest, releaseRequest } from '../../shared/contract/admin-api.js';
 import type { RedriveSelection } from '../store/sqlite/log-writer.js';
+import { weakSecretReason } from '../config/secret-strength.js';
 import type { IntegrationRuntime } from '../pipeline/integration-runtime.js';
 import type { IntegrationState, StoredSecret } from '../state/integration-state.js';
 import type { StateSync, VersionedState } from '../state/state-sync.js';
 import { AdminError, type Actor, type AdminCommands } from './admin-service.js';
+import type { RefusalSummary } from './refusal-audit.js';
 
 /** Unexpired old secrets an integration may keep during rotations: overlap must stay bounded. */
 const MAX_UNEXPIRED_OLD_SECRETS = 10;
@@ -14,7 +16,7 @@ const MAX_RETIRED_KEPT = 10;
 const CAS_ATTEMPTS = 5;
 
 export interface AuditSink {
-  append(entry: { at: number; actor: string; action: string; integrationId: string | null; details: Record<string, unknown> }): unknown;
+  append(entry: { at: number; actor: string; action: string; integrationId: string | null; details: Record<string, unknown>; person?: string | null }): unknown;
 }
 
 export interface CommandOptions {
@@ -35,10 +37,11 @@ export class IntegrationCommands implements AdminCommands {
     this.byId = new Map(options.integrations.map((integration) => [integration.id, integration]));
   }
 
-  kill(actor: Actor, integrationId: string, request: KillRequest): Promise<IntegrationView> {
-    return this.change(actor, integrationId, 'kill.engage', { mode: request.mode, reason: request.reason }, (state, now) => ({
+  async kill(actor: Actor, integrationId: string, request: KillRequest): Promise<IntegrationView> {
+    const { mode, reason } = parse(killRequest, request);
+    return this.change(actor, integrationId, 'kill.engage', { mode, reason }, (state, now) => ({
       ...state,
-      kill: { mode: request.mode, reason: request.reason, since: now, actor: actor.name },
+      kill: { mode, reason, since: now, actor: actor.name },
     }));
   }
 
@@ -51,27 +54,43 @@ export class IntegrationCommands implements AdminCommands {
   }
 
   async addSecret(actor: Actor, integrationId: string, request: AddSecretRequest): Promise<IntegrationView> {
-    const { secret, overlapSeconds, id } = parse(addSecretRequest, request);
+    const { secret, overlapSeconds, id, pending } = parse(addSecretRequest, request);
     const runtime = this.runtime(integrationId);
+    const weak = weakSecretReason(runtime.schemeName, secret);
+    if (weak !== undefined) throw new AdminError(400, 'weak_secret', `secret: ${weak}`);
     try {
       runtime.scheme.prepareKey(secret);
     } catch (error) {
       throw new AdminError(400, 'invalid_secret', `not a ${runtime.schemeName} secret: ${error instanceof Error ? error.message : 'unusable value'}`);
     }
-    return this.change(actor, integrationId, 'secret.add', { overlapSeconds }, (state, now, details) => {
+    return this.change(actor, integrationId, 'secret.add', { overlapSeconds, pending }, (state, now, details) => {
       const secretId = id ?? `s${now.toString(36)}`;
       if (state.secrets.some((existing) => existing.id === secretId)) throw new AdminError(409, 'secret_exists', `secret "${secretId}" already exists`);
-      const expiresOld = now + overlapSeconds * 1000;
-      const aged = state.secrets.map((old) =>
-        old.retiredAt !== undefined || (old.expiresAt !== undefined && old.expiresAt <= expiresOld) ? old : { ...old, expiresAt: expiresOld },
-      );
-      const unexpired = aged.filter((old) => old.retiredAt === undefined && (old.expiresAt ?? Infinity) > now);
-      if (unexpired.length > MAX_UNEXPIRED_OLD_SECRETS) {
-        throw new AdminError(409, 'too_many_secrets', `at most ${MAX_UNEXPIRED_OLD_SECRETS} unexpired old secrets; retire some first`);
-      }
       details.secretId = secretId;
+      const added = { id: secretId, value: secret, createdAt: now, source: 'runtime' as const };
+      if (pending) {
+        // Nothing expires until the confirmation, so the number of live secrets is what stays bounded.
+        if (state.secrets.filter((old) => old.retiredAt === undefined && (old.expiresAt ?? Infinity) > now).length > MAX_UNEXPIRED_OLD_SECRETS) {
+          throw new AdminError(409, 'too_many_secrets', `at most ${MAX_UNEXPIRED_OLD_SECRETS} unexpired old secrets; retire some first`);
+        }
+        return { ...state, secrets: prune([...state.secrets, { ...added, pending: true }], now) };
+      }
+      const expiresOld = now + overlapSeconds * 1000;
       details.expiresOld = new Date(expiresOld).toISOString();
-      return { ...state, secrets: prune([...aged, { id: secretId, value: secret, createdAt: now, source: 'runtime' }], now) };
+      return { ...state, secrets: prune([...expireOthers(state.secrets, secretId, expiresOld, now), added], now) };
+    });
+  }
+
+  confirmSecret(actor: Actor, integrationId: string, secretId: string, request: ConfirmSecretRequest): Promise<IntegrationView> {
+    const { overlapSeconds } = parse(confirmSecretRequest, request);
+    return this.change(actor, integrationId, 'secret.confirm', { secretId, overlapSeconds }, (state, now, details) => {
+      const target = state.secrets.find((secret) => secret.id === secretId);
+      if (!target) throw new AdminError(404, 'secret_not_found', `no secret "${secretId}" in "${integrationId}"`);
+      if (target.pending !== true) throw new AdminError(409, 'not_pending', `secret "${secretId}" is not waiting for confirmation`);
+      const expiresOld = now + overlapSeconds * 1000;
+      details.expiresOld = new Date(expiresOld).toISOString();
+      const confirmed = state.secrets.map((secret) => (secret.id === secretId ? { ...secret, pending: undefined } : secret));
+      return { ...state, secrets: prune(expireOthers(confirmed, secretId, expiresOld, now), now) };
     });
   }
 
@@ -99,13 +118,39 @@ export class IntegrationCommands implements AdminCommands {
     const result = await this.options.redrive(selection);
     if (!parsed.dryRun) {
       const details = { since: parsed.since ?? null, until: parsed.until ?? null, outcome: parsed.outcome, requestIds: parsed.requestIds?.length ?? null, ...result };
-      this.options.audit.append({ at: this.options.now(), actor: actor.name, action: 'deliveries.redrive', integrationId: parsed.integration, details: { ...details, sourceIp: actor.sourceIp } });
+      this.options.audit.append({
+        at: this.options.now(),
+        actor: actor.name,
+        action: 'deliveries.redrive',
+        integrationId: parsed.integration,
+        details: { ...details, sourceIp: actor.sourceIp },
+        person: actor.person ?? null,
+      });
     }
     return { ...result, dryRun: parsed.dryRun };
   }
 
-  auditRefusal(actor: Actor, details: { route: string; status: 401 | 403; problem: string }): void {
-    this.options.audit.append({ at: this.options.now(), actor: actor.name, action: 'auth.refused', integrationId: null, details: { ...details, sourceIp: actor.sourceIp } });
+  auditRefusal(summary: RefusalSummary): void {
+    const { actor, ...details } = summary;
+    this.options.audit.append({
+      at: this.options.now(),
+      actor: actor.name,
+      action: 'auth.refused',
+      integrationId: null,
+      details: { ...details, sourceIp: actor.sourceIp },
+      person: actor.person ?? null,
+    });
+  }
+
+  auditPayloadRead(actor: Actor, requestId: string, integrationId: string): void {
+    this.options.audit.append({
+      at: this.options.now(),
+      actor: actor.name,
+      action: 'payload.read',
+      integrationId,
+      details: { requestId, sourceIp: actor.sourceIp },
+      person: actor.person ?? null,
+    });
   }
 
   private runtime(integrationId: string): IntegrationRuntime {
@@ -127,7 +172,7 @@ export class IntegrationCommands implements AdminCommands {
       const now = this.options.now();
       const details = { ...baseDetails };
       if (await this.options.sync.store(runtime, base, next(base.state, now, details))) {
-        this.options.audit.append({ at: now, actor: actor.name, action, integrationId, details: { ...details, sourceIp: actor.sourceIp } });
+        this.options.audit.append({ at: now, actor: actor.name, action, integrationId, details: { ...details, sourceIp: actor.sourceIp }, person: actor.person ?? null });
         return this.options.view(runtime);
       }
     }
@@ -143,6 +188,21 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
     throw new AdminError(400, 'invalid_request', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
   }
   return result.data;
+}
+
+/**
+ * Gives every other live secret the expiry `expiresOld` (an earlier expiry stands). The overlap must stay
+ * bounded, so too many unexpired old secrets are refused.
+ */
+function expireOthers(secrets: readonly StoredSecret[], keepId: string, expiresOld: number, now: number): StoredSecret[] {
+  const aged = secrets.map((old) =>
+    old.id === keepId || old.retiredAt !== undefined || (old.expiresAt !== undefined && old.expiresAt <= expiresOld) ? old : { ...old, expiresAt: expiresOld },
+  );
+  const unexpiredOld = aged.filter((old) => old.id !== keepId && old.retiredAt === undefined && (old.expiresAt ?? Infinity) > now);
+  if (unexpiredOld.length > MAX_UNEXPIRED_OLD_SECRETS) {
+    throw new AdminError(409, 'too_many_secrets', `at most ${MAX_UNEXPIRED_OLD_SECRETS} unexpired old secrets; retire some first`);
+  }
+  return aged;
 }
 
 /** Keeps every live secret and only the newest few expired or retired ones. */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { IntegrationView, NodeInfo, SecretView } from '../../shared/contract/admin-api.js';
 import type { IntegrationRuntime } from '../pipeline/integration-runtime.js';
+import { fingerprint } from '../state/fingerprint.js';
 import type { StoredSecret } from '../state/integration-state.js';
 
 /** Expiring: still accepted, but a rotation has given it an end. */
@@ -11,12 +11,26 @@ function secretState(secret: StoredSecret, now: number): SecretView['state'] {
   return secret.expiresAt <= now ? 'expired' : 'expiring';
 }
 
-/** First 8 hex digits of the value's sha256: enough to tell two secrets apart, never enough to recover one. */
-export function fingerprint(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 8);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Accepted deliveries not yet handed downstream, as the node's dispatcher counts them. */
+export interface DownstreamBacklog {
+  readonly backlog: number;
+  readonly oldestAgeSeconds: number | null;
+  readonly ok?: boolean;
+  readonly detail?: string;
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+export interface NodeFacts {
+  readonly nodeId: string;
+  readonly version: string;
+  readonly startedAt: number;
+  readonly sharedState: string | null;
+  readonly health: () => Pick<NodeInfo, 'storage' | 'redis'>;
+  /** What `/readyz` answers. */
+  readonly ready: () => boolean;
+  readonly downstream?: () => DownstreamBacklog;
+}
 
 /** Builds the admin API's views of the node and of its integrations from the runtime and the store. */
 export class RuntimeViews {
@@ -26,13 +40,7 @@ export class RuntimeViews {
 
   constructor(
     db: Database.Database,
-    private readonly node: {
-      nodeId: string;
-      version: string;
-      startedAt: number;
-      sharedState: string | null;
-      health: () => Pick<NodeInfo, 'storage' | 'redis' | 'ready' | 'downstream'>;
-    },
+    private readonly node: NodeFacts,
   ) {
     this.counts = db.prepare('SELECT outcome, sum(count) AS count FROM stats_minute WHERE integration_id = ? AND minute >= ? GROUP BY outcome');
     this.lastDelivery = db.prepare('SELECT received_at FROM deliveries WHERE integration_id = ? ORDER BY seq DESC LIMIT 1').pluck() as Database.Statement<[string], number>;
@@ -46,8 +54,10 @@ export class RuntimeViews {
       startedAt: iso(this.node.startedAt),
       uptimeSeconds: Math.round((now - this.node.startedAt) / 1000),
       sharedState: this.node.sharedState,
-      time: iso(now),
       ...this.node.health(),
+      time: iso(now),
+      ready: this.node.ready(),
+      ...(this.node.downstream ? { downstream: downstreamView(this.node.downstream) } : {}),
     };
   }
 
@@ -72,6 +82,7 @@ export class RuntimeViews {
         fingerprint: fingerprint(secret.value),
         state: secretState(secret, now),
         source: secret.source,
+        ...(secret.pending === true ? { pending: true } : {}),
       })),
       limits: {
         toleranceSeconds: runtime.toleranceMs / 1000,
@@ -84,6 +95,16 @@ export class RuntimeViews {
       lastDeliveryAt: last === undefined ? null : iso(last),
       drift: drift(runtime),
     };
+  }
+}
+
+/** A backlog that cannot be read is reported as not ok, never as an empty queue. */
+function downstreamView(read: () => DownstreamBacklog): NonNullable<NodeInfo['downstream']> {
+  try {
+    const { backlog, oldestAgeSeconds, ok = true, detail } = read();
+    return { ok, backlog, oldestAgeSeconds, ...(detail === undefined ? {} : { detail }) };
+  } catch (error) {
+    return { ok: false, backlog: 0, oldestAgeSeconds: null, detail: `backlog unreadable: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 

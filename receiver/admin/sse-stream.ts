@@ -22,7 +22,21 @@ export const DEFAULT_STREAM_OPTIONS: StreamOptions = {
   random: Math.random,
 };
 
-export type StreamSource = Pick<AdminQueries, 'deliveriesAfter' | 'subscribe'>;
+/** The log to resume from, and live deliveries; `onLost` says the live side skipped some (the stream then ends). */
+export interface StreamSource extends Pick<AdminQueries, 'deliveriesAfter'> {
+  subscribe(listener: (delivery: DeliverySummary) => void, onLost?: () => void): () => void;
+}
+
+/** Every stream gets the same summary object from the hub: it is serialised once, however many streams send it. */
+const serialised = new WeakMap<DeliverySummary, string>();
+function eventData(delivery: DeliverySummary): string {
+  let text = serialised.get(delivery);
+  if (text === undefined) {
+    text = JSON.stringify(delivery);
+    serialised.set(delivery, text);
+  }
+  return text;
+}
 
 /**
  * Server-sent events, one per delivery (`id: <seq>`). Without `resumeAfter` the stream starts live.
@@ -72,19 +86,19 @@ export function openDeliveryStream(
     if (filter.integration !== undefined && delivery.integrationId !== filter.integration) return;
     if (outcomes && !outcomes.has(delivery.outcome)) return;
     if (filter.sample < 1 && options.random() >= filter.sample) return;
-    write(`id: ${delivery.seq}\nevent: delivery\ndata: ${JSON.stringify(delivery)}\n\n`);
+    write(`id: ${delivery.seq}\nevent: delivery\ndata: ${eventData(delivery)}\n\n`);
   };
 
   // Subscribed before the replay reads anything; events are taken only once the replay has caught up.
   const unsubscribe = source.subscribe((delivery) => {
     if (!live || !open) return;
-    // This runs inside the ingress's publish: it must never throw into it.
+    // This may run inside the ingress's publish: it must never throw into it.
     try {
       offer(delivery);
     } catch {
       cutOff();
     }
-  });
+  }, cutOff);
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), options.heartbeatMs);
   heartbeat.unref();
   response.on('close', () => {

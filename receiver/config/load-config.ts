@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { receiverConfig, type ReceiverConfig } from '../../shared/contract/receiver-config.js';
 import { ConfigError, formatKeyPath } from './config-error.js';
+import { forbiddenStorageReason } from './storage-location.js';
 
 export interface LoadedConfig {
   readonly file: string;
@@ -50,6 +51,8 @@ export function parseConfig(text: string, file: string): LoadedConfig {
       parsed.error.issues.map((issue) => ({ path: formatKeyPath(issue.path), message: issue.message })),
     );
   }
+  const storageReason = forbiddenStorageReason(resolve(dirname(file), parsed.data.storage.path));
+  if (storageReason !== undefined) throw new ConfigError(file, [{ path: 'storage.path', message: storageReason }]);
   return {
     file,
     baseDir: dirname(file),

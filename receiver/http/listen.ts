@@ -8,18 +8,35 @@ export function parseListen(address: string): { host: string; port: number } {
   return { host, port: Number(address.slice(colon + 1)) };
 }
 
-/** Listens and resolves to the URL actually bound (port 0 picks a free one). */
-export function listen(server: Server, address: string): Promise<string> {
+/**
+ * Listens and resolves to the URL actually bound (port 0 picks a free one). A failure names the
+ * config key of the listener (`ingress.listen`, `admin.listen`), the address and the OS's reason.
+ */
+export function listen(server: Server, address: string, keyPath: string): Promise<string> {
   const { host, port } = parseListen(address);
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void => {
+      const why = error.code === 'EADDRINUSE' ? 'the address is already in use (another process listens there)' : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : error.message;
+      reject(new ListenError(`${keyPath}: cannot listen on ${address}: ${why}${error.code ? ` (${error.code})` : ''}`, keyPath));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       const bound = server.address() as AddressInfo;
       const shownHost = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
       resolve(`http://${shownHost}:${bound.port}`);
     });
   });
+}
+
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly keyPath: string,
+  ) {
+    super(message);
+    this.name = 'ListenError';
+  }
 }
 
 /**

@@ -1,5 +1,17 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { KillSwitch, StoredSecret } from '../state/integration-state.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
+
+/** What the state gauges read, at scrape time only: nothing here runs on the path of a delivery. */
+export interface NodeProbes {
+  readonly integrations: readonly { readonly id: string; readonly kill: KillSwitch | null; readonly secretSpecs: readonly StoredSecret[] }[];
+  storeUp(): boolean;
+  /** Absent on a node without Redis, and so is its gauge. */
+  readonly redisUp: (() => boolean) | undefined;
+  /** Accepted deliveries not yet handed downstream, and the arrival time (Unix ms) of the oldest. */
+  backlog(): { readonly count: number; readonly oldestAt: number | null };
+  now(): number;
+}
 
 /** Prometheus metrics of one receiver node, in their own registry so several engines can share a process. */
 export class ReceiverMetrics {
@@ -60,5 +72,82 @@ export class ReceiverMetrics {
 
   storageUsed(bytes: number): void {
     this.usedBytes.set(bytes);
+  }
+
+  /** Adds the state gauges the alert rules (deploy/prometheus) read; each is computed when Prometheus scrapes. */
+  watch(probes: NodeProbes): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'hookwarden_store_up',
+      help: '1 while the node\'s store accepts writes, 0 after a write failed (the ingress answers 503).',
+      registers,
+      collect() {
+        this.set(probes.storeUp() ? 1 : 0);
+      },
+    });
+    const { redisUp } = probes;
+    if (redisUp) {
+      new Gauge({
+        name: 'hookwarden_redis_up',
+        help: '1 while the fleet\'s Redis answers, 0 while it does not (the ingress answers 503).',
+        registers,
+        collect() {
+          this.set(redisUp() ? 1 : 0);
+        },
+      });
+    }
+    new Gauge({
+      name: 'hookwarden_kill_switch_engaged',
+      help: '1 while the integration\'s kill switch is engaged (in the given mode), else 0.',
+      labelNames: ['integration', 'mode'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const integration of probes.integrations) this.set({ integration: integration.id, mode: integration.kill?.mode ?? '' }, integration.kill ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'hookwarden_kill_switch_engaged_since_timestamp_seconds',
+      help: 'When the engaged kill switch of the integration was engaged (Unix seconds). Absent while released.',
+      labelNames: ['integration', 'mode'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const { id, kill } of probes.integrations) if (kill) this.set({ integration: id, mode: kill.mode }, kill.since / 1000);
+      },
+    });
+    new Gauge({
+      name: 'hookwarden_secret_created_timestamp_seconds',
+      help: 'Creation time (Unix seconds) of each secret the integration still accepts: neither retired nor expired.',
+      labelNames: ['integration', 'secret'] as const,
+      registers,
+      collect() {
+        this.reset();
+        const now = probes.now();
+        for (const integration of probes.integrations) {
+          for (const secret of integration.secretSpecs) {
+            const usable = secret.retiredAt === undefined && (secret.expiresAt === undefined || secret.expiresAt > now);
+            if (usable) this.set({ integration: integration.id, secret: secret.id }, secret.createdAt / 1000);
+          }
+        }
+      },
+    });
+    new Gauge({
+      name: 'hookwarden_downstream_backlog',
+      help: 'Accepted deliveries in the outbox not yet handed to the downstream (held ones excluded).',
+      registers,
+      collect() {
+        this.set(probes.backlog().count);
+      },
+    });
+    new Gauge({
+      name: 'hookwarden_downstream_oldest_age_seconds',
+      help: 'Age of the oldest accepted delivery waiting for the downstream; 0 when none waits.',
+      registers,
+      collect() {
+        const { oldestAt } = probes.backlog();
+        this.set(oldestAt === null ? 0 : Math.max(0, (probes.now() - oldestAt) / 1000));
+      },
+    });
   }
 }

@@ -5,6 +5,7 @@ import type { IntegrationConfig } from '../../shared/contract/receiver-config.js
 import type { SchemeName } from '../../shared/model/schemes.js';
 import { resolveSecret } from '../config/resolve-secret.js';
 import { parsePointer } from '../store/capture-codec.js';
+import { rejectWeakSecret } from '../config/secret-strength.js';
 import { createScheme } from '../schemes/create-scheme.js';
 import type { KillSwitch, StoredSecret } from '../state/integration-state.js';
 import type { SignatureScheme, VerificationKey } from '../schemes/scheme.js';
@@ -20,6 +21,9 @@ export interface KeySplit {
   readonly active: readonly IntegrationSecret[];
   readonly retired: readonly IntegrationSecret[];
 }
+
+/** When the node first saw a secret (persisted), for secrets whose config gives no `createdAt`. */
+export type FirstSeen = (integrationId: string, secretId: string, value: string) => number;
 
 /** A problem building one integration, located by the key under the integration. */
 export class IntegrationConfigError extends Error {
@@ -58,7 +62,7 @@ export class IntegrationRuntime {
   private split: KeySplit = { active: [], retired: [] };
   private splitValidUntil = -Infinity;
 
-  constructor(config: IntegrationConfig, options: { baseDir: string; defaultMaxBodyBytes: number; now: number; env?: NodeJS.ProcessEnv }) {
+  constructor(config: IntegrationConfig, options: { baseDir: string; defaultMaxBodyBytes: number; now: number; env?: NodeJS.ProcessEnv; firstSeen?: FirstSeen }) {
     this.id = config.id;
     this.path = config.path ?? `/hooks/${config.id}`;
     this.schemeName = config.scheme;
@@ -80,11 +84,11 @@ export class IntegrationRuntime {
       'secrets' in config
         ? config.secrets.map((secret, index) => {
             const value = build(`secrets[${index}].value`, () => resolveSecret(secret.value, options.baseDir, options.env));
-            build(`secrets[${index}].value`, () => this.scheme.prepareKey(value));
+            build(`secrets[${index}].value`, () => this.scheme.prepareKey(rejectWeakSecret(config.scheme, value)));
             return {
               id: secret.id,
               value,
-              createdAt: secret.createdAt ? Date.parse(secret.createdAt) : options.now,
+              createdAt: secret.createdAt ? Date.parse(secret.createdAt) : (options.firstSeen?.(config.id, secret.id, value) ?? options.now),
               ...(secret.expiresAt ? { expiresAt: Date.parse(secret.expiresAt) } : {}),
               source: 'file' as const,
             };

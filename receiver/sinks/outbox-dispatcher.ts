@@ -47,10 +47,12 @@ export class OutboxDispatcher {
     this.wakeUp?.();
   }
 
+  /** Stops after the delivery in hand, then closes the sink (the dispatcher owns it). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
     await this.running;
+    await this.sink.close();
   }
 
   private async loop(): Promise<void> {

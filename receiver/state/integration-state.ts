@@ -12,6 +12,8 @@ const storedSecret = z.object({
   expiresAt: z.number().optional(),
   retiredAt: z.number().optional(),
   source: z.enum(['file', 'runtime']),
+  /** Added as pending: verifies, but the older secrets get their expiry only when it is confirmed. */
+  pending: z.boolean().optional(),
 });
 export type StoredSecret = z.infer<typeof storedSecret>;
 

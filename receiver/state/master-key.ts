@@ -7,11 +7,15 @@ const KEY_BYTES = 32;
 /**
  * The AES-256 key that seals runtime state (secrets added through the admin API). From
  * `HOOKWARDEN_MASTER_KEY` (64 hex digits or base64 of 32 bytes) — which every node of a fleet must
- * share — or else from `<storage>/master.key`, created 0600 on first start.
+ * share —, from the file named by `HOOKWARDEN_MASTER_KEY_FILE` (systemd's `LoadCredential=` hands
+ * the key over this way, so it is in neither the environment nor the state directory), or else
+ * from `<storage>/master.key`, created 0600 on first start.
  */
 export function loadMasterKey(storageDir: string, env: NodeJS.ProcessEnv): Buffer {
   const fromEnv = env.HOOKWARDEN_MASTER_KEY;
   if (fromEnv !== undefined && fromEnv !== '') return decodeKey(fromEnv, 'HOOKWARDEN_MASTER_KEY');
+  const keyFile = env.HOOKWARDEN_MASTER_KEY_FILE;
+  if (keyFile !== undefined && keyFile !== '') return decodeKey(readFileSync(keyFile, 'utf8').trim(), keyFile);
   const file = join(storageDir, 'master.key');
   try {
     const mode = statSync(file).mode & 0o777;

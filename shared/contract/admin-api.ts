@@ -53,6 +53,8 @@ export const secretView = z.object({
   fingerprint: z.string().regex(/^[0-9a-f]{8}$/),
   state: z.enum(['active', 'expiring', 'expired', 'retired']),
   source: z.enum(['file', 'runtime']),
+  /** Added with `pending`: it verifies, but the older secrets start expiring only when it is confirmed. */
+  pending: z.boolean().optional(),
 });
 export type SecretView = z.infer<typeof secretView>;
 
@@ -100,7 +102,20 @@ export const integrationView = z.object({
 export type IntegrationView = z.infer<typeof integrationView>;
 export const integrationList = z.object({ integrations: z.array(integrationView) });
 
-const reasonText = z.string().trim().min(1, 'a reason is required').max(500);
+/**
+ * Control characters (C0, DEL, C1, NUL among them) and bidirectional overrides are removed, not refused: a
+ * reason is shown in terminals, logs and the console, where an ANSI escape or an RTL override would
+ * disguise what an operator wrote.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+export function stripUnsafeText(text: string): string {
+  return text.replace(UNSAFE_TEXT, '');
+}
+const reasonText = z
+  .string()
+  .transform(stripUnsafeText)
+  .pipe(z.string().trim().min(1, 'a reason is required').max(500));
 
 export const killRequest = z.strictObject({ mode: z.enum(KILL_SWITCH_MODES), reason: reasonText });
 export const releaseRequest = z.strictObject({

@@ -78,6 +78,8 @@ export const jwsOptions = z.strictObject({
   algorithms: z.array(z.enum(['ES256', 'RS256', 'EdDSA'])).min(1).default(['ES256', 'RS256', 'EdDSA']),
   jwks: z.union([z.strictObject({ file: z.string().min(1) }), z.strictObject({ url: z.url({ protocol: /^https?$/ }) })]),
   refreshMinSeconds: positiveInt.default(300),
+  /** A JWS without `iat` is never fresh: it could be replayed forever once its id leaves the dedupe window. */
+  requireIat: z.boolean().default(true),
   idHeader: z.string().min(1).toLowerCase().optional(),
 });
 
@@ -120,6 +122,8 @@ export const receiverConfig = z
     admin: z
       .strictObject({
         listen: listenAddress.default('127.0.0.1:9090'),
+        /** Networks the admin port is open to, in the rules `--firewall` prints (consoles, Prometheus). */
+        allowFrom: z.array(cidr).min(1).default(['127.0.0.1/32', '::1/128']),
         /** Files relative to the config file; `clientCa` turns on mutual TLS. */
         tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1), clientCa: z.string().min(1).optional() }).optional(),
         tokens: z
@@ -129,9 +133,23 @@ export const receiverConfig = z
               /** Hex sha256 of the token: the token itself is never written down on the node. */
               sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex digits of the token\'s sha256').toLowerCase(),
               scope: z.enum(TOKEN_SCOPES),
+              /** Raw captured payloads (`GET /deliveries/{id}/raw`) need this on top of `read`: they hold personal data. */
+              payloads: z.boolean().default(false),
             }),
           )
           .default([]),
+        /** Live `/stream` clients: each costs a socket and a share of every delivery's fan-out. */
+        streams: z.strictObject({ max: positiveInt.max(10_000).default(100), perToken: positiveInt.max(10_000).default(10) }).prefault({}),
+        /**
+         * Failed authentications: per source address, and for all sources together (guessing from many addresses).
+         * A bucket holds `burst` failures and gets `perMinute` back each minute.
+         */
+        authFailures: z
+          .strictObject({
+            perSource: z.strictObject({ burst: positiveInt.default(10), perMinute: positiveInt.default(10) }).prefault({}),
+            global: z.strictObject({ burst: positiveInt.default(200), perMinute: positiveInt.default(300) }).prefault({}),
+          })
+          .prefault({}),
       })
       .optional(),
     /** Fleet mode: nodes sharing this Redis share replay cache, rate limits, kill switches and secrets. */
@@ -158,6 +176,19 @@ export const receiverConfig = z
           circuitFailures: positiveInt.default(5),
           circuitOpenMs: positiveInt.default(30_000),
         }),
+        /** RabbitMQ: persistent messages with publisher confirms to an exchange the operator declared and bound queues to. */
+        z.strictObject({
+          type: z.literal('amqp'),
+          /** An amqp(s):// URL, or `env:NAME` / `file:PATH` holding one, since it carries the broker's credentials. */
+          url: z.string().regex(/^(amqps?:\/\/\S+|env:\S+|file:.+)$/, 'must be an amqp:// or amqps:// URL, or env:NAME or file:PATH holding one'),
+          exchange: z.string().min(1, 'must name the exchange (the default exchange cannot be checked)').max(255),
+          /** `{integration}` is replaced by the integration's id. */
+          routingKey: z.string().max(255).default('hookwarden.{integration}'),
+          confirmTimeoutMs: positiveInt.default(30_000),
+          connectTimeoutMs: positiveInt.default(10_000),
+          initialBackoffMs: positiveInt.default(500),
+          maxBackoffMs: positiveInt.default(30_000),
+        }),
       ])
       .optional(),
     storage: z
@@ -181,6 +212,13 @@ export const receiverConfig = z
     if (config.downstream?.type === 'redis-stream' && !config.redis) {
       ctx.addIssue({ code: 'custom', path: ['downstream', 'type'], message: 'redis-stream needs redis.url' });
     }
+    const tokenDigests = new Map<string, number>();
+    config.admin?.tokens.forEach((token, index) => {
+      const first = tokenDigests.get(token.sha256);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['admin', 'tokens', index, 'sha256'], message: `the same token as admin.tokens[${first}]: one token has one name and one scope` });
+      } else tokenDigests.set(token.sha256, index);
+    });
     const ids = new Set<string>();
     const paths = new Set<string>();
     config.integrations.forEach((integration, index) => {

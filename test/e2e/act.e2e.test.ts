@@ -37,7 +37,7 @@ describe('acting on a fleet from the console', { timeout: 120_000 }, () => {
         await spawnReceiver(dir, {
           node: { id: `act-${i + 1}` },
           ingress: { listen: '127.0.0.1:0' },
-          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
+          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin', payloads: true }] },
           storage: { path: './data', sync: 'normal' },
           downstream: { type: 'http', url: downstream.url, initialBackoffMs: 5, maxBackoffMs: 50 },
           integrations: [

@@ -26,7 +26,7 @@ describe('the console in Chromium', () => {
         await spawnReceiver(tempDir(), {
           node: { id: `eu-${i + 1}` },
           ingress: { listen: '127.0.0.1:0' },
-          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
+          admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin', payloads: true }] },
           storage: { path: './data', sync: 'normal' },
           integrations: [{ id: 'stripe-payments', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }],
         }),

@@ -109,6 +109,19 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
     migrateReplayCache(db);
     db.exec('DROP TABLE captures; DROP TABLE outbox; DROP TABLE replay_cache;');
   },
+  // 3: who sat at the console, and when each secret was first seen.
+  `
+  -- Who sat at the console for an admin action (X-Hookwarden-Person), next to the token's name in actor.
+  ALTER TABLE audit ADD COLUMN person TEXT;
+  -- When this node first saw each secret (by integration, id and fingerprint): its age when the config gives none.
+  CREATE TABLE secret_first_seen (
+    integration_id TEXT NOT NULL,
+    secret_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL,
+    PRIMARY KEY (integration_id, secret_id, fingerprint)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Old text keys `<integration>|id|<id>` / `<integration>|sig|<signature>` become digests, under negative seqs before any delivery. */

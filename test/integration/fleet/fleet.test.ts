@@ -36,7 +36,7 @@ describe('a fleet of receivers on Redis', () => {
           {
             node: { id: `node-${index}` },
             ingress: { listen: '127.0.0.1:0' },
-            admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin' }] },
+            admin: { listen: '127.0.0.1:0', tokens: [{ name: 'console', sha256: createHash('sha256').update(token).digest('hex'), scope: 'admin', payloads: true }] },
             storage: { path: './data', sync: 'normal' },
             redis: { url: redis.url, keyPrefix },
             integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }], ...integration }],

@@ -70,7 +70,7 @@ export function startNode(options: NodeOptions = {}): Promise<TestReceiver> {
       ingress: { listen: `127.0.0.1:${options.ingressPort ?? 0}` },
       admin: {
         listen: `127.0.0.1:${options.adminPort ?? 0}`,
-        tokens: (Object.keys(TOKENS) as TokenScope[]).map((scope) => ({ name: `console-${scope}`, sha256: sha256(TOKENS[scope]), scope })),
+        tokens: (Object.keys(TOKENS) as TokenScope[]).map((scope) => ({ name: `console-${scope}`, sha256: sha256(TOKENS[scope]), scope, payloads: true })),
         ...(options.tls ? { tls: { cert: options.tls.cert, key: options.tls.key } } : {}),
       },
       ...(options.redis ? { redis: options.redis } : {}),
@@ -84,6 +84,7 @@ export async function deliver(ingressUrl: string): Promise<Answer> {
   return post(`${ingressUrl}/hooks/pay`, await sign('stripe', { secret: SECRET, body: sampleBody('stripe') }));
 }
 
+/** A port nothing listens on (taken and released at once). */
 export { freePort } from '../../helpers/free-port.js';
 
 /**

@@ -19,8 +19,8 @@ describe('runtime state', () => {
   const first = newSecret('hmac');
   const config = { integrations: [{ id: 'inv', scheme: 'hmac', hmac: TEST_HMAC_OPTIONS, secrets: [{ id: 's1', value: first }] }] };
 
-  async function start(dir: string, env: NodeJS.ProcessEnv = {}) {
-    const receiver = await startTestReceiver(config, { dir, env });
+  async function start(dir: string, env: NodeJS.ProcessEnv = {}, now?: () => number) {
+    const receiver = await startTestReceiver(config, { dir, env, ...(now === undefined ? {} : { now }) });
     started.push(receiver);
     return receiver;
   }
@@ -46,6 +46,24 @@ describe('runtime state', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(receiver.db().prepare('SELECT reason FROM deliveries WHERE request_id = ?').pluck().get(old.json.requestId)).toBe('signature_retired_secret');
     expect(await send(receiver, second)).toBe(202);
+  });
+
+  it('dates a secret the config gives no createdAt by when the node first saw it, across restarts', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const firstStart = Date.parse('2026-01-01T00:00:00Z');
+    const createdAt = (receiver: TestReceiver, id: string) => {
+      const [runtime] = receiver.engine.integrations;
+      if (!runtime) throw new Error('no integration');
+      return receiver.engine.views.integration(runtime, firstStart).secrets.find((secret) => secret.id === id)?.createdAt;
+    };
+    let receiver = await start(dir, {}, () => firstStart);
+    expect(createdAt(receiver, 's1')).toBe('2026-01-01T00:00:00.000Z');
+    await receiver.close();
+    started.length = 0;
+    // 40 days later the same secret is still 40 days old, not 0.
+    receiver = await start(dir, {}, () => firstStart + 40 * 86_400_000);
+    expect(createdAt(receiver, 's1')).toBe('2026-01-01T00:00:00.000Z');
   });
 
   it('keeps runtime secrets and kill switches across a restart, sealed with a 0600 master key', async () => {

@@ -2,95 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { recorded } from '../../helpers/electron-stand-in.js';
 
 /**
  * The Electron shell's security wiring, read off a stand-in for the `electron` module: the Electron
  * binary cannot be downloaded or launched on this machine, so the test records what the shell asks
  * of Electron (windows and their web preferences, handlers) and fails on anything insecure.
  */
-type Listener = (...args: unknown[]) => unknown;
-
-const recorded = vi.hoisted(() => {
-  class Emitter {
-    readonly listeners = new Map<string, Listener[]>();
-    on(name: string, listener: Listener) {
-      this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
-      return this;
-    }
-    once(name: string, listener: Listener) {
-      return this.on(name, listener);
-    }
-    emit(name: string, ...args: unknown[]) {
-      return (this.listeners.get(name) ?? []).map((listener) => listener(...args));
-    }
-  }
-  class FakeWebContents extends Emitter {
-    windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
-    readonly sent: unknown[][] = [];
-    setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
-      this.windowOpenHandler = handler;
-    }
-    send(...args: unknown[]) {
-      this.sent.push(args);
-    }
-  }
-  const state = {
-    Emitter,
-    FakeWebContents,
-    windows: [] as { options: { webPreferences: Record<string, unknown> }; webContents: InstanceType<typeof FakeWebContents>; loaded?: string }[],
-    app: new Emitter() as InstanceType<typeof Emitter> & Record<string, unknown>,
-    ipcHandlers: new Map<string, Listener>(),
-    permissionRequest: undefined as Listener | undefined,
-    permissionCheck: undefined as Listener | undefined,
-    privileged: [] as unknown[],
-    opened: [] as string[],
-    lockRequested: false,
-    userData: '',
-  };
-  return state;
-});
-
-vi.mock('electron', () => {
-  const { Emitter, FakeWebContents } = recorded;
-  class BrowserWindow extends Emitter {
-    readonly webContents = new FakeWebContents();
-    constructor(readonly options: { webPreferences: Record<string, unknown> }) {
-      super();
-      recorded.windows.push(this as never);
-      recorded.app.emit('web-contents-created', {}, this.webContents);
-    }
-    loadURL(url: string) {
-      (this as unknown as { loaded: string }).loaded = url;
-      return Promise.resolve();
-    }
-    show() {}
-    focus() {}
-    restore() {}
-    isMinimized() {
-      return false;
-    }
-  }
-  Object.assign(recorded.app, {
-    requestSingleInstanceLock: () => (recorded.lockRequested = true),
-    quit: () => {},
-    whenReady: () => Promise.resolve(),
-    getPath: () => recorded.userData,
-  });
-  return {
-    app: recorded.app,
-    BrowserWindow,
-    ipcMain: { handle: (channel: string, handler: Listener) => recorded.ipcHandlers.set(channel, handler) },
-    protocol: { registerSchemesAsPrivileged: (schemes: unknown[]) => recorded.privileged.push(...schemes), handle: () => {} },
-    session: {
-      defaultSession: {
-        setPermissionRequestHandler: (handler: Listener) => (recorded.permissionRequest = handler),
-        setPermissionCheckHandler: (handler: Listener) => (recorded.permissionCheck = handler),
-      },
-    },
-    shell: { openExternal: (url: string) => (recorded.opened.push(url), Promise.resolve()) },
-    Notification: Object.assign(class {}, { isSupported: () => false }),
-  };
-});
+// The stand-in for the `electron` module, shared with the packaging test that loads the built bundles.
+vi.mock('electron', async () => (await import('../../helpers/electron-stand-in.js')).electronStandIn());
 
 describe('the Electron shell', () => {
   beforeAll(async () => {

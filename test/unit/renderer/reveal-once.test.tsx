@@ -153,7 +153,7 @@ describe('confirming the cutover', () => {
   const pendingEntry = integrationEntry({
     secrets: [
       { id: 's1', createdAt: new Date(Date.now() - 181 * 86_400_000).toISOString(), fingerprint: 'abcd1234', state: 'active', source: 'file' },
-      { id: 's2', createdAt: new Date().toISOString(), fingerprint: 'ef012345', state: 'active', source: 'runtime' },
+      { id: 's2', createdAt: new Date().toISOString(), fingerprint: 'ef012345', state: 'active', source: 'runtime', pending: true },
     ],
   });
 
@@ -174,10 +174,12 @@ describe('confirming the cutover', () => {
     const overlap = integrationEntry({
       secrets: [
         { ...pendingEntry.secrets[0]!, state: 'expiring', expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
-        pendingEntry.secrets[1]!,
+        { ...pendingEntry.secrets[1]!, pending: false },
       ],
     });
     expect(rotationState(overlap).kind).toBe('overlap');
+    // Two secrets from the config file, neither pending nor expiring, are no rotation at all.
+    expect(rotationState(integrationEntry({ secrets: [pendingEntry.secrets[0]!, { ...pendingEntry.secrets[1]!, pending: undefined }] })).kind).toBe('none');
     expect(rotationState(integrationEntry()).kind).toBe('none');
   });
 });

@@ -36,7 +36,7 @@ export function commandSet(parts: CommandSetParts): CommandHandlers {
   const auditSources = async (fleetId: string): Promise<AuditSource[]> => {
     if (fleetId === LOCAL_FLEET_ID) {
       const engine = local.running();
-      return [{ url: engine.ingressUrl, read: () => Promise.resolve(engine.queries.audit()) }];
+      return [{ url: engine.ingressUrl, read: (page) => Promise.resolve(engine.queries.audit(page)) }];
     }
     return (await registry.connection(fleetId)).nodes.map(({ url, client }) => ({ url, read: (page) => client.audit(page) }));
   };

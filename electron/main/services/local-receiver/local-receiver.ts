@@ -4,7 +4,7 @@ import { receiverConfig } from '../../../../shared/contract/receiver-config.js';
 import type { LocalReceiverStatus } from '../../../../shared/contract/console.js';
 import type { SchemeName } from '../../../../shared/model/schemes.js';
 import { AdminError, type Actor } from '../../../../receiver/admin/admin-service.js';
-import { fingerprint } from '../../../../receiver/admin/runtime-views.js';
+import { fingerprint } from '../../../../receiver/state/fingerprint.js';
 import { startReceiver, type ReceiverEngine } from '../../../../receiver/engine.js';
 import type { Logger } from '../../../../receiver/observability/logger.js';
 import { ConsoleError } from '../console-error.js';

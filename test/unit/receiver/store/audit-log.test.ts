@@ -1,5 +1,11 @@
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as crypto from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.mock('node:crypto', async (importOriginal) => {
+  const original = await importOriginal<typeof crypto>();
+  return { ...original, createHash: vi.fn(original.createHash) };
+});
 import { AuditLog, GENESIS_HASH, canonicalJson } from '../../../../receiver/store/sqlite/audit-log.js';
 import { migrate } from '../../../../receiver/store/sqlite/schema.js';
 
@@ -26,7 +32,47 @@ describe('audit log', () => {
     expect(first).toMatchObject({ seq: 1, at: '2025-03-01T10:00:00.000Z', prevHash: GENESIS_HASH, details: { secretId: 's2', overlapSeconds: 3600 } });
     expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(second).toMatchObject({ seq: 2, prevHash: first.hash, integrationId: null });
-    expect(log.read()).toEqual({ entries: [first, second], chain: { verified: true } });
+    expect(log.read()).toEqual({ entries: [second, first], chain: { verified: true }, nextCursor: null });
+  });
+
+  it('pages newest first with a cursor until the start of the chain', () => {
+    appendSome(7);
+    const pages: number[][] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = log.read({ limit: 3, ...(cursor === undefined ? {} : { cursor }) });
+      expect(page.chain).toEqual({ verified: true });
+      pages.push(page.entries.map((entry) => entry.seq));
+      if (page.nextCursor == null) break;
+      cursor = page.nextCursor;
+    }
+    expect(pages).toEqual([[7, 6, 5], [4, 3, 2], [1]]);
+  });
+
+  it('verifies the whole chain once and then only what was appended, still catching a change on the page it returns', () => {
+    appendSome(20);
+    const hashed = vi.mocked(crypto.createHash);
+    hashed.mockClear();
+    expect(log.read({ limit: 2 }).chain).toEqual({ verified: true });
+    const firstRead = hashed.mock.calls.length;
+    expect(firstRead).toBeGreaterThanOrEqual(20);
+    hashed.mockClear();
+    appendSome(1);
+    expect(log.read({ limit: 2 }).chain).toEqual({ verified: true });
+    // One new entry to check, plus the two of the page (and the append's own hash).
+    expect(hashed.mock.calls.length).toBeLessThanOrEqual(4);
+    // An old entry altered after the checkpoint passed it is found when its page is read.
+    db.exec("UPDATE audit SET actor = 'mallory' WHERE seq = 5");
+    expect(log.read({ cursor: '7', limit: 3 }).chain).toEqual({ verified: false, brokenAt: 5 });
+  });
+
+  it('records the person beside the actor and chains it: changing it breaks the chain', () => {
+    const entry = log.append({ at, actor: 'console', action: 'kill.engage', integrationId: 'pay', details: {}, person: 'ana@desk-7' });
+    expect(entry.person).toBe('ana@desk-7');
+    log.append({ at, actor: 'console', action: 'kill.release', integrationId: 'pay', details: {} });
+    expect(log.read().chain).toEqual({ verified: true });
+    db.exec("UPDATE audit SET person = 'bob@desk-9' WHERE seq = 1");
+    expect(new AuditLog(db).read().chain).toEqual({ verified: false, brokenAt: 1 });
   });
 
   it('hashes details independently of their key order', () => {
