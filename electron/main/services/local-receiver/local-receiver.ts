@@ -6,6 +6,7 @@ import type { SchemeName } from '../../../../shared/model/schemes.js';
 import { AdminError, type Actor } from '../../../../receiver/admin/admin-service.js';
 import { fingerprint } from '../../../../receiver/state/fingerprint.js';
 import { startReceiver, type ReceiverEngine } from '../../../../receiver/engine.js';
+import { ListenError } from '../../../../receiver/http/listen.js';
 import type { Logger } from '../../../../receiver/observability/logger.js';
 import { ConsoleError } from '../console-error.js';
 import { formatSecret, newSecretId } from '../rotation/new-secret.js';
@@ -88,7 +89,7 @@ export class LocalReceiver {
         { logger: this.options.logger, ...(this.options.now ? { now: this.options.now } : {}) },
       );
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      if (error instanceof ListenError && error.code === 'EADDRINUSE') {
         throw new ConsoleError('port_in_use', `port ${port} on 127.0.0.1 is taken by another program: stop it, or choose another port for the local receiver`);
       }
       throw error;
