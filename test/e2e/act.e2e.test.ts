@@ -122,7 +122,7 @@ describe('acting on a fleet from the console', { timeout: 120_000 }, () => {
     const redrive = page.getByRole('region', { name: 'Redrive' });
     await redrive.getByRole('button', { name: 'Count deliveries' }).click();
     const confirm = redrive.getByRole('group', { name: 'Confirm redrive' });
-    await confirm.getByText(`${accepted} deliveries`).waitFor();
+    await confirm.getByText(`${accepted} deliveries`, { exact: true }).waitFor();
     await session.screenshot('act-redrive-count');
     await confirm.getByRole('button', { name: `Redrive ${accepted} deliveries` }).click();
     const result = redrive.getByRole('status', { name: 'Redrive result' });

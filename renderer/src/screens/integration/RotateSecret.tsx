@@ -70,7 +70,18 @@ function PastedSecretAdded({ rotation, onClose }: { rotation: Rotation; onClose:
  * overlap starts only when the operator confirms the cutover (ConfirmCutover). The secret lives
  * in this component's state only (never a cache or storage) and is forgotten when it closes.
  */
-export function RotateSecret({ fleetId, integrationId, scheme }: { fleetId: string; integrationId: string; scheme: SchemeName }) {
+export function RotateSecret({
+  fleetId,
+  integrationId,
+  scheme,
+  waitingForCutover = false,
+}: {
+  fleetId: string;
+  integrationId: string;
+  scheme: SchemeName;
+  /** A rotation is pending: no second one starts before its cutover is confirmed. */
+  waitingForCutover?: boolean;
+}) {
   const rotate = useUncachedCommand('integrations.rotateSecret');
   const [confirming, setConfirming] = useState(false);
   const [pasted, setPasted] = useState('');
@@ -86,6 +97,7 @@ export function RotateSecret({ fleetId, integrationId, scheme }: { fleetId: stri
       <RevealedSecret rotation={rotate.result} secret={rotate.result.secret} onClose={rotate.reset} />
     );
   }
+  if (waitingForCutover && !confirming) return null;
   if (!confirming) {
     return (
       <div className="actions">

@@ -114,7 +114,8 @@ export function SecretsCard({
       <ErrorText error={retire.error} />
       {retire.data && <NodeResults nodes={retire.data.nodes} label="Retirement per node" />}
       <ConfirmCutover integration={integration} />
-      {rotation.kind !== 'pending' && <RotateSecret fleetId={integration.fleetId} integrationId={integration.id} scheme={integration.scheme} />}
+      {/* Always mounted: the refresh that shows the new secret pending must not unmount the secret shown once. */}
+      <RotateSecret fleetId={integration.fleetId} integrationId={integration.id} scheme={integration.scheme} waitingForCutover={rotation.kind === 'pending'} />
     </section>
   );
 }
