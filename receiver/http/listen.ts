@@ -17,7 +17,7 @@ export function listen(server: Server, address: string, keyPath: string): Promis
   return new Promise((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException): void => {
       const why = error.code === 'EADDRINUSE' ? 'the address is already in use (another process listens there)' : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : error.message;
-      reject(new ListenError(`${keyPath}: cannot listen on ${address}: ${why}${error.code ? ` (${error.code})` : ''}`, keyPath));
+      reject(new ListenError(`${keyPath}: cannot listen on ${address}: ${why}${error.code ? ` (${error.code})` : ''}`, keyPath, error.code));
     };
     server.once('error', fail);
     server.listen(port, host, () => {
@@ -33,6 +33,8 @@ export class ListenError extends Error {
   constructor(
     message: string,
     readonly keyPath: string,
+    /** The OS's error code (`EADDRINUSE`, `EACCES`), for callers that answer each in their own words. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'ListenError';

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
+import { freePort } from '../helpers/free-port.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { tempDir } from '../helpers/test-receiver.js';
 
@@ -16,13 +17,20 @@ export interface ConsoleProcess {
   readonly child: ChildProcess;
   /** The URL the console printed, with its per-launch token. */
   readonly url: string;
-  stop(): void;
+  readonly userDataDir: string;
+  /** The local receiver's remembered port: a free one, so that test files running side by side never fight over 4455. */
+  readonly localPort: number;
+  /** SIGTERM, and wait for the exit. */
+  stop(): Promise<void>;
 }
 
 /** The console in browser mode, as `npm run web` runs it (the built dist), with a fresh user-data folder. */
 export async function startConsoleProcess(env: NodeJS.ProcessEnv): Promise<ConsoleProcess> {
+  const userDataDir = tempDir();
+  const localPort = await freePort();
+  writeFileSync(join(userDataDir, 'settings.json'), JSON.stringify({ version: 1, fleets: [], localReceiver: { port: localPort }, preferences: {} }));
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'electron', 'main', 'web', 'cli.js'), '--port', '0'], {
-    env: { ...process.env, HOOKWARDEN_USER_DATA: tempDir(), ...env },
+    env: { ...process.env, HOOKWARDEN_USER_DATA: userDataDir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -32,7 +40,17 @@ export async function startConsoleProcess(env: NodeJS.ProcessEnv): Promise<Conso
     });
     child.once('exit', (code) => reject(new Error(`the console exited (${code})`)));
   });
-  return { child, url, stop: () => void child.kill('SIGTERM') };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    url,
+    userDataDir,
+    localPort,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** Debian's Chromium, headless. */
@@ -58,15 +76,15 @@ export const unlabelledControls = (page: Page) =>
  * Saves the whole screen as a user scrolls it, after checking that every control has a name.
  * A revealed secret is masked: secrets stay out of artifacts.
  */
-export function screenshotter(page: Page): (name: string) => Promise<void> {
+export function screenshotter(page: Page, viewport = { width: 1280, height: 800 }): (name: string) => Promise<void> {
   return async (name) => {
     await expect(unlabelledControls(page)).resolves.toEqual([]);
     // The pointer is moved away so that no tooltip or hover state ends up in the picture.
     await page.mouse.move(0, 0);
     const height = await page.evaluate<number>('document.documentElement.scrollHeight');
-    await page.setViewportSize({ width: 1280, height: Math.max(800, Math.min(height, 4000)) });
+    await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.min(height, 4000)) });
     await page.screenshot({ path: join(SCREENS, `${name}.png`), mask: [page.getByTestId('revealed-secret')] });
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.setViewportSize(viewport);
   };
 }
 
@@ -101,7 +119,7 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
   let browser: Browser | undefined;
   const stop = async () => {
     await browser?.close();
-    console_?.stop();
+    await console_?.stop();
     for (const node of nodes) node.child.kill('SIGKILL');
     await keyring.stop();
   };

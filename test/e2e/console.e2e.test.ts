@@ -44,9 +44,8 @@ describe('the console in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    console_?.stop();
+    await console_?.stop();
     for (const node of nodes) node.child.kill('SIGKILL');
-    await keyring?.stop();
   });
 
   const inPage = <T,>(expression: string) => page.evaluate<T>(expression);
@@ -128,27 +127,28 @@ describe('the console in Chromium', () => {
     await expect.poll(() => page.getByRole('list', { name: 'Deliveries, newest first' }).getByRole('listitem').count()).toBe(2);
   });
 
-  it('rotates the secret once: shown once, old and new both accepted until the old is retired, then the old gets 401', async () => {
+  it('rotates Stripe\'s secret by pasting the rolled one: old and new both accepted until the old is retired, then the old gets 401', async () => {
     await page.getByRole('link', { name: 'Inventory' }).click();
     await page.getByRole('link', { name: 'stripe-payments' }).click();
     await page.getByRole('heading', { name: 'Secrets' }).waitFor();
     await screenshot('integration');
-    await page.getByRole('button', { name: 'Rotate secret' }).click();
-    await page.getByLabel('24 hours').check();
-    await page.getByRole('button', { name: 'Rotate now' }).click();
-    const revealed = page.getByTestId('revealed-secret');
-    await revealed.waitFor();
-    const rotated = (await revealed.textContent()) ?? '';
-    const rotatedId = ((await page.getByRole('heading', { name: /^New secret / }).textContent()) ?? '').replace('New secret ', '');
-    expect(rotated).toMatch(/^whsec_/);
-    await expect(page.getByText('You will not see this secret again.').isVisible()).resolves.toBe(true);
-    await screenshot('integration-rotated');
-    await page.getByRole('button', { name: /I have stored it/ }).click();
+    // Stripe issues the secret ("Roll secret" in its dashboard): the console takes the one it gave.
+    const rotated = newSecret('stripe');
+    await page.getByRole('button', { name: /Rotate: paste Stripe’s new secret/ }).click();
+    await page.getByLabel('New signing secret from Stripe').fill(rotated);
+    await page.getByRole('button', { name: 'Add it to every node' }).click();
+    const added = page.getByRole('status', { name: 'New secret added' });
+    await added.waitFor();
+    const rotatedId = /Secret (\S+) is on the nodes/.exec((await added.textContent()) ?? '')?.[1] ?? '';
     expect(await page.content()).not.toContain(rotated);
     expect(await inPage<string>('JSON.stringify({ ...sessionStorage, ...localStorage })')).not.toContain(rotated);
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
     for (const node of nodes) {
       for (const key of [secret, rotated]) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: key, body: sampleBody('stripe') }))).status).toBe(202);
     }
+    // The old secret's overlap starts only when the operator says the sender signs with the new one.
+    await page.getByRole('button', { name: `The sender uses ${rotatedId} — start the overlap` }).click();
+    await page.getByRole('status', { name: 'Cutover confirmed' }).waitFor();
     // The cutover chart follows both secrets (it refreshes on its own every quarter minute).
     await page.locator('.recharts-legend-item-text', { hasText: `secret ${rotatedId}` }).waitFor({ timeout: 20_000 });
     await page.getByText('still in use (last 15 min)').waitFor();
@@ -175,7 +175,7 @@ describe('the console in Chromium', () => {
     await page.getByLabel('Reason for releasing').fill('outage over');
     await page.getByRole('button', { name: 'Release', exact: true }).click();
     await page.getByRole('button', { name: 'Release now' }).click();
-    await page.getByRole('button', { name: 'Rotate secret' }).waitFor();
+    await page.getByRole('button', { name: /Rotate: paste Stripe’s new secret/ }).waitFor();
     await page.getByText('Engage kill switch…').waitFor();
     for (const node of nodes) expect((await post(`${node.ingressUrl}/hooks/stripe-payments`, await sign('stripe', { secret: newSecret('stripe'), body: sampleBody('stripe') }))).status).toBe(401);
   });

@@ -80,7 +80,7 @@ describe('the console tells the truth during an incident', { timeout: 120_000 },
 
   afterAll(async () => {
     await browser?.close();
-    console_?.stop();
+    await console_?.stop();
     for (const node of nodes) node.process?.child.kill('SIGKILL');
     await redis?.stop();
     await keyring?.stop();

@@ -75,6 +75,9 @@ export async function createConsoleServices(options: ConsoleServiceOptions): Pro
     alerts: alertLog,
     localPort: () => settings.current().localReceiver.port,
     streams: () => live.announce(),
+    rememberLocalPort: async (port) => {
+      await settings.update((current) => ({ ...current, localReceiver: { ...current.localReceiver, port } }));
+    },
   });
   let unsubscribeLocal: (() => void) | undefined;
   const followLocal = (): void => {

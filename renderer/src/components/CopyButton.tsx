@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 
 /** Copies `text` to the clipboard and says so; the text itself is never shown by this button. */
-export function CopyButton({ text, label = 'Copy', className }: { text: string; label?: string; className?: string }) {
+export function CopyButton({ text, label = 'Copy', className, onCopied }: { text: string; label?: string; className?: string; onCopied?: () => void }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -12,6 +12,7 @@ export function CopyButton({ text, label = 'Copy', className }: { text: string; 
     try {
       await navigator.clipboard.writeText(text);
       setState('copied');
+      onCopied?.();
     } catch {
       setState('failed');
     }

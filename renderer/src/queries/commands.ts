@@ -18,6 +18,5 @@ export const useDeliveryDetail = (input: CommandInput<'deliveries.get'>) => useC
 
 export const useCapturedRequest = (input: CommandInput<'deliveries.raw'>, enabled = true) => useCommandQuery('deliveries.raw', input, { enabled });
 
-export const useAudit = (fleetId: string, enabled = true) => useCommandQuery('audit.list', { fleetId }, { enabled });
 
 export const useLocalReceiverStatus = () => useCommandQuery('localReceiver.status', {});

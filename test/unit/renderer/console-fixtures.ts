@@ -68,18 +68,18 @@ export function populatedConsole(): FakeApi {
       { url: 'https://eu-2:9090', error: 'connection refused' },
     ],
     'deliveries.list': () => ({ deliveries: [fleetDelivery({ seq: 1, integrationId: 'stripe-payments', status: 401, outcome: 'rejected', reason: 'signature_invalid' })], nextCursor: null }),
-    'audit.list': () => [
-      {
-        url: 'https://eu-1:9090',
-        audit: {
-          entries: [
-            { seq: 1, at: hoursAgo(2), actor: 'console', action: 'kill.engage', integrationId: 'stripe-payments', details: { mode: 'hold', reason: 'incident' }, prevHash: 'a', hash: 'b' },
-            { seq: 2, at: hoursAgo(1), actor: 'console', action: 'kill.release', integrationId: 'stripe-payments', details: { reason: 'over' }, prevHash: 'b', hash: 'c' },
-          ],
-          chain: { verified: false, brokenAt: 2 },
-        },
-      },
-    ],
-    'localReceiver.status': () => ({ running: true, url: 'http://127.0.0.1:4100', integrations: [{ id: 'local-test', scheme: 'standard-webhooks', path: '/hooks/local-test' }] }),
+    'audit.timeline': () => ({
+      entries: [
+        { seq: 2, at: hoursAgo(1), actor: 'console', person: 'ana@ops-laptop', action: 'kill.release', integrationId: 'stripe-payments', details: { reason: 'over' }, prevHash: 'b', hash: 'c', nodeUrl: 'https://eu-1:9090' },
+        { seq: 7, at: hoursAgo(1.5), actor: 'deploy-bot', person: null, action: 'secret.add', integrationId: 'stripe-payments', details: {}, prevHash: 'x', hash: 'y', nodeUrl: 'https://eu-2:9090' },
+        { seq: 1, at: hoursAgo(2), actor: 'console', person: 'ana@ops-laptop', action: 'kill.engage', integrationId: 'stripe-payments', details: { mode: 'hold', reason: 'incident' }, prevHash: 'a', hash: 'b', nodeUrl: 'https://eu-1:9090' },
+      ],
+      nodes: [
+        { url: 'https://eu-1:9090', chain: { verified: false, brokenAt: 2 } },
+        { url: 'https://eu-2:9090', chain: { verified: true } },
+      ],
+      nextCursor: null,
+    }),
+    'localReceiver.status': () => ({ running: true, url: 'http://127.0.0.1:4100', port: 4100, integrations: [{ id: 'local-test', scheme: 'standard-webhooks', path: '/hooks/local-test' }] }),
   });
 }

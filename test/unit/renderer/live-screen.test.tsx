@@ -34,7 +34,7 @@ function consoleApi(answers: Parameters<typeof fakeApi>[0] = {}): FakeApi {
   const api: FakeApi = fakeApi({
     'fleets.list': () => FLEETS,
     'integrations.list': () => [],
-    'localReceiver.status': () => ({ running: false, url: null, integrations: [] }),
+    'localReceiver.status': () => ({ running: false, url: null, port: 4455, integrations: [] }),
     'deliveries.list': () => NO_PAGE,
     'deliveries.streams': () => {
       queueMicrotask(() => act(() => api.emit('streams', { nodes: STREAMS })));

@@ -84,15 +84,23 @@ describe('the console\'s screens', () => {
     open('#integration/prod/stripe-payments');
     await screen.findByRole('heading', { name: /stripe-payments/, level: 1 });
     expect(screen.getByText(/usually Stripe, which retries with backoff for up to 3 days/)).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Rotate secret' })).toBeTruthy();
+    // Stripe issues its own secret: rotation takes the one it gave, and says so on the button.
+    expect(screen.getByRole('button', { name: /Rotate: paste Stripe’s new secret/ })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Engage kill switch…' })).toBeTruthy();
     await screen.findByRole('table', { name: 'Recent deliveries' });
   });
 
-  it('Audit: a broken chain is called out in red words, at its entry', async () => {
+  it('Audit: one fleet timeline, newest first, with token and person; a broken chain is called out per node, at its entry', async () => {
     open('#audit');
     await screen.findByText('chain broken at entry 2');
+    expect(screen.getByText('chain verified')).toBeTruthy();
     expect(screen.getByText('broken here').closest('tr')?.className).toBe('broken');
+    const rows = within(screen.getByRole('table', { name: 'Audit timeline, newest first' })).getAllByRole('row').slice(1);
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringMatching(/eu-1:9090 #2.*console.*ana@ops-laptop.*kill\.release/),
+      expect.stringMatching(/eu-2:9090 #7.*deploy-bot.*—.*secret\.add/),
+      expect.stringMatching(/eu-1:9090 #1.*console.*ana@ops-laptop.*kill\.engage/),
+    ]);
   });
 
   it('Local receiver and Replay render with their data', async () => {

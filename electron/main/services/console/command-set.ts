@@ -1,8 +1,12 @@
-import { LOCAL_FLEET_ID, type EventPayload, type IntegrationEntry } from '../../../../shared/contract/console.js';
+import { LOCAL_FLEET_ID, type EventPayload, type IntegrationEntry, type LocalReceiverStatus } from '../../../../shared/contract/console.js';
 import type { CommandHandlers } from '../command-handlers.js';
 import { ConsoleError } from '../console-error.js';
 import type { LocalReceiver } from '../local-receiver/local-receiver.js';
 import type { ReplayService } from '../replay/replay-service.js';
+import { ROTATION_MODE } from '../../../../shared/model/schemes.js';
+import { auditTimeline, type AuditSource } from '../audit/audit-timeline.js';
+import { DEFAULT_LOCAL_PORT } from '../local-receiver/local-receiver.js';
+import { redriveFleet, type RedriveTarget } from '../replay/redrive.js';
 import { newSecretId, newSigningSecret } from '../rotation/new-secret.js';
 import { senderWarnings } from '../../../../shared/model/sender-profiles.js';
 import type { Vault } from '../vault/vault.js';
@@ -20,6 +24,8 @@ export interface CommandSetParts {
   readonly localPort: () => number | undefined;
   /** Every followed node's stream state, announced as the `streams` event too. */
   readonly streams: () => EventPayload<'streams'>['nodes'];
+  /** Remembers the port the operator chose for the local receiver. */
+  readonly rememberLocalPort: (port: number) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -27,6 +33,17 @@ export interface CommandSetParts {
 export function commandSet(parts: CommandSetParts): CommandHandlers {
   const { registry, fleet, local, replay, vault, alerts } = parts;
   const now = parts.now ?? Date.now;
+  const withPort = (status: Omit<LocalReceiverStatus, 'port'>): LocalReceiverStatus => ({
+    ...status,
+    port: status.url ? Number(new URL(status.url).port) : (parts.localPort() ?? DEFAULT_LOCAL_PORT),
+  });
+  const auditSources = async (fleetId: string): Promise<AuditSource[]> => {
+    if (fleetId === LOCAL_FLEET_ID) {
+      const engine = local.running();
+      return [{ url: engine.ingressUrl, read: (page) => Promise.resolve(engine.queries.audit(page)) }];
+    }
+    return (await registry.connection(fleetId)).nodes.map(({ url, client }) => ({ url, read: (page) => client.audit(page) }));
+  };
   const withWarnings = (entries: IntegrationEntry[]) =>
     entries.map((entry) => ({ ...entry, warnings: [...entry.warnings, ...senderWarnings(entry.scheme, entry.limits.dedupeWindowSeconds, entry.kill?.mode)] }));
 
@@ -61,18 +78,38 @@ export function commandSet(parts: CommandSetParts): CommandHandlers {
       const heldAfter = (await heldCount(target, integrationId)) ?? 0;
       return { nodes, held: { disposition: held, count: Math.max(0, heldBefore - heldAfter) } };
     },
-    'integrations.rotateSecret': async ({ fleetId, integrationId, overlapSeconds, keepCopy }) => {
+    'integrations.rotateSecret': async ({ fleetId, integrationId, secret: pasted, pending, overlapSeconds, keepCopy }) => {
       const target = await fleet(fleetId);
       const integration = (await target.integrations()).find((entry) => entry.id === integrationId);
       if (!integration) throw new ConsoleError('integration_not_found', `no integration "${integrationId}" in this fleet`);
-      const secret = newSigningSecret(integration.scheme);
+      const mode = ROTATION_MODE[integration.scheme];
+      if (mode === 'keys') throw new ConsoleError('not_rotatable', 'jws integrations verify with the sender\'s public keys (JWKS): rotate keys at the sender, and the node loads them');
+      if (mode === 'paste' && pasted === undefined) {
+        throw new ConsoleError('secret_required', `secret: ${integration.scheme} issues its own signing secret; paste the new one it gave`);
+      }
+      const secret = pasted ?? newSigningSecret(integration.scheme);
       const secretId = newSecretId(now());
-      const nodes = await target.fanOut({ kind: 'addSecret', integrationId, secretId, secret, overlapSeconds });
+      // The local receiver's senders are on this machine: its old secret's overlap starts at once.
+      const waits = pending && fleetId !== LOCAL_FLEET_ID;
+      const nodes = await target.fanOut({ kind: 'addSecret', integrationId, secretId, secret, overlapSeconds, pending: waits });
       if (nodes.every((node) => !node.ok)) {
         throw new ConsoleError('rotation_failed', `no node took the new secret: ${nodes.map((node) => `${node.url}: ${node.error ?? 'failed'}`).join('; ')}`);
       }
       if (keepCopy) await vault.keepSecret(fleetId, integrationId, secretId, secret);
-      return { secretId, secret, expiresOld: new Date(now() + overlapSeconds * 1000).toISOString(), nodes };
+      return {
+        secretId,
+        ...(pasted === undefined ? { secret } : {}),
+        pending: waits,
+        ...(waits ? {} : { expiresOld: new Date(now() + overlapSeconds * 1000).toISOString() }),
+        nodes,
+      };
+    },
+    'integrations.confirmSecret': async ({ fleetId, integrationId, secretId, overlapSeconds }) => {
+      const nodes = await (await fleet(fleetId)).fanOut({ kind: 'confirmSecret', integrationId, secretId, overlapSeconds });
+      if (nodes.every((node) => !node.ok)) {
+        throw new ConsoleError('confirm_failed', `no node started the overlap: ${nodes.map((node) => `${node.url}: ${node.error ?? 'failed'}`).join('; ')}`);
+      }
+      return { expiresOld: new Date(now() + overlapSeconds * 1000).toISOString(), nodes };
     },
     'integrations.retireSecret': async ({ fleetId, integrationId, secretId }) => ({
       nodes: await (await fleet(fleetId)).fanOut({ kind: 'retireSecret', integrationId, secretId }),
@@ -95,9 +132,22 @@ export function commandSet(parts: CommandSetParts): CommandHandlers {
     },
     'alerts.list': () => Promise.resolve(alerts.list()),
     'alerts.acknowledge': ({ ids }) => Promise.resolve({ acknowledged: alerts.acknowledge(ids) }),
-    'localReceiver.status': () => Promise.resolve(local.status()),
-    'localReceiver.start': ({ port }) => local.start(port ?? parts.localPort()),
-    'localReceiver.stop': () => local.stop(),
+    'audit.timeline': async ({ fleetId, cursor, limit }) => auditTimeline(await auditSources(fleetId), cursor, limit),
+    'deliveries.redrive': async ({ fleetId, integrationId, ...range }) => {
+      if (fleetId === LOCAL_FLEET_ID) throw new ConsoleError('not_applicable', 'the local receiver sends nothing downstream: there is nothing to redrive');
+      const targets: RedriveTarget[] = (await registry.connection(fleetId)).nodes.map(({ url, client }) => ({ url, redrive: (request) => client.redrive(request) }));
+      return redriveFleet(targets, { integration: integrationId, ...range });
+    },
+    'localReceiver.status': () => Promise.resolve(withPort(local.status())),
+    'localReceiver.start': async ({ port }) => {
+      const status = await local.start(port ?? parts.localPort() ?? DEFAULT_LOCAL_PORT);
+      // Port 0 (any free port) is for tests and one-offs: only a real choice is remembered.
+      if (port !== undefined && port !== 0) await parts.rememberLocalPort(port);
+      return withPort(status);
+    },
+    'localReceiver.secret': ({ integrationId }) => Promise.resolve(local.secret(integrationId)),
+    'localReceiver.setSecret': ({ integrationId, secret }) => local.setSecret(integrationId, secret),
+    'localReceiver.stop': async () => withPort(await local.stop()),
     'localReceiver.sendTest': (input) => local.sendTest(input),
   };
 }

@@ -1,11 +1,10 @@
 import type { AuditLog, DeliveryDetail, RawDelivery, StatsView } from '../../../../shared/contract/admin-api.js';
 import { LOCAL_FLEET_ID, type FleetDelivery, type IntegrationEntry, type NodeResult } from '../../../../shared/contract/console.js';
-import type { Actor } from '../../../../receiver/admin/admin-service.js';
 import { AdminError } from '../../../../receiver/admin/admin-service.js';
 import type { ReceiverEngine } from '../../../../receiver/engine.js';
 import { ConsoleError } from '../console-error.js';
 import type { DeliveriesQuery, FleetDeliveryPage, FleetOperation, PerNode } from '../fleets/fleet-connection.js';
-import type { LocalReceiver } from '../local-receiver/local-receiver.js';
+import { CONSOLE_ACTOR, type LocalReceiver } from '../local-receiver/local-receiver.js';
 
 /** What the command handlers need of a fleet: a remote FleetConnection, or the local receiver through LocalFleet. */
 export interface ConsoleFleet {
@@ -18,9 +17,6 @@ export interface ConsoleFleet {
   stats(params: { since?: string | undefined; step?: number | undefined }): Promise<PerNode<'stats', StatsView>[]>;
   audit(): Promise<PerNode<'audit', AuditLog>[]>;
 }
-
-/** Changes made from the console to its own receiver are audited under this actor. */
-const CONSOLE_ACTOR: Actor = { name: 'console', sourceIp: '127.0.0.1' };
 
 /** The built-in local receiver seen as a one-node fleet, served in-process instead of over its admin API. */
 export class LocalFleet implements ConsoleFleet {
@@ -64,6 +60,9 @@ export class LocalFleet implements ConsoleFleet {
             ...(operation.overlapSeconds === undefined ? {} : { overlapSeconds: operation.overlapSeconds }),
           });
           break;
+        case 'confirmSecret':
+          // The console never adds a pending secret here (see integrations.rotateSecret): there is nothing to confirm.
+          return [{ url: engine.ingressUrl, ok: false, error: 'the local receiver\'s rotations start their overlap at once: there is nothing to confirm' }];
         case 'retireSecret':
           await commands.retireSecret(CONSOLE_ACTOR, operation.integrationId, operation.secretId);
           break;

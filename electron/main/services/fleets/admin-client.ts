@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import type { z } from 'zod';
 import {
   apiError,
@@ -8,9 +9,13 @@ import {
   integrationView,
   nodeInfo,
   rawDelivery,
+  redriveResult,
   statsView,
   whoami,
   type AddSecretRequest,
+  type ConfirmSecretRequest,
+  type RedriveRequest,
+  type RedriveResult,
   type AuditLog,
   type DeliveryDetail,
   type DeliveryPage,
@@ -87,6 +92,24 @@ const DEFAULTS = {
 } as const;
 
 const PREFIX = '/admin/v1';
+
+/**
+ * Who sits at this console, `user@host`, sent with every admin call so that the node's audit log
+ * names a person next to the shared token's name. Printable ASCII only (a header cannot carry
+ * more, and a user name must not smuggle a line break into it), at most 128 characters.
+ */
+export function consolePerson(user: () => string = () => userInfo().username, host: () => string = hostname): string {
+  const part = (read: () => string) => {
+    try {
+      return read().replace(/[^\x21-\x3f\x41-\x7e]/g, '').slice(0, 63) || 'unknown';
+    } catch {
+      // userInfo() throws for a uid without a passwd entry (some containers).
+      return 'unknown';
+    }
+  };
+  return `${part(user)}@${part(host)}`;
+}
+const CONSOLE_PERSON = consolePerson();
 
 /**
  * One receiver node's admin API (DESIGN §2.5): bearer token, TLS checked against the system store,
@@ -181,8 +204,21 @@ export class AdminClient {
     return this.read(`/stats${query(params)}`, statsView, options);
   }
 
-  audit(options?: CallOptions): Promise<AuditLog> {
-    return this.read('/audit', auditLog, options);
+  // Rotation that waits for the sender, redrive and audit paging: the calls of the act screens.
+
+  /** Starts the overlap of the older secrets: the sender now signs with `secretId`. */
+  confirmSecret(integrationId: string, secretId: string, request: ConfirmSecretRequest, options?: CallOptions): Promise<IntegrationView> {
+    return this.write('POST', `/integrations/${seg(integrationId)}/secrets/${seg(secretId)}/confirm`, request, options);
+  }
+
+  /** Never retried, like every write: the node redrives once per request it is sent. */
+  redrive(request: RedriveRequest, options: CallOptions = {}): Promise<RedriveResult> {
+    return this.once('POST', `${PREFIX}/deliveries/redrive`, redriveResult, Buffer.from(JSON.stringify(request)), options.signal);
+  }
+
+  /** One page of the node's audit chain; `cursor` is a `nextCursor` it gave, for older entries. */
+  audit(params: { cursor?: string | undefined; limit?: number | undefined } = {}, options?: CallOptions): Promise<AuditLog> {
+    return this.read(`/audit${query(params)}`, auditLog, options);
   }
 
   /**
@@ -251,7 +287,7 @@ export class AdminClient {
         tlsCheck: 'handshake',
       });
     }
-    const allHeaders = { ...headers, ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}) };
+    const allHeaders = { ...headers, 'x-hookwarden-person': CONSOLE_PERSON, ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}) };
     try {
       return await exchange(this.endpoint, {
         method,

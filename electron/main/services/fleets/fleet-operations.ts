@@ -15,10 +15,13 @@ export type FleetOperation =
       readonly secretId: string;
       readonly secret: string;
       readonly overlapSeconds?: number | undefined;
+      /** Pending: the older secrets get no expiry until `confirmSecret`. */
+      readonly pending?: boolean | undefined;
     }
+  | { readonly kind: 'confirmSecret'; readonly integrationId: string; readonly secretId: string; readonly overlapSeconds: number }
   | { readonly kind: 'retireSecret'; readonly integrationId: string; readonly secretId: string };
 
-export function sendOperation(client: Pick<AdminClient, 'kill' | 'release' | 'addSecret' | 'retireSecret'>, operation: FleetOperation): Promise<IntegrationView> {
+export function sendOperation(client: Pick<AdminClient, 'kill' | 'release' | 'addSecret' | 'confirmSecret' | 'retireSecret'>, operation: FleetOperation): Promise<IntegrationView> {
   switch (operation.kind) {
     case 'kill':
       return client.kill(operation.integrationId, { mode: operation.mode, reason: operation.reason });
@@ -29,7 +32,10 @@ export function sendOperation(client: Pick<AdminClient, 'kill' | 'release' | 'ad
         secret: operation.secret,
         id: operation.secretId,
         ...(operation.overlapSeconds !== undefined ? { overlapSeconds: operation.overlapSeconds } : {}),
+        ...(operation.pending !== undefined ? { pending: operation.pending } : {}),
       });
+    case 'confirmSecret':
+      return client.confirmSecret(operation.integrationId, operation.secretId, { overlapSeconds: operation.overlapSeconds });
     case 'retireSecret':
       return client.retireSecret(operation.integrationId, operation.secretId);
   }
@@ -49,6 +55,10 @@ export function shows(operation: FleetOperation, view: IntegrationView): boolean
         (secret) => secret.id === operation.secretId && secret.fingerprint === fingerprint && (secret.state === 'active' || secret.state === 'expiring'),
       );
     }
+    case 'confirmSecret':
+      // Confirmed: the new secret verifies and every other one is on its way out (expiring, or gone with no overlap).
+      return view.secrets.some((secret) => secret.id === operation.secretId && (secret.state === 'active' || secret.state === 'expiring')) &&
+        view.secrets.every((secret) => secret.id === operation.secretId || secret.state !== 'active');
     case 'retireSecret': {
       const secret = view.secrets.find((candidate) => candidate.id === operation.secretId);
       // Pruned from the list counts as retired: the node keeps only the newest few dead secrets.
@@ -70,6 +80,8 @@ export function describeOperation(operation: FleetOperation): string {
       return `the release of "${operation.integrationId}"`;
     case 'addSecret':
       return `the new secret "${operation.secretId}" of "${operation.integrationId}"`;
+    case 'confirmSecret':
+      return `the overlap of the secrets older than "${operation.secretId}" of "${operation.integrationId}"`;
     case 'retireSecret':
       return `the retirement of secret "${operation.secretId}" of "${operation.integrationId}"`;
   }

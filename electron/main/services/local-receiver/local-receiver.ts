@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { receiverConfig } from '../../../../shared/contract/receiver-config.js';
 import type { LocalReceiverStatus } from '../../../../shared/contract/console.js';
 import type { SchemeName } from '../../../../shared/model/schemes.js';
+import { AdminError, type Actor } from '../../../../receiver/admin/admin-service.js';
+import { fingerprint } from '../../../../receiver/state/fingerprint.js';
 import { startReceiver, type ReceiverEngine } from '../../../../receiver/engine.js';
+import { ListenError } from '../../../../receiver/http/listen.js';
 import type { Logger } from '../../../../receiver/observability/logger.js';
 import { ConsoleError } from '../console-error.js';
-import { formatSecret } from '../rotation/new-secret.js';
+import { formatSecret, newSecretId } from '../rotation/new-secret.js';
 import { LOCAL_HMAC_OPTIONS, newMessageId, sampleEvent, signDelivery, type SignedRequest, type TestScheme } from './sign-delivery.js';
 
 /** Where the local receiver's seed secret is kept: the OS keychain through the vault, or memory. */
@@ -16,6 +19,15 @@ export interface SeedStore {
 }
 
 export type TestVariant = 'valid' | 'wrong-secret' | 'expired' | 'replay';
+
+/** Changes made from the console to its own receiver are audited under this actor. */
+export const CONSOLE_ACTOR: Actor = { name: 'console', sourceIp: '127.0.0.1' };
+
+/**
+ * Where the local receiver listens unless the operator chose another port: fixed, so that
+ * `stripe listen --forward-to` and other senders are pointed at it once.
+ */
+export const DEFAULT_LOCAL_PORT = 4455;
 
 /** Twilio signs the URL it calls; the local integration is configured with this one, whatever port it listens on. */
 export const LOCAL_TWILIO_URL = 'http://127.0.0.1/hooks/local-twilio';
@@ -43,7 +55,7 @@ export class LocalReceiver {
     private readonly options: { userDataDir: string; seed: SeedStore; logger: Logger; now?: () => number },
   ) {}
 
-  status(): LocalReceiverStatus {
+  status(): Omit<LocalReceiverStatus, 'port'> {
     return {
       running: this.engine !== undefined,
       url: this.engine?.ingressUrl ?? null,
@@ -56,7 +68,7 @@ export class LocalReceiver {
     return this.engine;
   }
 
-  async start(port = 0): Promise<LocalReceiverStatus> {
+  async start(port = 0): Promise<Omit<LocalReceiverStatus, 'port'>> {
     if (this.engine) return this.status();
     const seed = await this.seed();
     const config = receiverConfig.parse({
@@ -71,14 +83,45 @@ export class LocalReceiver {
         ...(scheme === 'hmac' ? { hmac: LOCAL_HMAC_OPTIONS } : {}),
       })),
     });
-    this.engine = await startReceiver(
-      { file: 'the built-in local receiver', baseDir: this.options.userDataDir, nodeId: 'local', config },
-      { logger: this.options.logger, ...(this.options.now ? { now: this.options.now } : {}) },
-    );
+    try {
+      this.engine = await startReceiver(
+        { file: 'the built-in local receiver', baseDir: this.options.userDataDir, nodeId: 'local', config },
+        { logger: this.options.logger, ...(this.options.now ? { now: this.options.now } : {}) },
+      );
+    } catch (error) {
+      if (error instanceof ListenError && error.code === 'EADDRINUSE') {
+        throw new ConsoleError('port_in_use', `port ${port} on 127.0.0.1 is taken by another program: stop it, or choose another port for the local receiver`);
+      }
+      throw error;
+    }
     return this.status();
   }
 
-  async stop(): Promise<LocalReceiverStatus> {
+  /** The secret a local integration verifies with now, for the operator to copy into a sender. */
+  secret(integrationId: string): { integrationId: string; secretId: string; secret: string } {
+    const newest = this.runtime(integrationId).keysAt(this.now()).active.at(-1);
+    if (!newest) throw new ConsoleError('no_active_secret', `"${integrationId}" has no active secret`);
+    return { integrationId, secretId: newest.spec.id, secret: newest.spec.value };
+  }
+
+  /**
+   * Replaces a local integration's secret with one the operator brings (the `whsec_…` that
+   * `stripe listen` prints, a provider's test secret) at once: no overlap, since this receiver's
+   * only senders are on this machine. Kept in the local receiver's sealed state across restarts.
+   */
+  async setSecret(integrationId: string, secret: string): Promise<{ integrationId: string; secretId: string; fingerprint: string }> {
+    this.runtime(integrationId);
+    const secretId = newSecretId(this.now());
+    try {
+      await this.running().commands.addSecret(CONSOLE_ACTOR, integrationId, { secret, id: secretId, overlapSeconds: 0 });
+    } catch (error) {
+      if (error instanceof AdminError) throw new ConsoleError(error.code, error.message);
+      throw error;
+    }
+    return { integrationId, secretId, fingerprint: fingerprint(secret) };
+  }
+
+  async stop(): Promise<Omit<LocalReceiverStatus, 'port'>> {
     const engine = this.engine;
     this.engine = undefined;
     await engine?.close();
@@ -97,10 +140,8 @@ export class LocalReceiver {
 
   /** Signs `body` as the integration's sender would, with its newest active secret, now. */
   sign(integrationId: string, signAs: TestScheme, body: string, overrides: { secret?: string; timestamp?: number; id?: string } = {}): SignedRequest {
-    const runtime = this.running().integrations.find((integration) => integration.id === integrationId);
-    const now = this.options.now?.() ?? Date.now();
-    const secret = overrides.secret ?? runtime?.keysAt(now).active.at(-1)?.spec.value;
-    if (!secret) throw new ConsoleError('no_active_secret', `"${integrationId}" has no active secret`);
+    const now = this.now();
+    const secret = overrides.secret ?? this.secret(integrationId).secret;
     return signDelivery(signAs, {
       secret,
       body,
@@ -127,7 +168,7 @@ export class LocalReceiver {
     const { id, signAs } = this.integrationFor(input);
     const messageId = newMessageId();
     const body = sampleEvent(signAs, messageId);
-    const now = Math.floor((this.options.now?.() ?? Date.now()) / 1000);
+    const now = Math.floor(this.now() / 1000);
     if (input.variant === 'expired' && !['standard-webhooks', 'svix', 'stripe', 'slack', 'hmac'].includes(signAs)) {
       throw new ConsoleError('not_applicable', `${signAs} signs no timestamp: an old delivery is caught only as a replay`);
     }
@@ -156,6 +197,16 @@ export class LocalReceiver {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return undefined;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private runtime(integrationId: string) {
+    const runtime = this.running().integrations.find((integration) => integration.id === integrationId);
+    if (!runtime) throw new ConsoleError('unknown_integration', `the local receiver has no integration "${integrationId}"`);
+    return runtime;
   }
 
   private async seed(): Promise<string> {

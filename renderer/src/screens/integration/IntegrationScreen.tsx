@@ -5,10 +5,13 @@ import { useFleetName } from '../../queries/fleet-names.js';
 import { useNow } from '../../queries/use-now.js';
 import { CutoverChart } from './CutoverChart.js';
 import { IntegrationSummary } from './IntegrationSummary.js';
+import { JwsKeySet } from './JwsKeySet.js';
 import { KillSwitch } from './KillSwitch.js';
 import { RecentDeliveries } from './RecentDeliveries.js';
+import { Redrive } from './Redrive.js';
 import { SecretsCard } from './SecretsCard.js';
 import { useRetireVerdict } from './use-retire-verdict.js';
+import { LOCAL_FLEET_ID } from '../../../../shared/contract/console.js';
 
 /** One integration: configuration, secrets and their rotation, the kill switch, recent deliveries. */
 export function IntegrationScreen({ fleetId, integrationId }: { fleetId: string; integrationId: string }) {
@@ -38,9 +41,11 @@ export function IntegrationScreen({ fleetId, integrationId }: { fleetId: string;
         </div>
       </header>
       <IntegrationSummary integration={integration} />
-      <SecretsCard integration={integration} now={now} verdictOf={verdictOf} />
+      {integration.scheme === 'jws' ? <JwsKeySet integration={integration} now={now} /> : <SecretsCard integration={integration} now={now} verdictOf={verdictOf} />}
       <CutoverChart fleetId={fleetId} integrationId={integrationId} rotatedAt={rotatedAt} now={Math.floor(now / 60_000) * 60_000} />
       <KillSwitch integration={integration} />
+      {/* The local receiver forwards nothing downstream: nothing to redrive there. */}
+      {fleetId !== LOCAL_FLEET_ID && <Redrive fleetId={fleetId} integrationId={integrationId} now={now} />}
       <RecentDeliveries fleetId={fleetId} integrationId={integrationId} />
     </section>
   );

@@ -7,11 +7,11 @@ import { useCommandMutation } from '../../queries/console-queries.js';
 import { secretAgeDays } from '../inventory/inventory-rows.js';
 import type { RetireVerdict } from './cutover.js';
 import { NodeResults } from './NodeResults.js';
+import { ConfirmCutover } from './ConfirmCutover.js';
 import { RotateSecret } from './RotateSecret.js';
+import { rotationState, usableSecret as usable } from './rotation-state.js';
 
 type Secret = IntegrationEntry['secrets'][number];
-
-const usable = (secret: Secret) => secret.state === 'active' || secret.state === 'expiring';
 
 function SecretState({ secret, now }: { secret: Secret; now: number }) {
   if (secret.state === 'expiring' && secret.expiresAt) {
@@ -40,6 +40,7 @@ export function SecretsCard({
   const retire = useCommandMutation('integrations.retireSecret');
   const target = { fleetId: integration.fleetId, integrationId: integration.id };
   const newest = integration.secrets.filter(usable).at(-1);
+  const rotation = rotationState(integration);
   const onNodes = (secretId: string) => integration.nodes.filter((node) => node.secretIds.includes(secretId)).length;
 
   return (
@@ -70,7 +71,10 @@ export function SecretsCard({
                 <td>
                   <code>{secret.fingerprint}</code>
                 </td>
-                <td>{secretAgeDays(Date.parse(secret.createdAt), now)} d</td>
+                <td>
+                  {secretAgeDays(Date.parse(secret.createdAt), now)} d{' '}
+                  {old && rotation.kind !== 'none' && <Badge tone="muted" title={rotation.kind === 'pending' ? 'Waiting for the cutover to be confirmed' : 'In its overlap'}>rotating</Badge>}
+                </td>
                 <td>
                   <SecretState secret={secret} now={now} />
                 </td>
@@ -109,7 +113,9 @@ export function SecretsCard({
       </table>
       <ErrorText error={retire.error} />
       {retire.data && <NodeResults nodes={retire.data.nodes} label="Retirement per node" />}
-      <RotateSecret fleetId={integration.fleetId} integrationId={integration.id} />
+      <ConfirmCutover integration={integration} />
+      {/* Always mounted: the refresh that shows the new secret pending must not unmount the secret shown once. */}
+      <RotateSecret fleetId={integration.fleetId} integrationId={integration.id} scheme={integration.scheme} waitingForCutover={rotation.kind === 'pending'} />
     </section>
   );
 }

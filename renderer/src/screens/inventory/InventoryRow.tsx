@@ -5,14 +5,19 @@ import { StatusBadge } from '../../components/StatusBadge.js';
 import { integrationHref } from '../../app/routes.js';
 import { useChartColors } from '../../app/theme.js';
 import { answeredNodes, failureRate, HIGH_FAILURE_RATE, nodeDrift, OLD_SECRET_DAYS, oldestSecretDays } from './inventory-rows.js';
+import { rotationState } from '../integration/rotation-state.js';
 import { Sparkline } from './Sparkline.js';
 import type { TrafficPoint } from './traffic.js';
 
 function SecretAge({ entry, now }: { entry: IntegrationEntry; now: number }) {
+  // JWS verifies with the sender's public keys: there is no secret to age.
+  if (entry.scheme === 'jws') return <span>{entry.jws ? `key set: ${entry.jws.keys.length} key${entry.jws.keys.length === 1 ? '' : 's'}` : 'key set'}</span>;
   const days = oldestSecretDays(entry, now);
   if (days === null) return <Badge tone="bad">no usable secret</Badge>;
   const count = entry.secrets.filter((secret) => secret.state === 'active' || secret.state === 'expiring').length;
   const words = `${days} d${count > 1 ? ` (${count} secrets)` : ''}`;
+  // An old secret on its way out is what rotation looks like, not a reason to rotate again.
+  if (rotationState(entry).kind !== 'none') return <Badge tone="muted" title="A newer secret is in place; the old one is being phased out">{`rotating (${words})`}</Badge>;
   return days > OLD_SECRET_DAYS ? <Badge tone="warn" title={`Older than ${OLD_SECRET_DAYS} days: rotate it`}>{`${words} — rotate`}</Badge> : <span>{words}</span>;
 }
 
