@@ -50,9 +50,8 @@ describe.each(SCHEMES)('the %s scheme', (scheme) => {
 
   async function expectReason(answer: Answer, status: number, reason: string | null) {
     expect(answer.status).toBe(status);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    const row = receiver.db().prepare('SELECT reason FROM deliveries WHERE request_id = ?').get(answer.json.requestId) as { reason: string | null };
-    expect(row.reason).toBe(reason);
+    // Rejections are answered before their log record commits: wait for the record.
+    expect((await receiver.logged(answer.json.requestId)).reason).toBe(reason);
   }
 
   it('accepts a valid delivery (202) and answers its replay as a duplicate (200)', async () => {
