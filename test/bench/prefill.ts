@@ -25,7 +25,7 @@ export function prefillLog(storageDir: string, rows: number, integrationId: stri
         iif(i % 10 = 0, 401, 202), iif(i % 10 = 0, 'rejected', 'accepted'), iif(i % 10 = 0, 'signature_invalid', NULL), NULL, NULL,
         iif(i % 10 = 0, NULL, 's1'), 'msg_' || i, 100, 900 FROM n`).run(params);
     db.prepare(`INSERT INTO replay_log (seq, until, keys)
-      SELECT seq, received_at + 259200000, randomblob(16) || @expiry || randomblob(16) || @expiry FROM deliveries WHERE status = 202`).run({ expiry });
+      SELECT seq, received_at + 259200000, CAST(randomblob(16) || @expiry || randomblob(16) || @expiry AS BLOB) FROM deliveries WHERE status = 202`).run({ expiry });
     db.exec(`INSERT INTO stats_minute (minute, integration_id, outcome, reason, count)
       SELECT received_at / 60000, integration_id, outcome, coalesce(reason, ''), count(*) FROM deliveries GROUP BY 1, 2, 3, 4`);
   })();

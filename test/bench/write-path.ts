@@ -24,6 +24,7 @@ const CONNECTIONS = 64;
 const LOG_ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
 /** Unique deliveries per accepted run: more than one run can send at the target rate. */
 const PER_RUN = Number(process.env.BENCH_PER_RUN ?? 70_000);
+const READY_TIMEOUT_MS = 120_000;
 const SERVER_CORE = 0;
 const WRK_CORE = 1;
 const TOKEN = randomBytes(24).toString('base64url');
@@ -168,11 +169,12 @@ function config(root: string, secret: string, redisUrl: string | undefined): str
 }
 
 async function untilReady(server: ReceiverProcess): Promise<number> {
-  for (;;) {
+  for (const started = performance.now(); performance.now() - started < READY_TIMEOUT_MS; ) {
     const answer = await fetch(`${server.ingressUrl}/readyz`).catch(() => undefined);
     if (answer?.status === 200) return performance.now();
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  throw new Error(`the receiver was not ready within ${READY_TIMEOUT_MS} ms`);
 }
 
 async function loopDelayP99Ms(server: ReceiverProcess): Promise<number> {

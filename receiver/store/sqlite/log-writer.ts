@@ -152,16 +152,26 @@ export class LogWriter {
   private purgeToCeiling(maxBytes: number): { captures: number; bytes: number } {
     let captures = 0;
     let bytes = 0;
+    if (this.usedBytes() <= maxBytes) return { captures, bytes };
+    const target = maxBytes * CEILING_TARGET;
     let after = 0;
-    while (this.usedBytes() > maxBytes * (captures === 0 ? 1 : CEILING_TARGET)) {
+    let reached = false;
+    while (!reached) {
       const oldest = this.statements.oldestCaptures.all(after) as { seq: number; bytes: number }[];
       if (oldest.length === 0) break;
+      // Freed pages count at once inside the transaction: stop at the row that brings storage under the target.
       this.db.transaction(() => {
-        for (const row of oldest) this.statements.dropCapture.run(row.seq);
+        for (const row of oldest) {
+          if (this.usedBytes() <= target) {
+            reached = true;
+            return;
+          }
+          this.statements.dropCapture.run(row.seq);
+          captures++;
+          bytes += row.bytes;
+          after = row.seq;
+        }
       })();
-      captures += oldest.length;
-      bytes += oldest.reduce((sum, row) => sum + row.bytes, 0);
-      after = (oldest.at(-1) as { seq: number }).seq;
     }
     return { captures, bytes };
   }

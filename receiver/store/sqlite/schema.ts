@@ -98,9 +98,9 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
       ALTER TABLE deliveries ADD COLUMN capture_expires_at INTEGER;
       ALTER TABLE deliveries ADD COLUMN capture BLOB;
       UPDATE deliveries SET outbox = CASE o.state WHEN 'ready' THEN 1 ELSE 2 END FROM outbox o WHERE o.request_id = deliveries.request_id;
-      -- Captures of older versions stay readable as format 0 (not sealed) until their retention ends.
+      -- Captures of older versions stay readable as format 0 (not sealed) until their retention ends; || makes text, hence the CAST.
       UPDATE deliveries SET capture_expires_at = c.expires_at,
-        capture = X'00' || CAST(json_object('query', c.query, 'headers', json(c.headers)) AS BLOB) || X'00' || c.body
+        capture = CAST(X'00' || json_object('query', c.query, 'headers', json(c.headers)) || X'00' || c.body AS BLOB)
         FROM captures c WHERE c.request_id = deliveries.request_id;
       CREATE INDEX deliveries_outbox ON deliveries (seq) WHERE outbox IS NOT NULL;
       -- until: when the last of the row's keys expires.
