@@ -30,7 +30,8 @@ export function Redrive({ fleetId, integrationId, now }: { fleetId: string; inte
   const api = useApi();
   const invalidateAfter = useInvalidateAfter();
   const [since, setSince] = useState(() => localInputValue(now - 3_600_000));
-  const [until, setUntil] = useState(() => localInputValue(now));
+  // Open-ended by default: "until now" includes what arrives in the current minute.
+  const [until, setUntil] = useState('');
   const [outcomes, setOutcomes] = useState<readonly (typeof OUTCOMES)[number][]>(OUTCOMES);
   const [count, setCount] = useState<Result>();
   const [done, setDone] = useState<Result>();
