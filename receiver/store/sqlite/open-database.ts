@@ -14,8 +14,9 @@ export function openDatabase(options: DatabaseOptions): Database.Database {
   const db = new Database(join(options.directory, 'receiver.db'));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-  // Only this process writes; a short wait keeps a store that is truly stuck from holding requests for long.
-  db.pragma('busy_timeout = 1000');
+  // Deliveries are written by the writer thread's own connection; this one writes only admin actions and
+  // runtime state, which must wait out a long group commit on a busy disk rather than fail the operator's change.
+  db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
 }
