@@ -92,8 +92,8 @@ export class LogWriter {
       redriveById: db.prepare(`SELECT seq FROM deliveries WHERE request_id = @requestId AND integration_id = @integration
         AND received_at >= @since AND received_at < @until
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
-      supersede: db.prepare(`UPDATE deliveries SET outcome = 'duplicate', reason = 'superseded', outbox = NULL
-        WHERE seq = ? AND outcome IN ('accepted', 'held') RETURNING received_at, integration_id, outcome`),
+      supersedable: db.prepare(`SELECT received_at, integration_id, outcome FROM deliveries WHERE seq = ? AND outcome IN ('accepted', 'held')`),
+      supersede: db.prepare(`UPDATE deliveries SET outcome = 'duplicate', reason = 'superseded', outbox = NULL WHERE seq = ?`),
       moveStat: db.prepare(`UPDATE stats_minute SET count = count - 1 WHERE minute = ? AND integration_id = ? AND outcome = ? AND reason = '' AND count > 0`),
       enqueue: db.prepare('UPDATE deliveries SET outbox = 1 WHERE seq = ? AND outbox IS NULL'),
       pageCount: db.prepare('PRAGMA page_count').pluck(),
@@ -121,14 +121,15 @@ export class LogWriter {
   /**
    * Deliveries this node accepted that another node accepted too while this one was down (see
    * fleet-reconcile.ts): they become duplicates and leave the outbox, and the minute statistics
-   * move with them. The outcome before is read in the same statement, so a row is moved once.
+   * move with them. Only a row still accepted or held changes, so a row is moved once.
    */
   supersede(seqs: readonly number[]): number {
     return this.db.transaction(() => {
       let changed = 0;
       for (const seq of seqs) {
-        const row = this.statements.supersede.get(seq) as { received_at: number; integration_id: string | null; outcome: string } | undefined;
+        const row = this.statements.supersedable.get(seq) as { received_at: number; integration_id: string | null; outcome: string } | undefined;
         if (!row) continue;
+        this.statements.supersede.run(seq);
         changed++;
         const minute = Math.floor(row.received_at / 60_000);
         this.statements.moveStat.run(minute, row.integration_id ?? '', row.outcome);
