@@ -1,8 +1,16 @@
+import Database from 'better-sqlite3';
+import type { Redis } from 'ioredis';
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeReplayKeys } from '../../../receiver/store/dedupe/local-replay-cache.js';
+import { replayDigest } from '../../../receiver/store/dedupe/replay-digest.js';
+import { reconcileRecentCommits } from '../../../receiver/store/redis/fleet-reconcile.js';
+import type { RedisConnection } from '../../../receiver/store/redis/redis-connection.js';
+import { replayRedisKey } from '../../../receiver/store/redis/redis-replay-cache.js';
+import { migrate } from '../../../receiver/store/sqlite/schema.js';
 import { newSecret, sampleBody, sign, type Delivery } from '../../helpers/signers.js';
 import { startTestReceiver, tempDir, type TestReceiver } from '../../helpers/test-receiver.js';
-import { useRedisServer } from './redis-fixture.js';
+import { eventually, useRedisServer } from './redis-fixture.js';
 
 /**
  * A fleet node that committed a delivery locally and was killed before its claim was extended: the
@@ -101,5 +109,47 @@ describe('a fleet node restarted after committing locally without extending its 
     const again = await node('node-a', keyPrefix, dirA);
     expect(row(again, requestId)).toEqual({ outcome: 'duplicate', reason: 'superseded', outbox: null });
     expect((await b.post('/hooks/pay', delivery)).status).toBe(200);
+  });
+
+  it('waits on another node\'s lease until that node settles it, then yields to its commit', async () => {
+    const keyPrefix = redis.prefix();
+    const now = Date.now();
+    const db = new Database(':memory:');
+    migrate(db);
+    db.prepare(`INSERT INTO deliveries (seq, request_id, integration_id, received_at, source_ip, method, path, headers, body_size, status, outcome, latency_us, outbox)
+      VALUES (1, 'req-a', 'pay', ?, '127.0.0.1', 'POST', '/hooks/pay', '{}', 2, 202, 'accepted', 1, 1)`).run(now);
+    const key = { kind: 'id' as const, digest: replayDigest('pay', 'id', 'evt_1'), expiresAt: now + 600_000 };
+    db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (1, ?, ?)').run(key.expiresAt, encodeReplayKeys([key]));
+    const redisKey = replayRedisKey(keyPrefix, key.digest);
+    // Node B is storing the sender's retry right now: its lease outlasts the test, so only B's commit can end the wait.
+    await redis.raw().set(redisKey, 'p:node-b:storing', 'PX', 600_000);
+    const superseded: number[][] = [];
+    const connection = await redis.connect();
+    let asked = 0;
+    const counting: RedisConnection = Object.assign(Object.create(connection) as RedisConnection, {
+      run: <T>(operation: (client: Redis) => Promise<T>) => {
+        asked++;
+        return connection.run(operation);
+      },
+    });
+    const reconciling = reconcileRecentCommits({
+      db,
+      connection: counting,
+      keyPrefix,
+      nodeId: 'node-a',
+      leaseMs: 600_000,
+      now: Date.now,
+      supersede: (seqs) => {
+        superseded.push([...seqs]);
+        return Promise.resolve(seqs.length);
+      },
+    });
+    // Asked a second time: it met B's lease and is waiting for B to settle it.
+    await eventually(() => asked, (count) => count >= 2, 10_000);
+    await redis.raw().set(redisKey, 'c:node-b:req-b', 'PX', 600_000);
+    expect(await reconciling).toEqual({ checked: 1, superseded: 1, unsettled: 0 });
+    expect(superseded).toEqual([[1]]);
+    expect(await redis.raw().get(redisKey)).toBe('c:node-b:req-b');
+    db.close();
   });
 });
