@@ -125,13 +125,15 @@ export async function reconcileRecentCommits(options: ReconcileOptions): Promise
 
 /** This node's deliveries with replay keys still in their window, received in the lookback before its last one. */
 function recentCommits({ db, keyPrefix, nodeId, leaseMs, now }: ReconcileOptions): Recent[] {
+  const last = db.prepare('SELECT max(received_at) FROM deliveries').pluck().get() as number | null;
+  if (last === null) return [];
+  // By the time index, newest first: the start-up read stays within the lookback however long the log is.
   const rows = db
     .prepare(
-      `SELECT d.seq, d.request_id, r.keys FROM deliveries d JOIN replay_log r ON r.seq = d.seq
-       WHERE d.outcome IN ('accepted', 'held') AND d.received_at >= (SELECT max(received_at) FROM deliveries) - ?
-       ORDER BY d.seq DESC LIMIT ?`,
+      `SELECT d.seq, d.request_id, r.keys FROM deliveries d INDEXED BY deliveries_by_time JOIN replay_log r ON r.seq = d.seq
+       WHERE d.received_at >= ? AND d.outcome IN ('accepted', 'held') ORDER BY d.received_at DESC LIMIT ?`,
     )
-    .all(leaseMs + LOOKBACK_MARGIN_MS, MAX_ROWS) as { seq: number; request_id: string; keys: Buffer }[];
+    .all(last - leaseMs - LOOKBACK_MARGIN_MS, MAX_ROWS) as { seq: number; request_id: string; keys: Buffer }[];
   const at = now();
   const recent: Recent[] = [];
   for (const row of rows) {
