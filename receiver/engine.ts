@@ -98,7 +98,17 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   await writer.start();
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
-  const shared = await openSharedState(config, db, now);
+  const shared = await openSharedState(config, loaded.nodeId, db, now);
+  try {
+    // Before anything listens or forwards: a retry of a delivery this node committed must meet its claim.
+    const reconciled = await shared.reconcile((seqs) => writer.supersede(seqs));
+    if (reconciled && reconciled.checked > 0) options.logger.info('reconciled recent commits with the fleet', { ...reconciled });
+  } catch (error) {
+    await writer.close();
+    await shared.close();
+    db.close();
+    throw error;
+  }
   const openStored = (integrationId: string, stored: Buffer) => openCapture(masterKey, integrationId, stored);
   const outbox = new Outbox(db, openStored, (seqs) => writer.markSent(seqs));
   const dispatcher = downstreamDispatcher(loaded, outbox, shared.streamSink, options);

@@ -156,7 +156,7 @@ export class Ingress {
     }
     // Durable now. If the claim cannot be extended (Redis away) the delivery is still stored and goes
     // downstream: 202 is the truth; the lease then lapses and a later resend may be taken again.
-    await this.deps.replayCache.commit(stored.replayKeys, this.deps.now()).catch(this.deps.onReplayCommitError);
+    await this.deps.replayCache.commit(stored.replayKeys, this.deps.now(), exchange.requestId).catch(this.deps.onReplayCommitError);
     send(exchange, stored.answer);
   }
 

@@ -27,6 +27,7 @@ const FAILED_AT: Record<Reason, Step> = {
   duplicate_id: 'dedupe',
   duplicate_signature: 'dedupe',
   duplicate_pending: 'dedupe',
+  superseded: 'dedupe',
   schema_invalid: 'schema',
   store_unavailable: 'outcome',
 };
@@ -106,6 +107,7 @@ function failure(step: Step, record: DeliveryRecord): string {
     }
     case 'dedupe':
       if (record.reason === 'duplicate_pending') return 'the same delivery is still being stored (not yet durable) → 503, retry in a second';
+      if (record.reason === 'superseded') return 'accepted here, but this node went down before its claim held and another node accepted the same delivery: not forwarded from here';
       return record.reason === 'duplicate_id' && record.deliveryId !== null
         ? `already seen: delivery id "${record.deliveryId}" → 200 duplicate, not processed again`
         : 'already seen: the same signature → 200 duplicate, not processed again';

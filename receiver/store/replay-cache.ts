@@ -27,7 +27,7 @@ export interface ReplayCache {
   readonly durableKeys: boolean;
   /** Claims every key or none. */
   claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult>;
-  /** The delivery is durable: the keys now hold for their window. */
-  commit(keys: readonly ReplayKey[], now: number): Promise<void>;
+  /** The delivery `requestId` is durable: the keys now hold for their window. */
+  commit(keys: readonly ReplayKey[], now: number, requestId: string): Promise<void>;
   release(keys: readonly ReplayKey[]): Promise<void>;
 }

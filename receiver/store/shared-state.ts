@@ -5,7 +5,8 @@ import { TokenBuckets } from '../pipeline/token-buckets.js';
 import type { DeliverySink } from '../sinks/delivery-sink.js';
 import { createRedisConnection, describeRedisTarget, redisTarget, type RedisHealth } from './redis/redis-connection.js';
 import { RedisRateLimiter } from './redis/redis-rate-limiter.js';
-import { RedisReplayCache } from './redis/redis-replay-cache.js';
+import { reconcileRecentCommits, type ReconcileResult } from './redis/fleet-reconcile.js';
+import { DEFAULT_LEASE_MS, RedisReplayCache } from './redis/redis-replay-cache.js';
 import { RedisStateStore } from './redis/redis-state-store.js';
 import { RedisStreamSink } from './redis/redis-stream-sink.js';
 import { LocalReplayCache } from './dedupe/local-replay-cache.js';
@@ -25,11 +26,16 @@ export interface SharedState {
   readonly redisHealth: (() => RedisHealth) | undefined;
   /** The single node's in-memory replay index (loaded from the log at start); none in a fleet. */
   readonly replayIndex: LocalReplayCache | undefined;
+  /**
+   * A fleet node settles the claims of its last commits before it takes traffic (fleet-reconcile.ts);
+   * `supersede` marks this node's copies that another node accepted first. Nothing to do on a single node.
+   */
+  reconcile(supersede: (seqs: readonly number[]) => Promise<number>): Promise<ReconcileResult | undefined>;
   close(): Promise<void>;
 }
 
 /** Resolves once Redis (when configured) answers: a fleet node that cannot reach its fleet's state does not start. */
-export async function openSharedState(config: ReceiverConfig, db: Database.Database, now: () => number): Promise<SharedState> {
+export async function openSharedState(config: ReceiverConfig, nodeId: string, db: Database.Database, now: () => number): Promise<SharedState> {
   if (!config.redis) {
     const replayIndex = new LocalReplayCache(config.storage.dedupeIndexMaxKeys);
     return {
@@ -39,6 +45,7 @@ export async function openSharedState(config: ReceiverConfig, db: Database.Datab
       stateStore: new SqliteStateStore(db),
       streamSink: undefined,
       redisHealth: undefined,
+      reconcile: () => Promise.resolve(undefined),
       close: () => Promise.resolve(),
     };
   }
@@ -51,7 +58,7 @@ export async function openSharedState(config: ReceiverConfig, db: Database.Datab
     await connection.close();
     throw new Error(`Redis ${describeRedisTarget(target)} is unreachable: ${connection.redact(error)}`);
   }
-  const replayCache = new RedisReplayCache(connection, keyPrefix, { clock: now });
+  const replayCache = new RedisReplayCache(connection, keyPrefix, nodeId, { clock: now });
   const stateStore = new RedisStateStore(connection, keyPrefix);
   const downstream = config.downstream ?? { type: 'redis-stream', maxLen: 1_000_000 };
   return {
@@ -61,6 +68,7 @@ export async function openSharedState(config: ReceiverConfig, db: Database.Datab
     streamSink: downstream.type === 'redis-stream' ? new RedisStreamSink(connection, { keyPrefix, maxLen: downstream.maxLen }) : undefined,
     redisHealth: () => connection.health(),
     replayIndex: undefined,
+    reconcile: (supersede) => reconcileRecentCommits({ db, connection, keyPrefix, nodeId, leaseMs: DEFAULT_LEASE_MS, now, supersede }),
     async close() {
       replayCache.close();
       await stateStore.close();

@@ -28,6 +28,8 @@ export const REASONS = [
   'duplicate_signature',
   /** The same delivery is being stored right now (or its node died before storing it): retry in a second. */
   'duplicate_pending',
+  /** Accepted here, but another node of the fleet accepted the same delivery while this one was down: not forwarded from here. */
+  'superseded',
   'schema_invalid',
   'store_unavailable',
 ] as const;

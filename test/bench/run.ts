@@ -68,9 +68,12 @@ const WHERE_THE_TIME_GOES = `## Design notes
 - Dedupe on a single node is an in-memory index (16-byte digest + 8-byte expiry + state, at most half full: about
   50 bytes a key, bounded by \`storage.dedupeIndexMaxKeys\`), rebuilt from the replay log at start; in a fleet it is
   Redis (lease → commit → window).
-- Fleet mode, "committed locally, died before extending the claim": the delivery is in that node's outbox and goes
-  downstream when it restarts; the sender got no 202, retries, and after the lease (10 s) another node accepts it:
-  downstream may see the event twice (two request ids, the same provider event id), never zero times.`;
+- Fleet mode, "committed locally, died before extending the claim": the sender got no 202 and retries. The restarted
+  node reconciles its last commits before it listens (receiver/store/redis/fleet-reconcile.ts): if its keys are
+  still free (or hold its own dead lease) it commits them, and the retry is a duplicate; if another node accepted
+  the retry meanwhile, this node's copy becomes duplicate/superseded and leaves its outbox. Downstream sees the
+  event once. Left open: a node that never comes back keeps its copy in its own store (not forwarded, not lost to
+  the sender, who got a 202 from the other node), and Redis lost between commit and restart (no state to compare).`;
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);

@@ -22,6 +22,15 @@ export function encodeReplayKeys(keys: readonly ReplayKey[]): Buffer {
   return out;
 }
 
+/** Reads back what `encodeReplayKeys` wrote; the digests are views into `stored`. */
+export function decodeReplayKeys(stored: Buffer): { digest: Buffer; expiresAt: number }[] {
+  const keys: { digest: Buffer; expiresAt: number }[] = [];
+  for (let offset = 0; offset + KEY_BYTES <= stored.length; offset += KEY_BYTES) {
+    keys.push({ digest: stored.subarray(offset, offset + DIGEST_BYTES), expiresAt: stored.readDoubleLE(offset + DIGEST_BYTES) });
+  }
+  return keys;
+}
+
 /**
  * The replay cache of a single node. Claims are pending entries of the in-memory index (they die
  * with the process); a durable delivery's keys are committed to the index and, in the same
@@ -55,9 +64,8 @@ export class LocalReplayCache implements ReplayCache {
       const rows = source.after(after, LOAD_SLICE_ROWS);
       const at = now();
       for (const row of rows) {
-        for (let offset = 0; offset + KEY_BYTES <= row.keys.length; offset += KEY_BYTES) {
-          const expiresAt = row.keys.readDoubleLE(offset + DIGEST_BYTES);
-          if (expiresAt > at && !this.index.add(row.keys.subarray(offset, offset + DIGEST_BYTES), expiresAt, true, at)) {
+        for (const { digest, expiresAt } of decodeReplayKeys(row.keys)) {
+          if (expiresAt > at && !this.index.add(digest, expiresAt, true, at)) {
             throw new Error(`the replay log holds more live keys than storage.dedupeIndexMaxKeys (${this.index.maxKeys}); raise it`);
           }
         }

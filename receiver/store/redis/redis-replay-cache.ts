@@ -4,10 +4,14 @@
  * Redis keys:
  *   `${keyPrefix}:replay:<digest>`   string; <digest> is the base64url of the key's 16-byte digest
  *                                    (replayDigest: integration, kind, value). Value:
- *                                      a random token   pending: claimed by a node whose delivery is not
- *                                                       durable yet; expires after the lease (seconds)
- *                                      "c"              committed: the delivery is durable; expires at the
- *                                                       end of the key's window
+ *                                      "p:<node>:<rand>"  pending: claimed by <node>, whose delivery is not
+ *                                                         durable yet; expires after the lease (seconds)
+ *                                      "c:<node>:<req>"   committed: delivery <req> is durable on <node>;
+ *                                                         expires at the end of the key's window
+ *                                    (values of older versions, a bare random token and "c", still work)
+ *
+ * Who holds a key is in its value so that a node restarted after a crash can settle the claims it
+ * committed locally but never extended (see fleet-reconcile.ts). Node ids must be unique in a fleet.
  *
  * Two states, so a claim cannot outlive a node that never stored its delivery: a claim is a short
  * lease (`SET NX PX lease`, all keys of a delivery or none, in one script); only after the durable
@@ -22,14 +26,16 @@ import type { ClaimResult, ReplayCache, ReplayKey } from '../replay-cache.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisConnection } from './redis-connection.js';
 
-const COMMITTED = 'c';
+/** Lua: whether a key's value is a committed one ("c" of older versions, or "c:<node>:<request>"). */
+export const IS_COMMITTED_LUA = `local function committed(value) return value == 'c' or string.sub(value, 1, 2) == 'c:' end`;
 
 /** KEYS: the replay keys; ARGV[1]: token, ARGV[2]: lease ms. Returns 0, or {index of the first key present, 1 if committed}. */
 const CLAIM = new LuaScript(`
+${IS_COMMITTED_LUA}
 for i, key in ipairs(KEYS) do
   local value = redis.call('GET', key)
   if value then
-    if value == '${COMMITTED}' then return {i, 1} end
+    if committed(value) then return {i, 1} end
     return {i, 0}
   end
 end
@@ -39,13 +45,13 @@ end
 return 0
 `);
 
-/** KEYS: replay keys; ARGV[i]: token of KEYS[i], ARGV[n + i]: its window in ms. A key whose lease ran out and that another claim took is left alone. */
+/** KEYS: replay keys; ARGV[i]: token of KEYS[i], ARGV[n + i]: its window in ms, ARGV[2n + 1]: the committed value. A key whose lease ran out and that another claim took is left alone. */
 const COMMIT = new LuaScript(`
 local n = #KEYS
 local committed = 0
 for i, key in ipairs(KEYS) do
   if redis.call('GET', key) == ARGV[i] then
-    redis.call('SET', key, '${COMMITTED}', 'PX', ARGV[n + i])
+    redis.call('SET', key, ARGV[2 * n + 1], 'PX', ARGV[n + i])
     committed = committed + 1
   end
 end
@@ -84,8 +90,19 @@ const RETRY_MS = 250;
 const MAX_PENDING_RETRIES = 10_000;
 const SWEEP_EVERY_MS = 60_000;
 
+/** The value of a key committed by `nodeId` for delivery `requestId`. */
+export function committedValue(nodeId: string, requestId: string): string {
+  return `c:${nodeId}:${requestId}`;
+}
+
+/** The prefix of every lease token `nodeId` takes: a restarted node knows its own leftover leases by it. */
+export function leasePrefix(nodeId: string): string {
+  return `p:${nodeId}:`;
+}
+
 export class RedisReplayCache implements ReplayCache {
-  readonly durableKeys = false;
+  /** Kept in the local replay log too: a restarted node reconciles its last commits from it. */
+  readonly durableKeys = true;
   /** This node's claims that are not settled yet, by redis key: what `commit` and `release` may change. */
   private readonly claimed = new Map<string, Claimed>();
   private readonly pending: PendingRetry[] = [];
@@ -96,13 +113,14 @@ export class RedisReplayCache implements ReplayCache {
   constructor(
     private readonly connection: RedisConnection,
     private readonly keyPrefix: string,
+    private readonly nodeId: string,
     private readonly options: { readonly leaseMs?: number; readonly clock?: () => number } = {},
   ) {}
 
   async claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult> {
     this.sweep(now);
     if (keys.length === 0) return { result: 'new' };
-    const token = randomBytes(12).toString('base64url');
+    const token = leasePrefix(this.nodeId) + randomBytes(12).toString('base64url');
     const redisKeys = keys.map((key) => this.redisKey(key));
     const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
     let reply: unknown;
@@ -121,12 +139,16 @@ export class RedisReplayCache implements ReplayCache {
     return { result: 'new' };
   }
 
-  async commit(keys: readonly ReplayKey[], now: number): Promise<void> {
+  async commit(keys: readonly ReplayKey[], now: number, requestId: string): Promise<void> {
     const mine = this.take(keys);
     if (mine.length === 0) return;
     const redisKeys = mine.map((entry) => entry.redisKey);
     // Relative to the node's clock, so a skewed Redis clock does not shorten the window.
-    const args = [...mine.map((entry) => entry.token), ...mine.map((entry) => Math.max(1, Math.ceil(entry.key.expiresAt - now)))];
+    const args = [
+      ...mine.map((entry) => entry.token),
+      ...mine.map((entry) => Math.max(1, Math.ceil(entry.key.expiresAt - now))),
+      committedValue(this.nodeId, requestId),
+    ];
     try {
       await this.connection.run((client) => COMMIT.run(client, redisKeys, args));
     } catch (error) {
@@ -173,7 +195,7 @@ export class RedisReplayCache implements ReplayCache {
   }
 
   private redisKey(key: ReplayKey): string {
-    return `${this.keyPrefix}:replay:${key.digest.toString('base64url')}`;
+    return replayRedisKey(this.keyPrefix, key.digest);
   }
 
   private retryLater(script: LuaScript, keys: readonly string[], args: readonly (string | number)[], until: number): void {
@@ -214,4 +236,8 @@ export class RedisReplayCache implements ReplayCache {
     this.lastSweep = now;
     for (const [key, claimed] of this.claimed) if (claimed.expiresAt <= now) this.claimed.delete(key);
   }
+}
+
+export function replayRedisKey(keyPrefix: string, digest: Buffer): string {
+  return `${keyPrefix}:replay:${digest.toString('base64url')}`;
 }

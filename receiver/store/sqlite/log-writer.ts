@@ -92,6 +92,9 @@ export class LogWriter {
       redriveById: db.prepare(`SELECT seq FROM deliveries WHERE request_id = @requestId AND integration_id = @integration
         AND received_at >= @since AND received_at < @until
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
+      supersedable: db.prepare(`SELECT received_at, integration_id, outcome FROM deliveries WHERE seq = ? AND outcome IN ('accepted', 'held')`),
+      supersede: db.prepare(`UPDATE deliveries SET outcome = 'duplicate', reason = 'superseded', outbox = NULL WHERE seq = ?`),
+      moveStat: db.prepare(`UPDATE stats_minute SET count = count - 1 WHERE minute = ? AND integration_id = ? AND outcome = ? AND reason = '' AND count > 0`),
       enqueue: db.prepare('UPDATE deliveries SET outbox = 1 WHERE seq = ? AND outbox IS NULL'),
       pageCount: db.prepare('PRAGMA page_count').pluck(),
       freePages: db.prepare('PRAGMA freelist_count').pluck(),
@@ -113,6 +116,27 @@ export class LogWriter {
 
   discardHeld(integrationId: string): number {
     return this.statements.discard.run(integrationId).changes;
+  }
+
+  /**
+   * Deliveries this node accepted that another node accepted too while this one was down (see
+   * fleet-reconcile.ts): they become duplicates and leave the outbox, and the minute statistics
+   * move with them. Only a row still accepted or held changes, so a row is moved once.
+   */
+  supersede(seqs: readonly number[]): number {
+    return this.db.transaction(() => {
+      let changed = 0;
+      for (const seq of seqs) {
+        const row = this.statements.supersedable.get(seq) as { received_at: number; integration_id: string | null; outcome: string } | undefined;
+        if (!row) continue;
+        this.statements.supersede.run(seq);
+        changed++;
+        const minute = Math.floor(row.received_at / 60_000);
+        this.statements.moveStat.run(minute, row.integration_id ?? '', row.outcome);
+        this.statements.addStats.run(minute, row.integration_id ?? '', 'duplicate', 'superseded', 1);
+      }
+      return changed;
+    })();
   }
 
   /** Puts captured deliveries back in the outbox, each once: one already waiting there is not counted again. */

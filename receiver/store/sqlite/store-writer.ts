@@ -84,6 +84,11 @@ export class StoreWriter {
     return this.request({ op: 'redrive', selection }) as Promise<{ matched: number; requeued: number }>;
   }
 
+  /** Marks deliveries another node of the fleet accepted first as superseded (fleet-reconcile.ts); resolves to how many changed. */
+  supersede(seqs: readonly number[]): Promise<number> {
+    return this.request({ op: 'supersede', seqs }) as Promise<number>;
+  }
+
   purge(policy: PurgePolicy): Promise<PurgeResult> {
     return this.request({ op: 'purge', policy }) as Promise<PurgeResult>;
   }

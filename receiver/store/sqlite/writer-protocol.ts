@@ -15,6 +15,7 @@ type Op =
   | { readonly op: 'markSent'; readonly seqs: readonly number[] }
   | { readonly op: 'release' | 'discard'; readonly integrationId: string }
   | { readonly op: 'redrive'; readonly selection: RedriveSelection }
+  | { readonly op: 'supersede'; readonly seqs: readonly number[] }
   | { readonly op: 'purge'; readonly policy: PurgePolicy }
   | { readonly op: 'ping' }
   | { readonly op: 'close' };

@@ -40,6 +40,8 @@ function run(request: WriterRequest): unknown {
       return writer.releaseHeld(request.integrationId);
     case 'discard':
       return writer.discardHeld(request.integrationId);
+    case 'supersede':
+      return writer.supersede(request.seqs);
     case 'redrive':
       return writer.redrive(request.selection);
     case 'purge':

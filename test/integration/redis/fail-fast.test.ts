@@ -36,12 +36,12 @@ describe('fail-fast Redis connection on a real redis-server', () => {
   it('rejects at once while Redis is down and serves again once it is back, with the same client', async () => {
     const prefix = redis.prefix();
     const connection = await redis.connect();
-    const cache = new RedisReplayCache(connection, prefix);
+    const cache = new RedisReplayCache(connection, prefix, 'test-node');
     const limiter = new RedisRateLimiter(connection, prefix);
     const sink = new RedisStreamSink(connection, { keyPrefix: prefix, maxLen: 100 });
     const state = new RedisStateStore(connection, prefix);
     expect((await cache.claim([key('before')], Date.now())).result).toBe('new');
-    await cache.commit([key('before')], Date.now());
+    await cache.commit([key('before')], Date.now(), 'req-1');
     expect(connection.health()).toEqual({ ok: true });
 
     await redis.server().kill();
@@ -70,7 +70,7 @@ describe('fail-fast Redis connection on a real redis-server', () => {
   it('rejects a command the server does not answer within the timeout, and releases that claim once the server answers again', async () => {
     const prefix = redis.prefix();
     const connection = await redis.connect({ commandTimeoutMs: 300 });
-    const cache = new RedisReplayCache(connection, prefix);
+    const cache = new RedisReplayCache(connection, prefix, 'test-node');
     redis.server().pause();
     try {
       const { error, ms } = await timed(() => cache.claim([key('k')], Date.now()));
@@ -93,7 +93,7 @@ describe('fail-fast Redis connection on a real redis-server', () => {
     const connection = createRedisConnection(url, { maxReconnectDelayMs: 100 });
     try {
       await expect(connection.ready(500)).rejects.toThrow(RedisOperationError);
-      const { error } = await timed(() => new RedisReplayCache(connection, 'p').claim([key('k')], Date.now()));
+      const { error } = await timed(() => new RedisReplayCache(connection, 'p', 'test-node').claim([key('k')], Date.now()));
       expect(error).toBeInstanceOf(RedisOperationError);
       const health = connection.health();
       expect(health.ok).toBe(false);

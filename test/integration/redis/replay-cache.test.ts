@@ -12,11 +12,11 @@ describe('RedisReplayCache on a real redis-server', () => {
 
   it('answers duplicate only for a committed claim, and pending for one whose delivery is not stored yet', async () => {
     const prefix = redis.prefix();
-    const cache = new RedisReplayCache(await redis.connect(), prefix);
+    const cache = new RedisReplayCache(await redis.connect(), prefix, 'test-node');
     const [id, sig] = [key('evt_1'), key('sig_1')];
     expect(await cache.claim([id, sig], now)).toEqual({ result: 'new' });
     expect(await cache.claim([id, sig], now)).toEqual({ result: 'pending', key: id });
-    await cache.commit([id, sig], now);
+    await cache.commit([id, sig], now, 'req-1');
     expect(await cache.claim([id, sig], now)).toEqual({ result: 'duplicate', key: id });
     expect(await cache.claim([key('evt_2'), sig], now)).toEqual({ result: 'duplicate', key: sig });
     // The losing claim of evt_2 set nothing, and the keys are fixed-size digests, not the ids.
@@ -26,7 +26,7 @@ describe('RedisReplayCache on a real redis-server', () => {
 
   it('claims every key or none', async () => {
     const prefix = redis.prefix();
-    const cache = new RedisReplayCache(await redis.connect(), prefix);
+    const cache = new RedisReplayCache(await redis.connect(), prefix, 'test-node');
     await redis.raw().set(redisKey(prefix, 'b'), 'c');
     expect(await cache.claim([key('a'), key('b'), key('c')], now)).toEqual({ result: 'duplicate', key: key('b') });
     expect(await redis.raw().exists(redisKey(prefix, 'a'), redisKey(prefix, 'c'))).toBe(0);
@@ -34,13 +34,13 @@ describe('RedisReplayCache on a real redis-server', () => {
 
   it('holds a claim only for its lease until the commit, then for each key\'s window', async () => {
     const prefix = redis.prefix();
-    const cache = new RedisReplayCache(await redis.connect(), prefix, { leaseMs: 4_000 });
+    const cache = new RedisReplayCache(await redis.connect(), prefix, 'test-node', { leaseMs: 4_000 });
     const keys = [key('long', 259_200_000), key('short', 600_000)];
     await cache.claim(keys, now);
     const lease = await redis.raw().pttl(redisKey(prefix, 'long'));
     expect(lease).toBeGreaterThan(0);
     expect(lease).toBeLessThanOrEqual(4_000);
-    await cache.commit(keys, now);
+    await cache.commit(keys, now, 'req-1');
     const long = await redis.raw().pttl(redisKey(prefix, 'long'));
     const short = await redis.raw().pttl(redisKey(prefix, 'short'));
     expect(long).toBeGreaterThan(259_200_000 - 60_000);
@@ -51,7 +51,7 @@ describe('RedisReplayCache on a real redis-server', () => {
 
   it('lets a claim die with a node that never committed it: once the lease is gone the retry is new', async () => {
     const prefix = redis.prefix();
-    const [dead, alive] = [new RedisReplayCache(await redis.connect(), prefix, { leaseMs: 60_000 }), new RedisReplayCache(await redis.connect(), prefix)];
+    const [dead, alive] = [new RedisReplayCache(await redis.connect(), prefix, 'test-node', { leaseMs: 60_000 }), new RedisReplayCache(await redis.connect(), prefix, 'test-node')];
     const keys = [key('evt_dead')];
     expect((await dead.claim(keys, now)).result).toBe('new');
     expect((await alive.claim(keys, now)).result).toBe('pending');
@@ -63,7 +63,7 @@ describe('RedisReplayCache on a real redis-server', () => {
 
   it('frees the keys when the delivery could not be stored, so the retry is new', async () => {
     const prefix = redis.prefix();
-    const [one, two] = [new RedisReplayCache(await redis.connect(), prefix), new RedisReplayCache(await redis.connect(), prefix)];
+    const [one, two] = [new RedisReplayCache(await redis.connect(), prefix, 'test-node'), new RedisReplayCache(await redis.connect(), prefix, 'test-node')];
     const keys = [key('x'), key('y')];
     expect((await one.claim(keys, now)).result).toBe('new');
     await one.release(keys);
@@ -73,7 +73,7 @@ describe('RedisReplayCache on a real redis-server', () => {
 
   it('neither frees nor commits a key that another claim holds by now', async () => {
     const prefix = redis.prefix();
-    const [one, two] = [new RedisReplayCache(await redis.connect(), prefix), new RedisReplayCache(await redis.connect(), prefix)];
+    const [one, two] = [new RedisReplayCache(await redis.connect(), prefix, 'test-node'), new RedisReplayCache(await redis.connect(), prefix, 'test-node')];
     const keys = [key('k')];
     await one.claim(keys, now);
     // The first claim's lease ran out and another node claimed the key since.
@@ -81,7 +81,7 @@ describe('RedisReplayCache on a real redis-server', () => {
     expect((await two.claim(keys, now)).result).toBe('new');
     await one.release(keys);
     expect(await redis.raw().exists(redisKey(prefix, 'k'))).toBe(1);
-    await one.commit(keys, now);
+    await one.commit(keys, now, 'req-1');
     expect(await redis.raw().get(redisKey(prefix, 'k'))).not.toBe('c');
     // Settling a claim this cache never made touches nothing either.
     await one.release([key('never-claimed')]);
@@ -89,7 +89,7 @@ describe('RedisReplayCache on a real redis-server', () => {
 
   it('lets exactly one of two caches on two connections win a race for the same keys', async () => {
     const prefix = redis.prefix();
-    const [one, two] = [new RedisReplayCache(await redis.connect(), prefix), new RedisReplayCache(await redis.connect(), prefix)];
+    const [one, two] = [new RedisReplayCache(await redis.connect(), prefix, 'test-node'), new RedisReplayCache(await redis.connect(), prefix, 'test-node')];
     for (let round = 0; round < 100; round++) {
       const results = await Promise.all([one.claim([key(`id${round}`), key(`sig${round}`)], now), two.claim([key(`id${round}`), key(`sig${round}`)], now)]);
       expect(results.map((result) => result.result).sort()).toEqual(['new', 'pending']);
@@ -98,7 +98,7 @@ describe('RedisReplayCache on a real redis-server', () => {
 
   it('leaves no partial claim when racing claims overlap in one key', async () => {
     const prefix = redis.prefix();
-    const [one, two] = [new RedisReplayCache(await redis.connect(), prefix), new RedisReplayCache(await redis.connect(), prefix)];
+    const [one, two] = [new RedisReplayCache(await redis.connect(), prefix, 'test-node'), new RedisReplayCache(await redis.connect(), prefix, 'test-node')];
     for (let round = 0; round < 50; round++) {
       const [a, b] = await Promise.all([one.claim([key(`x${round}`), key(`shared${round}`)], now), two.claim([key(`shared${round}`), key(`z${round}`)], now)]);
       expect([a.result, b.result].sort()).toEqual(['new', 'pending']);
