@@ -172,6 +172,12 @@ describe('Live in Chromium', { timeout: 180_000 }, () => {
     const local = await harness.rpc<{ deliveries: { requestId: string }[] }>('deliveries.list', { fleetId: 'local', limit: 1 });
     const replayed = await harness.rpc<{ headers: Record<string, string> }>('deliveries.raw', { fleetId: 'local', requestId: local.deliveries[0]!.requestId });
     expect(replayed.headers['x-edited-by']).toBe('e2e');
+
+    // Redrive from the drawer asks first, then every node answers; these nodes have no downstream, so the
+    // delivery is still owed to it and nothing is re-sent twice.
+    await drawer.getByRole('button', { name: 'Redrive this delivery' }).click();
+    await drawer.getByRole('button', { name: 'Send it downstream again' }).click();
+    await drawer.getByRole('status').getByText(/Nothing to re-send/).waitFor(WAIT);
     await harness.screenshot('live-drawer-replay');
   });
 });

@@ -8,6 +8,7 @@ import { useDeliveryDetail } from '../../queries/commands.js';
 import { useCommandMutation } from '../../queries/console-queries.js';
 import { CapturedBody } from './CapturedBody.js';
 import type { DeliveryRef } from './LiveList.js';
+import { RedriveDelivery } from './RedriveDelivery.js';
 import { ReplayAnswer } from './ReplayAnswer.js';
 import { TraceSteps } from './TraceSteps.js';
 
@@ -123,6 +124,9 @@ export function DeliveryDrawer({ at, onClose }: { at: DeliveryRef; onClose: () =
           {delivery.captured ? (
             <>
               <ReplayLocally at={at} />
+              {delivery.integrationId !== null && (delivery.outcome === 'accepted' || delivery.outcome === 'held') && (
+                <RedriveDelivery at={at} integrationId={delivery.integrationId} />
+              )}
               <CapturedBody at={at} loggedHeaders={delivery.headers} />
             </>
           ) : (
