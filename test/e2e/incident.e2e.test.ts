@@ -183,13 +183,17 @@ describe('the console tells the truth during an incident', { timeout: 120_000 },
     expect(await deliver(0)).toBe(202);
   });
 
-  it('when a node goes down: an alert, and the inventory marks its figures partial', async () => {
+  it('when a node goes down: an alert, and the inventory and failures mark their figures partial', async () => {
     await stopNode(1);
     await page.getByRole('region', { name: 'New alerts' }).getByText(new RegExp(`${nodes[1]!.adminUrl} of production EU does not answer`)).waitFor(ALERT_WAIT);
     await nav('Inventory');
     const row = page.getByRole('table', { name: 'Integrations' }).getByRole('row').filter({ hasText: 'production EU' });
     await expect.poll(() => row.getByText('partial: 1 of 2 nodes').count(), ALERT_WAIT).toBe(2);
     await screenshot('inventory-partial');
+    // The failure charts are one node's too, and say so.
+    await nav('Failures');
+    await page.getByRole('heading', { name: /^Failures/ }).getByText('partial: 1 of 2 nodes').waitFor(ALERT_WAIT);
+    await nav('Inventory');
   });
 
   it('kill switch with a node down: failed there, and once the node is back and takes the kill from Redis the result says so, with no stale "out of step"', async () => {

@@ -83,7 +83,7 @@ export class AuditLog {
   private readonly after: Database.Statement<[number, number], AuditRow>;
   private readonly before: Database.Statement<[number, number], AuditRow>;
   private readonly atSeq: Database.Statement<[number], Pick<AuditRow, 'hash'>>;
-  private readonly appendInTransaction: (input: AuditInput) => AuditEntry;
+  private readonly appendInTransaction: Database.Transaction<(input: AuditInput) => AuditEntry>;
   /** Verified from the start up to `seq`, whose hash is `hash`; `brokenAt` once a break is found. */
   private checkpoint: { seq: number; hash: string; brokenAt?: number } = { seq: 0, hash: GENESIS_HASH };
 
@@ -111,7 +111,10 @@ export class AuditLog {
   }
 
   append(input: AuditInput): AuditEntry {
-    return this.appendInTransaction(input);
+    // IMMEDIATE takes the write lock before reading the tail: a deferred transaction would read a snapshot
+    // that the writer thread's next commit makes stale, and its upgrade to writing fails at once with
+    // "database is locked" instead of waiting (SQLite does not retry a stale snapshot).
+    return this.appendInTransaction.immediate(input);
   }
 
   /**

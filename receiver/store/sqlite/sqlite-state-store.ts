@@ -6,7 +6,7 @@ export class SqliteStateStore implements StateStore {
   private readonly listeners = new Set<(integrationId: string) => void>();
   private readonly selectAll: Database.Statement<[], { integration_id: string; version: number; sealed: Buffer }>;
   private readonly selectOne: Database.Statement<[string], { version: number; sealed: Buffer }>;
-  private readonly cas: (integrationId: string, expected: number, next: SealedState) => boolean;
+  private readonly cas: Database.Transaction<(integrationId: string, expected: number, next: SealedState) => boolean>;
 
   constructor(db: Database.Database) {
     this.selectAll = db.prepare('SELECT integration_id, version, sealed FROM integration_state');
@@ -31,7 +31,8 @@ export class SqliteStateStore implements StateStore {
   }
 
   compareAndSet(integrationId: string, expectedVersion: number, next: SealedState): Promise<boolean> {
-    const stored = this.cas(integrationId, expectedVersion, next);
+    // IMMEDIATE: the read of the version must not be a snapshot the writer thread's commits make stale.
+    const stored = this.cas.immediate(integrationId, expectedVersion, next);
     if (stored) for (const listener of this.listeners) listener(integrationId);
     return Promise.resolve(stored);
   }

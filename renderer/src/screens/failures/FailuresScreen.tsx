@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { Badge } from '../../components/Badge.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { FleetPicker, useFleetChoice } from '../../components/FleetPicker.js';
 import { useStats } from '../../queries/commands.js';
@@ -25,7 +26,10 @@ export function FailuresScreen() {
   return (
     <section aria-labelledby="failures-title">
       <header className="screen-header">
-        <h1 id="failures-title">Failures</h1>
+        <h1 id="failures-title">
+          Failures{' '}
+          {unanswered.length > 0 && <Badge tone="warn">{`partial: ${(stats.data ?? []).length - unanswered.length} of ${(stats.data ?? []).length} nodes`}</Badge>}
+        </h1>
         <div className="filters">
           <FleetPicker choice={choice} />
           <label>
