@@ -1,57 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
-import { freePort } from '../helpers/free-port.js';
+import { spawnConsole, type ConsoleProcess } from '../helpers/console-process.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { tempDir } from '../helpers/test-receiver.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const SCREENS = join(ROOT, 'test-artifacts', 'screens');
-
-export interface ConsoleProcess {
-  readonly child: ChildProcess;
-  /** The URL the console printed, with its per-launch token. */
-  readonly url: string;
-  readonly userDataDir: string;
-  /** The local receiver's remembered port: a free one, so that test files running side by side never fight over 4455. */
-  readonly localPort: number;
-  /** SIGTERM, and wait for the exit. */
-  stop(): Promise<void>;
-}
-
-/** The console in browser mode, as `npm run web` runs it (the built dist), with a fresh user-data folder. */
-export async function startConsoleProcess(env: NodeJS.ProcessEnv): Promise<ConsoleProcess> {
-  const userDataDir = tempDir();
-  const localPort = await freePort();
-  writeFileSync(join(userDataDir, 'settings.json'), JSON.stringify({ version: 1, fleets: [], localReceiver: { port: localPort }, preferences: {} }));
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'electron', 'main', 'web', 'cli.js'), '--port', '0'], {
-    env: { ...process.env, HOOKWARDEN_USER_DATA: userDataDir, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^Hookwarden console: (\S+)$/.exec(line);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`the console exited (${code})`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    url,
-    userDataDir,
-    localPort,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /** Debian's Chromium, headless. */
 export function launchChromium(): Promise<Browser> {
@@ -135,7 +93,7 @@ export async function startConsoleHarness(options: HarnessOptions): Promise<Cons
         }),
       );
     }
-    console_ = await startConsoleProcess(keyring.env);
+    console_ = await spawnConsole(keyring.env);
     const { url } = console_;
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

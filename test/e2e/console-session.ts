@@ -1,6 +1,7 @@
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { startKeyringSession, type KeyringSession } from '../helpers/keyring-session.js';
-import { launchChromium, screenshotter, startConsoleProcess } from './console-harness.js';
+import { spawnConsole } from '../helpers/console-process.js';
+import { launchChromium, screenshotter } from './console-harness.js';
 
 export interface ConsoleSession {
   readonly keyring: KeyringSession;
@@ -22,7 +23,7 @@ export interface ConsoleSession {
 export async function openConsole(options: { viewport?: { width: number; height: number }; context?: BrowserContextOptions } = {}): Promise<ConsoleSession> {
   const viewport = options.viewport ?? { width: 1280, height: 800 };
   const keyring = await startKeyringSession();
-  const console_ = await startConsoleProcess(keyring.env).catch(async (error: unknown) => {
+  const console_ = await spawnConsole(keyring.env).catch(async (error: unknown) => {
     await keyring.stop();
     throw error;
   });

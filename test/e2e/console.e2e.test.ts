@@ -5,7 +5,8 @@ import { startKeyringSession, type KeyringSession } from '../helpers/keyring-ses
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { newSecret, sampleBody, sign } from '../helpers/signers.js';
 import { post, tempDir } from '../helpers/test-receiver.js';
-import { launchChromium, screenshotter, startConsoleProcess, type ConsoleProcess } from './console-harness.js';
+import { spawnConsole, type ConsoleProcess } from '../helpers/console-process.js';
+import { launchChromium, screenshotter } from './console-harness.js';
 
 /**
  * The console as an operator uses it: browser mode (the built renderer and services) in Debian's
@@ -35,7 +36,7 @@ describe('the console in Chromium', () => {
         }),
       );
     }
-    console_ = await startConsoleProcess(keyring.env);
+    console_ = await spawnConsole(keyring.env);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     screenshot = screenshotter(page);

@@ -8,7 +8,8 @@ import { rawRequest } from '../helpers/raw-request.js';
 import { newSecret, sampleBody, sign } from '../helpers/signers.js';
 import { post, tempDir } from '../helpers/test-receiver.js';
 import { freePort } from '../helpers/free-port.js';
-import { launchChromium, screenshotter, startConsoleProcess, type ConsoleProcess } from './console-harness.js';
+import { spawnConsole, type ConsoleProcess } from '../helpers/console-process.js';
+import { launchChromium, screenshotter } from './console-harness.js';
 
 /**
  * The console during an incident, in Debian's Chromium against the real console process (browser
@@ -71,7 +72,7 @@ describe('the console tells the truth during an incident', { timeout: 120_000 },
       await startNode(index);
     }
     whoamiAnswers = (await fetch(`${nodes[0]!.adminUrl}/admin/v1/whoami`, { headers: { authorization: `Bearer ${readToken}` } })).status === 200;
-    console_ = await startConsoleProcess(keyring.env);
+    console_ = await spawnConsole(keyring.env);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     screenshot = screenshotter(page);
