@@ -20,13 +20,17 @@ async function main(): Promise<void> {
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed (apt-get install wrk)');
   const started = Date.now();
   const results: { name: string; result: SectionResult }[] = [];
-  for (const section of SECTIONS) results.push({ name: section.name, result: await section.run() });
+  // `-- --only write` runs the sections whose name contains the word, and leaves docs/performance.md alone.
+  const only = process.argv[process.argv.indexOf('--only') + 1];
+  const chosen = process.argv.includes('--only') ? SECTIONS.filter((section) => section.name.includes(only ?? '')) : SECTIONS;
+  for (const section of chosen) results.push({ name: section.name, result: await section.run() });
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average at the end ${loadAverage()}`;
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify({ machine, seconds: Math.round((Date.now() - started) / 1000), sections: results }, null, 2));
   } else {
     console.log(markdown(results, machine, started));
   }
+  if (chosen !== SECTIONS) return;
   mkdirSync(dirname(DOC), { recursive: true });
   writeFileSync(DOC, markdown(results, machine, started));
 }

@@ -14,19 +14,35 @@ export interface SignedRequest {
   readonly body: string;
 }
 
-/** A wrk script that sends each request once, in order, then cycles; it reports rate, p99 and statuses. */
+/**
+ * A wrk script that sends each request once, in order, then cycles; it reports rate, p99 and
+ * statuses. The header values go to a data file read at start: LuaJIT refuses a chunk with more
+ * than 65,536 constants, which a script holding 70,000 signed requests inline would have.
+ */
 export function writeScript(file: string, path: string, requests: readonly SignedRequest[]): string {
   const quote = (text: string) => JSON.stringify(text);
+  const names = Object.keys(requests[0]?.headers ?? {});
   const bodies = [...new Set(requests.map((request) => request.body))];
-  const entries = requests
-    .map((request) => `{${Object.entries(request.headers).map(([name, value]) => `[${quote(name)}]=${quote(value)}`).join(',')}}`)
-    .join(',\n');
-  const bodyIndex = requests.map((request) => bodies.indexOf(request.body) + 1).join(',');
+  const lines = requests.map((request) => {
+    const values = names.map((name) => request.headers[name] ?? '');
+    if (Object.keys(request.headers).length !== names.length || values.some((value) => /[\t\n]/.test(value))) throw new Error('every request needs the same headers, without tabs or newlines');
+    return [bodies.indexOf(request.body) + 1, ...values].join('\t');
+  });
+  writeFileSync(`${file}.data`, `${lines.join('\n')}\n`);
   writeFileSync(
     file,
-    `local headers = {${entries}}
+    `local names = {${names.map(quote).join(',')}}
 local bodies = {${bodies.map(quote).join(',')}}
-local bodyOf = {${bodyIndex}}
+local headers = {}
+local bodyOf = {}
+for line in io.lines(${quote(`${file}.data`)}) do
+  local fields = {}
+  for field in string.gmatch(line, "[^\\t]+") do fields[#fields + 1] = field end
+  local h = {}
+  for k, name in ipairs(names) do h[name] = fields[k + 1] end
+  headers[#headers + 1] = h
+  bodyOf[#bodyOf + 1] = tonumber(fields[1])
+end
 local i = 0
 local counts = {}
 local threads = {}
@@ -61,6 +77,7 @@ export async function runWrk(url: string, script: string, options: { seconds: nu
     const wrk = spawn('taskset', ['-c', String(options.core), 'wrk', '-t1', `-c${options.connections}`, `-d${options.seconds}s`, '-s', script, url]);
     let text = '';
     wrk.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    wrk.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
     wrk.on('error', reject);
     wrk.on('exit', () => resolve(text));
   });
