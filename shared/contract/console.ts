@@ -36,7 +36,7 @@ const fanOut = z.object({ nodes: z.array(nodeResult) });
 export const tokenStorage = z.enum(['keychain', 'session', 'missing']);
 
 /** What went wrong when calling a node, named for what it is. */
-export const TEST_FAILURES = ['unreachable', 'tls', 'token_refused', 'scope', 'throttled', 'not_admin_api'] as const;
+export const TEST_FAILURES = ['unreachable', 'tls', 'token_refused', 'scope', 'throttled', 'not_admin_api', 'duplicate_node_id'] as const;
 export type TestFailure = (typeof TEST_FAILURES)[number];
 
 /**

@@ -126,6 +126,17 @@ describe('TLS and token checks (fleets.test)', () => {
     const [result] = await fleet([adminUrl(node)], { ca: undefined }).test();
     expect(result).toMatchObject({ reachable: true, tls: 'plain-http', tokenOk: true });
   });
+
+  it('fails two nodes that answer with the same node id (both left node.id to the host name), naming the other', async () => {
+    const pair = [await startNode(), await startNode()];
+    nodes.push(...pair);
+    const results = await fleet(pair.map(adminUrl), { ca: undefined }).test();
+    expect(pair[0]!.engine.nodeId).toBe(pair[1]!.engine.nodeId);
+    for (const [index, result] of results.entries()) {
+      expect(result).toMatchObject({ reachable: true, tokenOk: true, failure: 'duplicate_node_id' });
+      expect(result.error).toBe(`node id "${pair[0]!.engine.nodeId}" is also the id of ${adminUrl(pair[1 - index]!)}: give every node of a fleet its own node.id`);
+    }
+  });
 });
 
 describe('fan-out of kill switches and secrets', () => {

@@ -82,8 +82,8 @@ export class FleetConnection {
    * `tls` is `failed` when the certificate was refused, and also when no connection could be made
    * (it could not be verified then; `reachable` tells the two apart).
    */
-  test(now: () => number = Date.now): Promise<NodeTest[]> {
-    return Promise.all(
+  async test(now: () => number = Date.now): Promise<NodeTest[]> {
+    const tests = await Promise.all(
       this.nodes.map(async ({ url, client }): Promise<NodeTest> => {
         const plain = !client.secure;
         const sentAt = now();
@@ -118,6 +118,7 @@ export class FleetConnection {
         }
       }),
     );
+    return sharedNodeIds(tests);
   }
 
   /** `GET /node` of every node, timed by `now` so that each node's clock can be compared with the console's. */
@@ -399,6 +400,19 @@ export class FleetConnection {
     const details = failures.flatMap((failure) => ('error' in failure ? [failure.error] : [])).join('; ');
     return new ConsoleError('fleet_unreachable', `no node of fleet "${this.name}" answered: ${details}`);
   }
+}
+
+/**
+ * Nodes that answer with the same `node.id` fail the test: a fleet tells its nodes apart by it (the
+ * Redis claims, the reconcile at restart, the delivery log's Node column), so two of them sharing
+ * one would take each other's claims for their own.
+ */
+function sharedNodeIds(tests: NodeTest[]): NodeTest[] {
+  return tests.map((test) => {
+    const others = tests.filter((other) => other !== test && other.nodeId !== undefined && other.nodeId === test.nodeId).map((other) => other.url);
+    if (others.length === 0 || test.failure) return test;
+    return { ...test, failure: 'duplicate_node_id', error: `node id "${test.nodeId}" is also the id of ${others.join(', ')}: give every node of a fleet its own node.id` };
+  });
 }
 
 /** A client failure as the console names it to the operator. */

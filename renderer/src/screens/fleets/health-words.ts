@@ -9,6 +9,7 @@ export const FAILURE_WORDS: Record<TestFailure, string> = {
   scope: 'scope too narrow',
   throttled: 'throttled by the node',
   not_admin_api: 'not an admin API',
+  duplicate_node_id: 'same node id as another node',
 };
 
 export const NODE_STATE_WORDS: Record<NodeHealth['state'], string> = { up: 'up', refusing: 'refusing traffic', down: 'down', unknown: 'not checked' };
