@@ -39,10 +39,11 @@ function hasDisplay(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): boolean 
 }
 
 /**
- * Where the `electron` package put its binary, read as electron-vite reads it. Not `require('electron')`:
- * from plain Node that starts a download when the binary is missing, and throws when it fails.
+ * Where the `electron` package put its binary, read as its own index.js reads it (with its
+ * ELECTRON_OVERRIDE_DIST_PATH for a binary kept elsewhere). Not `require('electron')`: from plain
+ * Node that starts a download when the binary is missing, and throws when it fails.
  */
-export function findElectron(root: string): { path: string } | { missing: string } {
+export function findElectron(root: string, env: NodeJS.ProcessEnv = process.env): { path: string } | { missing: string } {
   let packageDir: string;
   try {
     packageDir = dirname(createRequire(join(root, 'package.json')).resolve('electron/package.json'));
@@ -50,8 +51,10 @@ export function findElectron(root: string): { path: string } | { missing: string
     return { missing: 'no electron package in node_modules' };
   }
   const pathFile = join(packageDir, 'path.txt');
-  if (!existsSync(pathFile)) return { missing: 'its binary was never downloaded' };
-  const path = join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
+  const override = env.ELECTRON_OVERRIDE_DIST_PATH;
+  if (!override && !name) return { missing: 'its binary was never downloaded' };
+  const path = override ? join(override, name || 'electron') : join(packageDir, 'dist', name);
   return existsSync(path) ? { path } : { missing: `${path} does not exist` };
 }
 

@@ -49,7 +49,8 @@ describe('npm run demo', () => {
 
   beforeAll(async () => {
     // Incidents every 2 s instead of 2 min: the opening round then takes seconds, not a minute.
-    demo = spawn(process.execPath, [DEMO, '--port', '0', '--incident-every', '2'], {
+    // --browser: on a machine with Electron and a display the demo would otherwise open the desktop console.
+    demo = spawn(process.execPath, [DEMO, '--port', '0', '--incident-every', '2', '--browser'], {
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,6 +77,7 @@ describe('npm run demo', () => {
     expect(fleets[0]).toMatchObject({ name: 'Demo fleet', tokenStorage: 'session' });
     expect(fleets[0]?.nodes.map((node) => node.ok)).toEqual([true, true, true]);
     expect(output.join('\n')).toContain('sharing Redis at redis://127.0.0.1:');
+    expect(output[0]).toBe('--browser given: opening the console in browser mode');
   });
 
   it('lists the demo integrations beside the local receiver\'s', async () => {

@@ -63,13 +63,21 @@ describe("Electron's binary, found and tried as the launcher does", () => {
 
   it('reads the binary from path.txt, and names what is missing', () => {
     const bare = mkdtempSync(join(tmpdir(), 'hookwarden-launcher-bare-'));
-    expect(findElectron(bare)).toEqual({ missing: 'no electron package in node_modules' });
+    expect(findElectron(bare, {})).toEqual({ missing: 'no electron package in node_modules' });
     rmSync(bare, { recursive: true });
-    expect(findElectron(root)).toEqual({ missing: 'its binary was never downloaded' });
+    expect(findElectron(root, {})).toEqual({ missing: 'its binary was never downloaded' });
     writeFileSync(join(electronDir, 'path.txt'), 'electron');
-    expect(findElectron(root)).toEqual({ missing: `${join(electronDir, 'dist', 'electron')} does not exist` });
+    expect(findElectron(root, {})).toEqual({ missing: `${join(electronDir, 'dist', 'electron')} does not exist` });
     const binary = script('electron', 'echo v45.4.1');
-    expect(findElectron(root)).toEqual({ path: binary });
+    expect(findElectron(root, {})).toEqual({ path: binary });
+  });
+
+  it('takes the binary from ELECTRON_OVERRIDE_DIST_PATH when it is set, as the electron package does', () => {
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(elsewhere, { recursive: true });
+    expect(findElectron(root, { ELECTRON_OVERRIDE_DIST_PATH: elsewhere })).toEqual({ missing: `${join(elsewhere, 'electron')} does not exist` });
+    writeFileSync(join(elsewhere, 'electron'), '');
+    expect(findElectron(root, { ELECTRON_OVERRIDE_DIST_PATH: elsewhere })).toEqual({ path: join(elsewhere, 'electron') });
   });
 
   // Real processes: shell scripts standing in for a working binary and for one missing its libraries.
