@@ -67,13 +67,10 @@ export async function startDemoBackend(options: DemoOptions): Promise<RunningDem
     // `Hookwarden console:` line, and it stays valid: a browser beside the window sees the same demo.
     const host = await startWebHost({ dispatch, staticDir: process.env.HOOKWARDEN_RENDERER_DIR ?? join(packageRoot(), 'out', 'renderer'), port: options.port });
     undo.push(() => host.close());
-    const windowEvents = options.windowEvents;
-    emit = windowEvents
-      ? (event, payload) => {
-          host.emit(event, payload);
-          windowEvents(event, payload);
-        }
-      : host.emit;
+    emit = (event, payload) => {
+      host.emit(event, payload);
+      options.windowEvents?.(event, payload);
+    };
 
     const simulator = new TrafficSimulator({
       ingressUrls: fleet.nodes.map((node) => node.ingressUrl),
