@@ -13,7 +13,17 @@ const OUT = resolve(import.meta.dirname, process.env.HOOKWARDEN_BUILD_OUT ?? 'ou
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    build: { outDir: resolve(OUT, 'main'), rollupOptions: { input: resolve(import.meta.dirname, 'electron/main/index.ts') } },
+    build: {
+      outDir: resolve(OUT, 'main'),
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'electron/main/index.ts'),
+          // The store's writer thread is a worker file it finds beside itself (store-writer.ts): the
+          // local receiver (and the demo, which starts it) cannot commit without it in the bundle.
+          'writer-thread': resolve(import.meta.dirname, 'receiver/store/sqlite/writer-thread.ts'),
+        },
+      },
+    },
   },
   preload: {
     // A sandboxed preload can require() nothing but `electron`: everything else it uses (zod, the

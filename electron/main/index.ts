@@ -2,7 +2,9 @@ import { app, BrowserWindow, ipcMain, Notification, protocol, session, shell } f
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import type { EventName, EventPayload } from '../../shared/contract/console.js';
-import { createDispatcher } from './ipc/dispatch-command.js';
+import { demoArgumentsIn } from './demo/demo-options.js';
+import { desktopDemo } from './demo/desktop-demo.js';
+import { createDispatcher, type Dispatch } from './ipc/dispatch-command.js';
 import { CONTENT_SECURITY_POLICY } from './security/content-security-policy.js';
 import { APP_ORIGIN, APP_SCHEME, hardenSession, hardenWebContents, isTrustedSender, secureWebPreferences } from './security/window-policy.js';
 import { createConsoleServices, type ConsoleServices } from './services/console-services.js';
@@ -20,6 +22,12 @@ protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standa
 let window: BrowserWindow | undefined;
 let services: ConsoleServices | undefined;
 
+/** `npm run demo` where Electron runs: this window on the demo's backend, in a throwaway profile. */
+const demoArguments = demoArgumentsIn(process.argv);
+const demo = demoArguments && desktopDemo(demoArguments, () => app.quit());
+// Before the lock: it is taken per profile, so a console already open does not stop the demo.
+if (demo) app.setPath('userData', demo.profileDir);
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
@@ -35,14 +43,25 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', () => void services?.close());
-  void app.whenReady().then(start);
+  // The demo's nodes flush before the app exits: closing the window, quitting and Ctrl-C all wait for that.
+  app.on('will-quit', (event) => {
+    const stopping = demo?.stopBeforeQuit();
+    if (!stopping) return;
+    event.preventDefault();
+    void stopping.then(() => app.quit());
+  });
+  void app.whenReady().then(start).catch((error: unknown) => {
+    // The demo runs from a terminal: a failed start says why there and ends with an error (it has already cleaned up).
+    if (!demo) throw error;
+    process.stderr.write(`hookwarden demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    app.exit(1);
+  });
 }
 
 async function start(): Promise<void> {
   hardenSession(session.defaultSession);
   protocol.handle(APP_SCHEME, (request) => serveRenderer(new URL(request.url).pathname));
-  services = await createConsoleServices({ userDataDir: app.getPath('userData'), emit: sendEvent });
-  const dispatch = createDispatcher(services.handlers);
+  const dispatch = demo ? await demo.start(sendEvent) : await operatorConsole();
   ipcMain.handle('hookwarden:invoke', (event, name: unknown, input: unknown) => {
     if (!isTrustedSender(event.senderFrame?.url)) return { ok: false, error: { code: 'forbidden_sender', message: 'this frame may not call the console' } };
     return dispatch(String(name), input);
@@ -57,6 +76,11 @@ function sendEvent<E extends EventName>(event: E, payload: EventPayload<E>): voi
   if (event === 'alerts' && Notification.isSupported()) {
     for (const alert of (payload as EventPayload<'alerts'>).alerts) new Notification({ title: 'Hookwarden', body: alert.message }).show();
   }
+}
+
+async function operatorConsole(): Promise<Dispatch> {
+  services = await createConsoleServices({ userDataDir: app.getPath('userData'), emit: sendEvent });
+  return createDispatcher(services.handlers);
 }
 
 async function serveRenderer(pathname: string): Promise<Response> {

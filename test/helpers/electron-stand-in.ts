@@ -42,7 +42,20 @@ export const recorded = {
   opened: [] as string[],
   lockRequested: false,
   userData: '',
+  /** Set once a quit went through every `before-quit` and `will-quit` listener without one holding it. */
+  quit: false,
+  exitCode: undefined as number | undefined,
 };
+
+/** An Electron event a listener may hold with preventDefault(), as `will-quit` is held. */
+function preventable() {
+  return {
+    defaultPrevented: false,
+    preventDefault() {
+      this.defaultPrevented = true;
+    },
+  };
+}
 
 export function electronStandIn() {
   class BrowserWindow extends Emitter {
@@ -66,9 +79,21 @@ export function electronStandIn() {
   }
   Object.assign(recorded.app, {
     requestSingleInstanceLock: () => (recorded.lockRequested = true),
-    quit: () => {},
+    // As Electron quits: `before-quit`, then `will-quit`, either of which may hold the quit.
+    quit: () => {
+      for (const name of ['before-quit', 'will-quit']) {
+        const event = preventable();
+        recorded.app.emit(name, event);
+        if (event.defaultPrevented) return;
+      }
+      recorded.quit = true;
+    },
+    exit: (code: number) => (recorded.exitCode = code),
     whenReady: () => Promise.resolve(),
     getPath: () => recorded.userData,
+    setPath: (name: string, path: string) => {
+      if (name === 'userData') recorded.userData = path;
+    },
   });
   return {
     app: recorded.app,

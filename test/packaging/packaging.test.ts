@@ -99,6 +99,13 @@ describe('packaging inputs', () => {
     expect((await asset.text()).length).toBeGreaterThan(1000);
   });
 
+  it('carries the store\'s writer thread: the built main starts the local receiver and commits a delivery', async () => {
+    const invoke = (command: string, input: object) => recorded.ipcHandlers.get('hookwarden:invoke')!({ senderFrame: { url: 'app://hookwarden/index.html' } }, command, input);
+    expect(await invoke('localReceiver.start', { port: 0 })).toMatchObject({ ok: true });
+    expect(await invoke('localReceiver.sendTest', { scheme: 'stripe', variant: 'valid' })).toMatchObject({ ok: true, result: { status: 202, outcome: 'accepted' } });
+    expect(existsSync(join(BUILD, 'main', 'writer-thread.js'))).toBe(true);
+  });
+
   it('runs the built preload as a sandboxed preload runs: one file needing nothing but electron, exposing window.hookwarden', () => {
     const exposed = new Map<string, unknown>();
     const electron = { contextBridge: { exposeInMainWorld: (name: string, api: unknown) => exposed.set(name, api) }, ipcRenderer: { invoke: () => Promise.resolve(), on: () => {}, off: () => {} } };
@@ -116,7 +123,7 @@ describe('packaging inputs', () => {
   });
 
   it('needs no dev dependency at run time: every package the built code imports is a dependency', () => {
-    const files = [join(BUILD, 'main', 'index.js'), join(BUILD, 'preload', 'index.cjs'), ...javascriptUnder(join(ROOT, 'dist'))];
+    const files = [...javascriptUnder(join(BUILD, 'main')), join(BUILD, 'preload', 'index.cjs'), ...javascriptUnder(join(ROOT, 'dist'))];
     expect(files.length, 'dist/ is missing: run `npm run build` first').toBeGreaterThan(10);
     const needed = new Map<string, string>();
     for (const file of files) for (const name of importedPackages(readFileSync(file, 'utf8'))) needed.set(name, file);

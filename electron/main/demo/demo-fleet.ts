@@ -29,11 +29,11 @@ export interface DemoFleet {
 }
 
 /**
- * Three real receiver processes (the package's own bin) on free loopback ports, each with its own
+ * Three real receiver processes (the package's own bin, run by `node`) on free loopback ports, each with its own
  * data folder under `dir`, sharing one throwaway redis-server when there is one. Secrets reach the
  * nodes through their environment, so the config files in `dir` hold none.
  */
-export async function startDemoFleet(dir: string, integrations: readonly DemoIntegration[]): Promise<DemoFleet> {
+export async function startDemoFleet(dir: string, integrations: readonly DemoIntegration[], node: string): Promise<DemoFleet> {
   const adminToken = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -52,7 +52,7 @@ export async function startDemoFleet(dir: string, integrations: readonly DemoInt
   try {
     redis = redisServerAvailable() ? await startDemoRedis(join(dir, 'redis')) : undefined;
     for (const nodeId of DEMO_NODE_IDS) {
-      nodes.push(await startNode(join(dir, nodeId), nodeConfig(nodeId, adminToken, integrations, redis?.url), env));
+      nodes.push(await startNode(join(dir, nodeId), nodeConfig(nodeId, adminToken, integrations, redis?.url), env, node));
     }
     const kill = (): void => {
       for (const node of nodes) node.process.kill();
@@ -89,14 +89,14 @@ function nodeConfig(nodeId: string, adminToken: string, integrations: readonly D
   });
 }
 
-async function startNode(dir: string, config: ReceiverConfig, env: NodeJS.ProcessEnv): Promise<DemoNode> {
+async function startNode(dir: string, config: ReceiverConfig, env: NodeJS.ProcessEnv, node: string): Promise<DemoNode> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'receiver.yml');
   writeFileSync(file, stringify(config), { mode: 0o600 });
   let urls: { ingress: string; admin: string } | undefined;
   const child = await startChild({
     name: `receiver node ${config.node.id}`,
-    command: process.execPath,
+    command: node,
     args: [join(packageRoot(), 'bin', 'hookwarden-receiver.js'), '--config', file],
     env,
     ready: (line) => {

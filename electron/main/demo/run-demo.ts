@@ -19,11 +19,17 @@ export interface DemoOptions {
   readonly incidentEveryMs: number;
   readonly print: (line: string) => void;
   readonly logger: Logger;
+  /** The Node binary that runs the receiver nodes: in Electron, `process.execPath` is Electron itself. */
+  readonly node: string;
+  /** The desktop window's events, beside the web host's; the browser demo has no window. */
+  readonly windowEvents?: EventSink;
 }
 
 export interface RunningDemo {
   readonly consoleUrl: string;
   readonly fleet: DemoFleet;
+  /** The demo's console services, for the desktop window's IPC. */
+  readonly dispatch: Dispatch;
   stop(): Promise<void>;
   /** The last resort when the process exits without `stop()`: no child outlives the demo. */
   kill(): void;
@@ -32,9 +38,10 @@ export interface RunningDemo {
 /**
  * The first five minutes: three receiver nodes, the console already connected to them with a
  * generated token held in memory, and traffic with incidents, all under one temporary folder that
- * `stop()` removes with everything else.
+ * `stop()` removes with everything else. Both launchers start this: `npm run demo` in browser mode,
+ * and the Electron main process started with `--demo`.
  */
-export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
+export async function startDemoBackend(options: DemoOptions): Promise<RunningDemo> {
   const dir = mkdtempSync(join(tmpdir(), 'hookwarden-demo-'));
   const undo: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
   const stop = async (): Promise<void> => {
@@ -43,7 +50,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   let fleet: DemoFleet | undefined;
   try {
     const integrations = demoIntegrations();
-    fleet = await startDemoFleet(dir, integrations);
+    fleet = await startDemoFleet(dir, integrations, options.node);
     undo.push(fleet.stop);
 
     let emit: EventSink = () => {};
@@ -56,9 +63,14 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     const localTrickle = setInterval(() => void dispatch('localReceiver.sendTest', { scheme: 'stripe', variant: 'valid' }), 15_000);
     undo.push(() => clearInterval(localTrickle));
 
+    // The web host runs in desktop mode too: the issue asks both modes to print the same
+    // `Hookwarden console:` line, and it stays valid: a browser beside the window sees the same demo.
     const host = await startWebHost({ dispatch, staticDir: process.env.HOOKWARDEN_RENDERER_DIR ?? join(packageRoot(), 'out', 'renderer'), port: options.port });
     undo.push(() => host.close());
-    emit = host.emit;
+    emit = (event, payload) => {
+      host.emit(event, payload);
+      options.windowEvents?.(event, payload);
+    };
 
     const simulator = new TrafficSimulator({
       ingressUrls: fleet.nodes.map((node) => node.ingressUrl),
@@ -75,7 +87,7 @@ export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
     const consoleUrl = `${host.url}/?token=${host.token}`;
     options.print(`Hookwarden console: ${consoleUrl}`);
     const running = fleet;
-    return { consoleUrl, fleet: running, stop, kill: () => running.kill() };
+    return { consoleUrl, fleet: running, dispatch, stop, kill: () => running.kill() };
   } catch (error) {
     fleet?.kill();
     await stop();

@@ -1,11 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, descendants, listening } from '../../helpers/process-tree.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const DEMO = join(ROOT, 'dist', 'electron', 'main', 'demo', 'cli.js');
@@ -49,7 +49,8 @@ describe('npm run demo', () => {
 
   beforeAll(async () => {
     // Incidents every 2 s instead of 2 min: the opening round then takes seconds, not a minute.
-    demo = spawn(process.execPath, [DEMO, '--port', '0', '--incident-every', '2'], {
+    // --browser: on a machine with Electron and a display the demo would otherwise open the desktop console.
+    demo = spawn(process.execPath, [DEMO, '--port', '0', '--incident-every', '2', '--browser'], {
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,6 +77,7 @@ describe('npm run demo', () => {
     expect(fleets[0]).toMatchObject({ name: 'Demo fleet', tokenStorage: 'session' });
     expect(fleets[0]?.nodes.map((node) => node.ok)).toEqual([true, true, true]);
     expect(output.join('\n')).toContain('sharing Redis at redis://127.0.0.1:');
+    expect(output[0]).toBe('--browser given: opening the console in browser mode');
   });
 
   it('lists the demo integrations beside the local receiver\'s', async () => {
@@ -193,33 +195,3 @@ describe('npm run demo', () => {
     expect(readdirSync(home)).toEqual([]);
   }, 60_000);
 });
-
-/** Every process below `pid`, however deep. */
-function descendants(pid: number): number[] {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const below = (parent: number): number[] => table.filter(([, ppid]) => ppid === parent).flatMap(([child]) => [child, ...below(child)]);
-  return below(pid);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
