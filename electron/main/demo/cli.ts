@@ -1,9 +1,9 @@
 import { jsonLogger } from '../../../receiver/observability/logger.js';
 import { parseDemoArguments, type DemoArguments } from './demo-options.js';
 import { launchDesktopDemo } from './desktop-launch.js';
-import { chooseLauncher, electronStarts, findElectron } from './launcher.js';
+import { chooseLauncher, electronStarts, findElectron, nativeModulesLoad } from './launcher.js';
 import { packageRoot } from './package-root.js';
-import { startDemoBackend, type RunningDemo } from './run-demo.js';
+import type { RunningDemo } from './run-demo.js';
 
 /**
  * `npm run demo`: the console connected to a demo fleet with traffic, on the desktop where Electron
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     env: process.env,
     findElectron: () => findElectron(packageRoot()),
     electronStarts,
+    nativeModulesLoad: (path) => nativeModulesLoad(path, packageRoot()),
   });
   if (launcher.mode === 'desktop') {
     process.stdout.write('opening the desktop console (Electron)\n');
@@ -34,6 +35,8 @@ async function runInBrowserMode(options: DemoArguments): Promise<void> {
   const stopping = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', resolve).once('SIGTERM', resolve);
   });
+  // Loaded here, not at the top: in desktop mode this process only launches Electron, and the native modules may be built for it.
+  const { startDemoBackend } = await import('./run-demo.js');
   demo = await startDemoBackend({
     port: options.port,
     incidentEveryMs: options.incidentEverySeconds * 1000,

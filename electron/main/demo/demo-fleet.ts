@@ -37,6 +37,8 @@ export async function startDemoFleet(dir: string, integrations: readonly DemoInt
   const adminToken = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // On the desktop the nodes run on Electron's binary, which this makes a plain Node; Node itself ignores it.
+    ELECTRON_RUN_AS_NODE: '1',
     // Nodes sharing Redis share sealed state: they must share the key that seals it.
     HOOKWARDEN_MASTER_KEY: randomBytes(32).toString('hex'),
     ...Object.fromEntries(integrations.flatMap((integration) => [[integration.secretEnv, integration.secret], ...(integration.retired ? [[integration.retired.env, integration.retired.value]] : [])])),

@@ -45,7 +45,7 @@ export function desktopDemo(options: DemoArguments, quit: () => void): DesktopDe
         incidentEveryMs: options.incidentEverySeconds * 1000,
         print: (line) => process.stdout.write(`${line}\n`),
         logger: jsonLogger((line) => process.stderr.write(line)),
-        // Electron's own binary cannot run the nodes: their native modules are built for Node.
+        // The binary the launcher names: Electron's own, run as Node, whose ABI the native modules are built for.
         node: options.node ?? 'node',
         windowEvents,
       });

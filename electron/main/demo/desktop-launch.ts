@@ -13,8 +13,8 @@ export async function launchDesktopDemo(electron: string, options: DemoArguments
   const build = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`electron-vite build failed (${build.error?.message ?? `exit ${build.status ?? build.signal}`})`);
 
-  // This Node runs the receiver nodes: Electron's own binary cannot, their native modules are built for Node.
-  const child = spawn(electron, [root, ...electronDemoArguments(options, process.execPath)], { cwd: root, stdio: 'inherit' });
+  // Electron runs the receiver nodes too, as Node: the native modules are built for Electron here (launcher.ts checked).
+  const child = spawn(electron, [root, ...electronDemoArguments(options, electron)], { cwd: root, stdio: 'inherit' });
   // Ctrl-C reaches Electron from the terminal already; a signal sent to this process alone is passed on.
   // Either way this process stays until Electron has stopped the demo.
   const forward = (signal: NodeJS.Signals): void => void child.kill(signal);

@@ -14,6 +14,8 @@ export interface LauncherFacts {
   readonly findElectron: () => { readonly path: string } | { readonly missing: string };
   /** True when the binary runs here, otherwise why it does not. */
   readonly electronStarts: (path: string) => true | string;
+  /** True when the native modules (SQLite, keychain) load in that Electron, otherwise why they do not. */
+  readonly nativeModulesLoad: (path: string) => true | string;
 }
 
 const BROWSER = 'opening the console in browser mode';
@@ -29,6 +31,8 @@ export function chooseLauncher(facts: LauncherFacts): Launcher {
   if (!hasDisplay(facts.platform, facts.env)) return { mode: 'browser', reason: `there is no display (DISPLAY and WAYLAND_DISPLAY are unset): ${BROWSER}` };
   const starts = facts.electronStarts(electron.path);
   if (starts !== true) return { mode: 'browser', reason: `Electron is installed but does not start here (${starts}): ${BROWSER}` };
+  const native = facts.nativeModulesLoad(electron.path);
+  if (native !== true) return { mode: 'browser', reason: `the native modules are not built for Electron (${native}; \`npx electron-builder install-app-deps\` builds them for it): ${BROWSER}` };
   return { mode: 'desktop', electron: electron.path };
 }
 
@@ -64,4 +68,23 @@ export function electronStarts(path: string): true | string {
   if (run.error) return run.error.message;
   if (run.status === 0 && /^v\d+/.test(run.stdout.trim())) return true;
   return `\`electron --version\` exited ${run.status ?? run.signal}: ${run.stderr.trim().split('\n')[0] ?? ''}`;
+}
+
+/**
+ * Whether better-sqlite3 and keytar load in that Electron, run as Node. `npm ci` builds them for
+ * Node's ABI; the desktop demo runs the console and its receiver nodes in Electron, so it needs them
+ * built for Electron's (`electron-builder install-app-deps`), or it would open a window that fails.
+ */
+export function nativeModulesLoad(path: string, root: string): true | string {
+  const run = spawnSync(path, ['-e', "require('better-sqlite3'); require('@github/keytar')"], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (run.error) return run.error.message;
+  if (run.status === 0) return true;
+  const message = run.stderr.split('\n').find((line) => /NODE_MODULE_VERSION|Error:/.test(line)) ?? `exit ${run.status ?? run.signal}`;
+  return message.trim().slice(0, 200);
 }

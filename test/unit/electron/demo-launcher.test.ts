@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { demoArgumentsIn, electronDemoArguments, parseDemoArguments } from '../../../electron/main/demo/demo-options.js';
-import { chooseLauncher, electronStarts, findElectron, type LauncherFacts } from '../../../electron/main/demo/launcher.js';
+import { chooseLauncher, electronStarts, findElectron, nativeModulesLoad, type LauncherFacts } from '../../../electron/main/demo/launcher.js';
 
 const ELECTRON = '/opt/electron/electron';
 
 function facts(overrides: Partial<LauncherFacts> = {}): LauncherFacts {
-  return { browserFlag: false, platform: 'linux', env: { DISPLAY: ':0' }, findElectron: () => ({ path: ELECTRON }), electronStarts: () => true, ...overrides };
+  return { browserFlag: false, platform: 'linux', env: { DISPLAY: ':0' }, findElectron: () => ({ path: ELECTRON }), electronStarts: () => true, nativeModulesLoad: () => true, ...overrides };
 }
 
 describe('where `npm run demo` opens the console', () => {
@@ -44,6 +44,15 @@ describe('where `npm run demo` opens the console', () => {
   it('says Electron does not start when its binary fails', () => {
     const launcher = chooseLauncher(facts({ electronStarts: () => 'libnss3.so: cannot open shared object file' }));
     expect(launcher).toEqual({ mode: 'browser', reason: 'Electron is installed but does not start here (libnss3.so: cannot open shared object file): opening the console in browser mode' });
+  });
+
+  it('opens browser mode, saying how to fix it, while the native modules are built for Node and not for Electron', () => {
+    const launcher = chooseLauncher(facts({ nativeModulesLoad: () => 'was compiled against a different Node.js version using NODE_MODULE_VERSION 115' }));
+    expect(launcher).toEqual({
+      mode: 'browser',
+      reason:
+        'the native modules are not built for Electron (was compiled against a different Node.js version using NODE_MODULE_VERSION 115; `npx electron-builder install-app-deps` builds them for it): opening the console in browser mode',
+    });
   });
 });
 
@@ -85,6 +94,11 @@ describe("Electron's binary, found and tried as the launcher does", () => {
     expect(electronStarts(script('works', 'echo v45.4.1'))).toBe(true);
     expect(electronStarts(script('broken', 'echo "error while loading shared libraries: libnss3.so" >&2; exit 127'))).toBe('`electron --version` exited 127: error while loading shared libraries: libnss3.so');
     expect(electronStarts(join(electronDir, 'dist', 'absent'))).toMatch(/ENOENT/);
+    // Node stands in for Electron run as Node (ELECTRON_RUN_AS_NODE): the modules built by npm ci load in it.
+    expect(nativeModulesLoad(process.execPath, process.cwd())).toBe(true);
+    expect(nativeModulesLoad(script('old-abi', 'echo "Error: was compiled against a different Node.js version using NODE_MODULE_VERSION 115" >&2; exit 1'), root)).toBe(
+      'Error: was compiled against a different Node.js version using NODE_MODULE_VERSION 115',
+    );
   });
 });
 
