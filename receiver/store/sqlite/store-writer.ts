@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DeliveryWrite } from '../delivery-record.js';
 import type { PurgePolicy, PurgeResult, RedriveSelection } from './log-writer.js';
+import { packBatch } from './packed-batch.js';
 import type { WriterInit, WriterOp, WriterReply } from './writer-protocol.js';
 
 interface Outstanding {
@@ -126,8 +127,9 @@ export class StoreWriter {
 
   private async commitBatch(batch: readonly QueuedWrite[]): Promise<void> {
     try {
-      const seqs = (await this.request({ op: 'commit', writes: batch.map((entry) => entry.write) })) as number[];
-      batch.forEach((entry, index) => entry.resolve(seqs[index] as number));
+      const packed = packBatch(batch.map((entry) => entry.write));
+      const first = (await this.request({ op: 'commit', batch: packed }, false, [packed.bytes])) as number;
+      batch.forEach((entry, index) => entry.resolve(first + index));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     } finally {
@@ -137,7 +139,7 @@ export class StoreWriter {
     }
   }
 
-  private request(op: WriterOp, closing = false): Promise<unknown> {
+  private request(op: WriterOp, closing = false, transfer: readonly ArrayBuffer[] = []): Promise<unknown> {
     if (this.closed && !closing) return Promise.reject(new StoreWriteError('the store is closed'));
     const worker = this.thread();
     const id = this.nextId++;
@@ -145,7 +147,7 @@ export class StoreWriter {
       // The thread keeps the process alive only while it has work in hand (an engine that failed to start leaves nothing running).
       if (this.outstanding.size === 0) worker.ref();
       this.outstanding.set(id, { sentAt: performance.now(), resolve, reject });
-      worker.postMessage({ ...op, id });
+      worker.postMessage({ ...op, id }, transfer);
     });
   }
 
