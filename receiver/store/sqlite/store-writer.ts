@@ -21,6 +21,13 @@ interface QueuedWrite {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * The most deliveries one commit takes. A backlog commits in several transactions rather than one
+ * that grows with it: each 202 waits for its own commit only, and settling a batch (one response
+ * written per delivery, in one event-loop turn) stays short.
+ */
+const MAX_BATCH = 256;
+
 /** A writer-thread failure, with SQLite's message. */
 export class StoreWriteError extends Error {
   override readonly name = 'StoreWriteError';
@@ -29,7 +36,7 @@ export class StoreWriteError extends Error {
 /**
  * The event loop's side of the writer thread. Writes of one event-loop turn go to the thread as one
  * batch, one transaction, one fsync; while a batch commits the next one gathers, so batches grow
- * with load. A write's promise settles only after its transaction committed: the ingress answers
+ * with load, up to MAX_BATCH. A write's promise settles only after its transaction committed: the ingress answers
  * 202 on that, never before.
  */
 export class StoreWriter {
@@ -118,8 +125,8 @@ export class StoreWriter {
 
   private commitNext(): Promise<void> {
     if (this.committing || this.queue.length === 0) return Promise.resolve();
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.splice(0, MAX_BATCH);
+    if (batch === this.queue) this.queue = [];
     this.inFlightWrites = batch.length;
     this.committing = this.commitBatch(batch);
     return this.committing;
