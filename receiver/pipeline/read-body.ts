@@ -12,29 +12,24 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer): void => {
+    let settled = false;
+    // The request is dropped once answered, listeners and all: settling once is enough, nothing is taken off.
+    const settle = (result: BodyResult): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    request.on('data', (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        resolve({ kind: 'too_large' });
-        return;
-      }
+      if (size > limit) return settle({ kind: 'too_large' });
       chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve({ kind: 'body', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
-    };
-    const onAbort = (): void => {
-      cleanup();
-      resolve({ kind: 'incomplete' });
-    };
-    const cleanup = (): void => {
-      request.off('data', onData).off('end', onEnd).off('error', onAbort).off('aborted', onAbort).off('close', onClose);
-    };
-    const onClose = (): void => {
-      if (!request.complete) onAbort();
-    };
-    request.on('data', onData).on('end', onEnd).on('error', onAbort).on('aborted', onAbort).on('close', onClose);
+    });
+    request.on('end', () => settle({ kind: 'body', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) }));
+    // An aborted request ends in 'error' or in 'close' before it completed.
+    request.on('error', () => settle({ kind: 'incomplete' }));
+    request.on('close', () => {
+      if (!request.complete) settle({ kind: 'incomplete' });
+    });
   });
 }

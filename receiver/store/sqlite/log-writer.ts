@@ -1,15 +1,13 @@
 import type Database from 'better-sqlite3';
 import { sealCapture, redactJsonFields } from '../capture-codec.js';
-import { encodeReplayKeys } from '../dedupe/local-replay-cache.js';
 import type { DeliveryWrite } from '../delivery-record.js';
+import { batchSize, packBatch, unpackDelivery, type PackedBatch } from './packed-batch.js';
 
 /** Chunked so that a purge never holds the write lock long enough to stall ingress. */
 const CHUNK = 5_000;
 const MAX_CHUNKS = 20;
 /** After a ceiling purge, storage is brought down to this share of `maxBytes`, so it does not purge on every pass. */
 const CEILING_TARGET = 0.9;
-
-const OUTBOX_STATE = { ready: 1, held: 2 } as const;
 
 export interface PurgePolicy {
   readonly now: number;
@@ -52,7 +50,8 @@ export interface SealingOptions {
  * in memory and written once per commit.
  */
 export class LogWriter {
-  readonly commit: (writes: readonly DeliveryWrite[]) => number[];
+  /** Appends a batch in one transaction; resolves to the first delivery's seq (the batch's seqs follow on). */
+  readonly commitPacked: (batch: PackedBatch) => number;
   private readonly statements;
   private captureFloor = 0;
 
@@ -64,8 +63,7 @@ export class LogWriter {
       insertDelivery: db.prepare(`
         INSERT INTO deliveries (request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
           status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us, outbox, capture_expires_at, capture)
-        VALUES (@requestId, @integrationId, @receivedAt, @sourceIp, @method, @path, @headers, @bodySize, @bodySha256,
-          @status, @outcome, @reason, @detail, @diagnosis, @secretId, @deliveryId, @skewMs, @latencyUs, @outbox, @captureExpiresAt, @capture)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertReplayKeys: db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)'),
       addStats: db.prepare(`
         INSERT INTO stats_minute (minute, integration_id, outcome, reason, count) VALUES (?, ?, ?, ?, ?)
@@ -100,7 +98,13 @@ export class LogWriter {
       freePages: db.prepare('PRAGMA freelist_count').pluck(),
       pageSize: db.prepare('PRAGMA page_size').pluck(),
     } as const;
-    this.commit = db.transaction((writes: readonly DeliveryWrite[]) => this.append(writes));
+    this.commitPacked = db.transaction((batch: PackedBatch) => this.append(batch));
+  }
+
+  /** The seqs the batch's deliveries got, in order. */
+  commit(writes: readonly DeliveryWrite[]): number[] {
+    const first = this.commitPacked(packBatch(writes));
+    return writes.map((_, index) => first + index);
   }
 
   markSent(seqs: readonly number[]): void {
@@ -211,37 +215,28 @@ export class LogWriter {
     return total;
   }
 
-  private append(writes: readonly DeliveryWrite[]): number[] {
+  private append(batch: PackedBatch): number {
     const { insertDelivery, insertReplayKeys, addStats, addSecretStats } = this.statements;
     const stats = new Map<string, number>();
     const secretStats = new Map<string, number>();
-    const seqs: number[] = [];
-    for (const write of writes) {
-      const { record, capture } = write;
-      const integrationId = record.integrationId;
+    let first = 0;
+    for (let index = 0; index < batchSize(batch); index++) {
+      const { columns, integrationId, capture, replay, receivedAt, status, outcome, reason, secretId } = unpackDelivery(batch, index);
       const sealed =
         capture && integrationId !== null
-          ? sealCapture(this.sealing.masterKey, integrationId, { ...capture, body: redactJsonFields(capture.body, this.sealing.redact[integrationId] ?? []) })
+          ? sealCapture(this.sealing.masterKey, integrationId, capture.meta, redactJsonFields(capture.body, this.sealing.redact[integrationId] ?? []))
           : null;
-      const seq = Number(
-        insertDelivery.run({
-          ...record,
-          headers: JSON.stringify(record.headers),
-          outbox: write.outbox && integrationId !== null ? OUTBOX_STATE[write.outbox] : null,
-          captureExpiresAt: sealed ? (capture?.expiresAt ?? null) : null,
-          capture: sealed,
-        }).lastInsertRowid,
-      );
-      seqs.push(seq);
-      const keys = write.replayKeys ?? [];
-      if (keys.length > 0) insertReplayKeys.run(seq, Math.max(...keys.map((key) => key.expiresAt)), encodeReplayKeys(keys));
-      const minute = Math.floor(record.receivedAt / 60_000);
+      const seq = Number(insertDelivery.run(columns, sealed).lastInsertRowid);
+      // One connection writes the log, inside one transaction: the batch's rows get consecutive seqs.
+      if (index === 0) first = seq;
+      if (replay) insertReplayKeys.run(seq, replay.until, replay.keys);
+      const minute = Math.floor(receivedAt / 60_000);
       // Which secret verifies what is how far a rotation's cutover has got: count verified deliveries only.
-      if (record.secretId !== null && integrationId !== null && record.status < 400) {
-        const key = `${minute}\u0000${integrationId}\u0000${record.secretId}`;
+      if (secretId !== null && integrationId !== null && status < 400) {
+        const key = `${minute}\u0000${integrationId}\u0000${secretId}`;
         secretStats.set(key, (secretStats.get(key) ?? 0) + 1);
       }
-      const key = `${minute}\u0000${integrationId ?? ''}\u0000${record.outcome}\u0000${record.reason ?? ''}`;
+      const key = `${minute}\u0000${integrationId ?? ''}\u0000${outcome}\u0000${reason ?? ''}`;
       stats.set(key, (stats.get(key) ?? 0) + 1);
     }
     for (const [key, count] of stats) {
@@ -252,6 +247,6 @@ export class LogWriter {
       const [minute, integrationId, secretId] = key.split('\u0000') as [string, string, string];
       addSecretStats.run(Number(minute), integrationId, secretId, count);
     }
-    return seqs;
+    return first;
   }
 }

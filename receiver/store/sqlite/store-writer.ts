@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DeliveryWrite } from '../delivery-record.js';
 import type { PurgePolicy, PurgeResult, RedriveSelection } from './log-writer.js';
+import { packBatch } from './packed-batch.js';
 import type { WriterInit, WriterOp, WriterReply } from './writer-protocol.js';
 
 interface Outstanding {
@@ -20,6 +21,13 @@ interface QueuedWrite {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * The most deliveries one commit takes. A backlog commits in several transactions rather than one
+ * that grows with it: each 202 waits for its own commit only, and settling a batch (one response
+ * written per delivery, in one event-loop turn) stays short.
+ */
+const MAX_BATCH = 256;
+
 /** A writer-thread failure, with SQLite's message. */
 export class StoreWriteError extends Error {
   override readonly name = 'StoreWriteError';
@@ -28,7 +36,7 @@ export class StoreWriteError extends Error {
 /**
  * The event loop's side of the writer thread. Writes of one event-loop turn go to the thread as one
  * batch, one transaction, one fsync; while a batch commits the next one gathers, so batches grow
- * with load. A write's promise settles only after its transaction committed: the ingress answers
+ * with load, up to MAX_BATCH. A write's promise settles only after its transaction committed: the ingress answers
  * 202 on that, never before.
  */
 export class StoreWriter {
@@ -117,8 +125,8 @@ export class StoreWriter {
 
   private commitNext(): Promise<void> {
     if (this.committing || this.queue.length === 0) return Promise.resolve();
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.splice(0, MAX_BATCH);
+    if (batch === this.queue) this.queue = [];
     this.inFlightWrites = batch.length;
     this.committing = this.commitBatch(batch);
     return this.committing;
@@ -126,8 +134,9 @@ export class StoreWriter {
 
   private async commitBatch(batch: readonly QueuedWrite[]): Promise<void> {
     try {
-      const seqs = (await this.request({ op: 'commit', writes: batch.map((entry) => entry.write) })) as number[];
-      batch.forEach((entry, index) => entry.resolve(seqs[index] as number));
+      const packed = packBatch(batch.map((entry) => entry.write));
+      const first = (await this.request({ op: 'commit', batch: packed }, false, [packed.bytes])) as number;
+      batch.forEach((entry, index) => entry.resolve(first + index));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     } finally {
@@ -137,7 +146,7 @@ export class StoreWriter {
     }
   }
 
-  private request(op: WriterOp, closing = false): Promise<unknown> {
+  private request(op: WriterOp, closing = false, transfer: readonly ArrayBuffer[] = []): Promise<unknown> {
     if (this.closed && !closing) return Promise.reject(new StoreWriteError('the store is closed'));
     const worker = this.thread();
     const id = this.nextId++;
@@ -145,7 +154,7 @@ export class StoreWriter {
       // The thread keeps the process alive only while it has work in hand (an engine that failed to start leaves nothing running).
       if (this.outstanding.size === 0) worker.ref();
       this.outstanding.set(id, { sentAt: performance.now(), resolve, reject });
-      worker.postMessage({ ...op, id });
+      worker.postMessage({ ...op, id }, transfer);
     });
   }
 

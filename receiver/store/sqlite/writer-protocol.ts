@@ -1,5 +1,5 @@
-import type { DeliveryWrite } from '../delivery-record.js';
 import type { PurgePolicy, RedriveSelection } from './log-writer.js';
+import type { PackedBatch } from './packed-batch.js';
 
 /** What the writer thread is started with. */
 export interface WriterInit {
@@ -11,7 +11,8 @@ export interface WriterInit {
 }
 
 type Op =
-  | { readonly op: 'commit'; readonly writes: readonly DeliveryWrite[] }
+  /** Replies with the first delivery's seq: the batch's seqs follow on. */
+  | { readonly op: 'commit'; readonly batch: PackedBatch }
   | { readonly op: 'markSent'; readonly seqs: readonly number[] }
   | { readonly op: 'release' | 'discard'; readonly integrationId: string }
   | { readonly op: 'redrive'; readonly selection: RedriveSelection }

@@ -5,7 +5,6 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DeliveryWrite } from '../delivery-record.js';
 import { LogWriter } from './log-writer.js';
 import type { WriterInit, WriterReply, WriterRequest } from './writer-protocol.js';
 
@@ -17,23 +16,10 @@ const writer = new LogWriter(db, { masterKey: Buffer.from(init.masterKey), redac
 const port = parentPort;
 if (!port) throw new Error('writer-thread runs only as a worker');
 
-/** Bytes arrive as Uint8Array after crossing threads; better-sqlite3 and the codecs want Buffers. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function revive(write: DeliveryWrite): DeliveryWrite {
-  return {
-    ...write,
-    ...(write.capture ? { capture: { ...write.capture, body: asBuffer(write.capture.body) } } : {}),
-    ...(write.replayKeys ? { replayKeys: write.replayKeys.map((key) => ({ ...key, digest: asBuffer(key.digest) })) } : {}),
-  };
-}
-
 function run(request: WriterRequest): unknown {
   switch (request.op) {
     case 'commit':
-      return writer.commit(request.writes.map(revive));
+      return writer.commitPacked(request.batch);
     case 'markSent':
       return writer.markSent(request.seqs);
     case 'release':

@@ -406,7 +406,8 @@ describe('replays, floods and faults on the write path', () => {
     integration!.kill = { mode: 'drop', reason: 'test', since: Date.now(), actor: 'test' };
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) {
-      const body = JSON.stringify({ id: `evt_${i}_${randomBytes(4).toString('hex')}`, pad: randomBytes(20_000).toString('base64') });
+      // Captures are deflated before sealing: base64 of random bytes still takes 3/4 of its size, 40 of them over 1 MiB.
+      const body = JSON.stringify({ id: `evt_${i}_${randomBytes(4).toString('hex')}`, pad: randomBytes(30_000).toString('base64') });
       ids.push((await r.post('/hooks/pay', await sign('stripe', { secret, body }))).json.requestId ?? '');
     }
     const purged = async () => Number(/hookwarden_storage_ceiling_purged_captures_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${r.engine.adminUrl}/metrics`)).text())?.[1] ?? 0);
