@@ -70,8 +70,6 @@ const PAGE_FILTERS = `seq < @before AND +received_at >= @since AND +received_at 
   AND (@reasons IS NULL OR reason IN (SELECT value FROM json_each(@reasons)))`;
 
 const DEFAULT_STATS_WINDOW_MS = 3_600_000;
-/** Rows the statistics that need the log itself (diagnoses, skew, rejected sources) read at most. */
-const STATS_SCAN_ROWS = 20_000;
 /** Rows a delivery-id or source-address search walks back from its cursor at most. */
 const SEARCH_SCAN_ROWS = 100_000;
 
@@ -130,10 +128,27 @@ function toRecord(row: DeliveryRow): LoggedDelivery {
   };
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: Float64Array, p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+interface SkewBucketRow {
+  count: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Nearest-rank percentile from the skew histogram (buckets in ascending order). Exact when the bucket
+ * it falls in holds one value; otherwise interpolated between the bucket's own extremes, so off by
+ * less than the bucket's width (≈ 9 % of the value).
+ */
+function percentile(buckets: readonly SkewBucketRow[], total: number, p: number): number | null {
+  let rank = Math.max(1, Math.ceil((p / 100) * total));
+  for (const bucket of buckets) {
+    if (rank <= bucket.count) {
+      if (bucket.count === 1 || bucket.min === bucket.max) return bucket.min;
+      return Math.round(bucket.min + ((bucket.max - bucket.min) * (rank - 1)) / (bucket.count - 1));
+    }
+    rank -= bucket.count;
+  }
+  return null;
 }
 
 /** The SQLite side of the admin API's read queries: the delivery log, captures and statistics. */
@@ -148,8 +163,7 @@ export class SqliteDeliveryQueries {
   private readonly buckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; outcome: string; reason: string; count: number }>;
   private readonly secretBuckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; secret_id: string; count: number }>;
   private readonly diagnoses: Database.Statement<[number], { integration_id: string; diagnosis: string; count: number }>;
-  private readonly skewCount: Database.Statement<[number], number>;
-  private readonly skews: Database.Statement<[number], number>;
+  private readonly skews: Database.Statement<[number], SkewBucketRow>;
   private readonly duplicates: Database.Statement<[number], number>;
   private readonly rejectedSources: Database.Statement<[number, number], { source_ip: string; count: number }>;
 
@@ -190,19 +204,16 @@ export class SqliteDeliveryQueries {
       integration_id, secret_id, sum(count) AS count
       FROM stats_secret_minute WHERE minute >= CAST(@sinceMinute AS INTEGER)
       GROUP BY start, integration_id, secret_id ORDER BY start, integration_id, secret_id`);
-    // Diagnoses, skew and rejected sources read the log itself: over the window, but at most the newest
-    // STATS_SCAN_ROWS rows, so 24 h of a busy node costs a bounded walk (counts come from stats_minute).
-    const recent = `seq > (SELECT coalesce(max(seq), 0) FROM deliveries) - ${STATS_SCAN_ROWS} AND +received_at >= ?`;
-    this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, count(*) AS count FROM deliveries
-      WHERE ${recent} AND diagnosis IS NOT NULL AND integration_id IS NOT NULL
+    // Every statistic reads the per-minute aggregates written with each batch (minute-stats.ts), never the log:
+    // 24 h is at most 1,440 minutes of a few rows each, whatever the traffic.
+    this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, sum(count) AS count FROM stats_diagnosis_minute WHERE minute >= ?
       GROUP BY integration_id, diagnosis ORDER BY integration_id, diagnosis`);
-    this.skewCount = db.prepare(`SELECT count(*) FROM deliveries WHERE ${recent} AND skew_ms IS NOT NULL`).pluck() as Database.Statement<[number], number>;
-    this.skews = db.prepare(`SELECT skew_ms FROM deliveries WHERE ${recent} AND skew_ms IS NOT NULL`).pluck() as Database.Statement<[number], number>;
+    this.skews = db.prepare('SELECT sum(count) AS count, min(min) AS min, max(max) AS max FROM stats_skew_minute WHERE minute >= ? GROUP BY bucket ORDER BY bucket');
     this.duplicates = db.prepare("SELECT coalesce(sum(count), 0) FROM stats_minute WHERE minute >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<
       [number],
       number
     >;
-    this.rejectedSources = db.prepare(`SELECT source_ip, count(*) AS count FROM deliveries WHERE ${recent} AND outcome = 'rejected'
+    this.rejectedSources = db.prepare(`SELECT source_ip, sum(count) AS count FROM stats_source_minute WHERE minute >= ?
       GROUP BY source_ip ORDER BY count DESC, source_ip LIMIT ?`);
   }
 
@@ -280,7 +291,8 @@ export class SqliteDeliveryQueries {
   stats(query: StatsQuery): StatsView {
     const now = this.options.now();
     const since = query.since === undefined ? now - DEFAULT_STATS_WINDOW_MS : Date.parse(query.since);
-    // Buckets are aligned to multiples of `step` since the epoch; the first one may start before `since`.
+    // Buckets are aligned to multiples of `step` since the epoch; the first one may start before `since`. Every
+    // figure is per minute: the window starts at the beginning of the minute `since` falls in.
     const window: StatsWindow = { sinceMinute: Math.floor(since / 60_000), stepMinutes: query.step / 60 };
     return {
       nodeId: this.nodeId,
@@ -300,32 +312,26 @@ export class SqliteDeliveryQueries {
         secretId: row.secret_id,
         count: row.count,
       })),
-      diagnoses: this.diagnoses.all(since).map((row) => ({ integrationId: row.integration_id, diagnosis: row.diagnosis as Diagnosis, count: row.count })),
-      clockSkewMs: this.skewPercentiles(since),
+      diagnoses: this.diagnoses.all(window.sinceMinute).map((row) => ({ integrationId: row.integration_id, diagnosis: row.diagnosis as Diagnosis, count: row.count })),
+      clockSkewMs: this.skewPercentiles(window.sinceMinute),
       replayCache: { hits: this.duplicates.get(window.sinceMinute) ?? 0, size: this.options.replayCacheSize() },
-      topRejectedSources: this.rejectedSources.all(since, TOP_SOURCES).map((row) => ({ sourceIp: row.source_ip, count: row.count })),
+      topRejectedSources: this.rejectedSources.all(window.sinceMinute, TOP_SOURCES).map((row) => ({ sourceIp: row.source_ip, count: row.count })),
     };
   }
 
   /**
    * Signed skew (receiver clock minus the signed timestamp): positive is a sender behind, or a slow
-   * path; negative a sender ahead. A typed array keeps an hour of heavy traffic cheap to sort.
+   * path; negative a sender ahead. Count and max are exact; the percentiles come from the histogram.
    */
-  private skewPercentiles(since: number): StatsView['clockSkewMs'] {
-    const expected = this.skewCount.get(since) ?? 0;
-    const values = new Float64Array(expected);
-    let count = 0;
-    for (const skew of this.skews.iterate(since)) {
-      if (count === expected) break;
-      values[count++] = skew;
-    }
-    const sorted = values.subarray(0, count).sort();
+  private skewPercentiles(sinceMinute: number): StatsView['clockSkewMs'] {
+    const buckets = this.skews.all(sinceMinute);
+    const count = buckets.reduce((sum, bucket) => sum + bucket.count, 0);
     return {
       count,
-      p50: percentile(sorted, 50),
-      p95: percentile(sorted, 95),
-      p99: percentile(sorted, 99),
-      max: count === 0 ? null : (sorted[count - 1] ?? null),
+      p50: percentile(buckets, count, 50),
+      p95: percentile(buckets, count, 95),
+      p99: percentile(buckets, count, 99),
+      max: buckets.at(-1)?.max ?? null,
     };
   }
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { sealCapture, redactJsonFields } from '../capture-codec.js';
 import { encodeReplayKeys } from '../dedupe/local-replay-cache.js';
 import type { DeliveryWrite } from '../delivery-record.js';
+import { MinuteStats } from './minute-stats.js';
 
 /** Chunked so that a purge never holds the write lock long enough to stall ingress. */
 const CHUNK = 5_000;
@@ -49,11 +50,12 @@ export interface SealingOptions {
  * Every write to the delivery log, on one connection (the writer thread's). One delivery is one
  * appended row: log fields, its sealed capture and its outbox state as columns; a verified
  * delivery's replay keys go to the replay log under the same seq. Statistics are summed per batch
- * in memory and written once per commit.
+ * in memory and written once per commit (minute-stats.ts).
  */
 export class LogWriter {
   readonly commit: (writes: readonly DeliveryWrite[]) => number[];
   private readonly statements;
+  private readonly minuteStats: MinuteStats;
   private captureFloor = 0;
 
   constructor(
@@ -67,12 +69,6 @@ export class LogWriter {
         VALUES (@requestId, @integrationId, @receivedAt, @sourceIp, @method, @path, @headers, @bodySize, @bodySha256,
           @status, @outcome, @reason, @detail, @diagnosis, @secretId, @deliveryId, @skewMs, @latencyUs, @outbox, @captureExpiresAt, @capture)`),
       insertReplayKeys: db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)'),
-      addStats: db.prepare(`
-        INSERT INTO stats_minute (minute, integration_id, outcome, reason, count) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (minute, integration_id, outcome, reason) DO UPDATE SET count = count + excluded.count`),
-      addSecretStats: db.prepare(`
-        INSERT INTO stats_secret_minute (minute, integration_id, secret_id, count) VALUES (?, ?, ?, ?)
-        ON CONFLICT (minute, integration_id, secret_id) DO UPDATE SET count = count + excluded.count`),
       markSent: db.prepare('UPDATE deliveries SET outbox = NULL WHERE seq = ?'),
       release: db.prepare('UPDATE deliveries SET outbox = 1 WHERE outbox = 2 AND integration_id = ?'),
       discard: db.prepare('UPDATE deliveries SET outbox = NULL WHERE outbox = 2 AND integration_id = ?'),
@@ -85,8 +81,6 @@ export class LogWriter {
       oldestCaptures: db.prepare(`SELECT seq, length(capture) AS bytes FROM deliveries WHERE seq > ? AND capture IS NOT NULL AND outbox IS NULL
         ORDER BY seq LIMIT 1000`),
       dropCapture: db.prepare('UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq = ?'),
-      oldStats: db.prepare('DELETE FROM stats_minute WHERE minute <= ?'),
-      oldSecretStats: db.prepare('DELETE FROM stats_secret_minute WHERE minute <= ?'),
       redriveByTime: db.prepare(`SELECT seq FROM deliveries WHERE integration_id = @integration AND received_at >= @since AND received_at < @until
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
       redriveById: db.prepare(`SELECT seq FROM deliveries WHERE request_id = @requestId AND integration_id = @integration
@@ -94,12 +88,12 @@ export class LogWriter {
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
       supersedable: db.prepare(`SELECT received_at, integration_id, outcome FROM deliveries WHERE seq = ? AND outcome IN ('accepted', 'held')`),
       supersede: db.prepare(`UPDATE deliveries SET outcome = 'duplicate', reason = 'superseded', outbox = NULL WHERE seq = ?`),
-      moveStat: db.prepare(`UPDATE stats_minute SET count = count - 1 WHERE minute = ? AND integration_id = ? AND outcome = ? AND reason = '' AND count > 0`),
       enqueue: db.prepare('UPDATE deliveries SET outbox = 1 WHERE seq = ? AND outbox IS NULL'),
       pageCount: db.prepare('PRAGMA page_count').pluck(),
       freePages: db.prepare('PRAGMA freelist_count').pluck(),
       pageSize: db.prepare('PRAGMA page_size').pluck(),
     } as const;
+    this.minuteStats = new MinuteStats(db);
     this.commit = db.transaction((writes: readonly DeliveryWrite[]) => this.append(writes));
   }
 
@@ -131,9 +125,7 @@ export class LogWriter {
         if (!row) continue;
         this.statements.supersede.run(seq);
         changed++;
-        const minute = Math.floor(row.received_at / 60_000);
-        this.statements.moveStat.run(minute, row.integration_id ?? '', row.outcome);
-        this.statements.addStats.run(minute, row.integration_id ?? '', 'duplicate', 'superseded', 1);
+        this.minuteStats.supersede(row.received_at, row.integration_id, row.outcome);
       }
       return changed;
     })();
@@ -160,7 +152,7 @@ export class LogWriter {
     const replaySeq = this.statements.lastSeqBefore.get(now - policy.replayWindowMs) as number | null;
     if (replaySeq !== null) rows += this.statements.oldReplayKeys.run(replaySeq, now).changes;
     const oldestMinute = Math.floor((now - policy.logRetentionMs) / 60_000);
-    rows += this.statements.oldStats.run(oldestMinute).changes + this.statements.oldSecretStats.run(oldestMinute).changes;
+    rows += this.minuteStats.purge(oldestMinute);
     const captures = this.repeat(() => this.statements.expiredCaptures.run(this.captureFloor, now).changes);
     // Rows before the first capture still kept have none: later passes start there.
     this.captureFloor = Math.max(this.captureFloor, ((this.statements.firstCapture.get(this.captureFloor) as number | null) ?? this.captureFloor + 1) - 1);
@@ -212,9 +204,7 @@ export class LogWriter {
   }
 
   private append(writes: readonly DeliveryWrite[]): number[] {
-    const { insertDelivery, insertReplayKeys, addStats, addSecretStats } = this.statements;
-    const stats = new Map<string, number>();
-    const secretStats = new Map<string, number>();
+    const { insertDelivery, insertReplayKeys } = this.statements;
     const seqs: number[] = [];
     for (const write of writes) {
       const { record, capture } = write;
@@ -235,23 +225,8 @@ export class LogWriter {
       seqs.push(seq);
       const keys = write.replayKeys ?? [];
       if (keys.length > 0) insertReplayKeys.run(seq, Math.max(...keys.map((key) => key.expiresAt)), encodeReplayKeys(keys));
-      const minute = Math.floor(record.receivedAt / 60_000);
-      // Which secret verifies what is how far a rotation's cutover has got: count verified deliveries only.
-      if (record.secretId !== null && integrationId !== null && record.status < 400) {
-        const key = `${minute}\u0000${integrationId}\u0000${record.secretId}`;
-        secretStats.set(key, (secretStats.get(key) ?? 0) + 1);
-      }
-      const key = `${minute}\u0000${integrationId ?? ''}\u0000${record.outcome}\u0000${record.reason ?? ''}`;
-      stats.set(key, (stats.get(key) ?? 0) + 1);
     }
-    for (const [key, count] of stats) {
-      const [minute, integrationId, outcome, reason] = key.split('\u0000') as [string, string, string, string];
-      addStats.run(Number(minute), integrationId, outcome, reason, count);
-    }
-    for (const [key, count] of secretStats) {
-      const [minute, integrationId, secretId] = key.split('\u0000') as [string, string, string];
-      addSecretStats.run(Number(minute), integrationId, secretId, count);
-    }
+    this.minuteStats.add(writes.map((write) => write.record));
     return seqs;
   }
 }
