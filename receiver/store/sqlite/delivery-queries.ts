@@ -12,6 +12,7 @@ import type { Diagnosis, Outcome, Reason } from '../../../shared/model/outcomes.
 import type { LoggedDelivery } from '../delivery-record.js';
 import type { CapturedRequest } from '../capture-codec.js';
 import { verificationTrace } from '../delivery-trace.js';
+import { mergeSkewHistogram, type SkewCell, type SkewHistogram } from './minute-stats.js';
 
 interface DeliveryRow {
   seq: number;
@@ -48,6 +49,12 @@ interface PageParams {
 interface StatsWindow {
   sinceMinute: number;
   stepMinutes: number;
+}
+
+/** The window's minutes before its first whole hour, then whole hours (see PERIODS in minute-stats.ts). */
+interface PeriodWindow {
+  sinceMinute: number;
+  firstHour: number;
 }
 
 interface CaptureRow {
@@ -128,18 +135,12 @@ function toRecord(row: DeliveryRow): LoggedDelivery {
   };
 }
 
-interface SkewBucketRow {
-  count: number;
-  min: number;
-  max: number;
-}
-
 /**
  * Nearest-rank percentile from the skew histogram (buckets in ascending order). Exact when the bucket
  * it falls in holds one value; otherwise interpolated between the bucket's own extremes, so off by
  * less than the bucket's width (≈ 9 % of the value).
  */
-function percentile(buckets: readonly SkewBucketRow[], total: number, p: number): number | null {
+function percentile(buckets: readonly SkewCell[], total: number, p: number): number | null {
   let rank = Math.max(1, Math.ceil((p / 100) * total));
   for (const bucket of buckets) {
     if (rank <= bucket.count) {
@@ -163,9 +164,9 @@ export class SqliteDeliveryQueries {
   private readonly buckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; outcome: string; reason: string; count: number }>;
   private readonly secretBuckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; secret_id: string; count: number }>;
   private readonly diagnoses: Database.Statement<[number], { integration_id: string; diagnosis: string; count: number }>;
-  private readonly skews: Database.Statement<[number], SkewBucketRow>;
+  private readonly skews: Database.Statement<[PeriodWindow], Buffer>;
   private readonly duplicates: Database.Statement<[number], number>;
-  private readonly rejectedSources: Database.Statement<[number, number], { source_ip: string; count: number }>;
+  private readonly rejectedSources: Database.Statement<[PeriodWindow], string>;
 
   constructor(
     db: Database.Database,
@@ -208,13 +209,15 @@ export class SqliteDeliveryQueries {
     // 24 h is at most 1,440 minutes of a few rows each, whatever the traffic.
     this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, sum(count) AS count FROM stats_diagnosis_minute WHERE minute >= ?
       GROUP BY integration_id, diagnosis ORDER BY integration_id, diagnosis`);
-    this.skews = db.prepare('SELECT sum(count) AS count, min(min) AS min, max(max) AS max FROM stats_skew_minute WHERE minute >= ? GROUP BY bucket ORDER BY bucket');
+    const byPeriod = (column: string, table: string): string =>
+      `SELECT ${column} FROM ${table}_minute WHERE minute >= @sinceMinute AND minute < @firstHour
+      UNION ALL SELECT ${column} FROM ${table}_hour WHERE minute >= @firstHour`;
+    this.skews = db.prepare(byPeriod('histogram', 'stats_skew')).pluck() as Database.Statement<[PeriodWindow], Buffer>;
     this.duplicates = db.prepare("SELECT coalesce(sum(count), 0) FROM stats_minute WHERE minute >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<
       [number],
       number
     >;
-    this.rejectedSources = db.prepare(`SELECT source_ip, sum(count) AS count FROM stats_source_minute WHERE minute >= ?
-      GROUP BY source_ip ORDER BY count DESC, source_ip LIMIT ?`);
+    this.rejectedSources = db.prepare(byPeriod('sources', 'stats_source')).pluck() as Database.Statement<[PeriodWindow], string>;
   }
 
   /** Newest first. The cursor is the seq of the page's last entry; the next page is everything older. */
@@ -294,6 +297,7 @@ export class SqliteDeliveryQueries {
     // Buckets are aligned to multiples of `step` since the epoch; the first one may start before `since`. Every
     // figure is per minute: the window starts at the beginning of the minute `since` falls in.
     const window: StatsWindow = { sinceMinute: Math.floor(since / 60_000), stepMinutes: query.step / 60 };
+    const periods: PeriodWindow = { sinceMinute: window.sinceMinute, firstHour: Math.ceil(window.sinceMinute / 60) * 60 };
     return {
       nodeId: this.nodeId,
       since: iso(since),
@@ -313,9 +317,9 @@ export class SqliteDeliveryQueries {
         count: row.count,
       })),
       diagnoses: this.diagnoses.all(window.sinceMinute).map((row) => ({ integrationId: row.integration_id, diagnosis: row.diagnosis as Diagnosis, count: row.count })),
-      clockSkewMs: this.skewPercentiles(window.sinceMinute),
+      clockSkewMs: this.skewPercentiles(periods),
       replayCache: { hits: this.duplicates.get(window.sinceMinute) ?? 0, size: this.options.replayCacheSize() },
-      topRejectedSources: this.rejectedSources.all(window.sinceMinute, TOP_SOURCES).map((row) => ({ sourceIp: row.source_ip, count: row.count })),
+      topRejectedSources: this.topRejectedSources(periods),
     };
   }
 
@@ -323,8 +327,10 @@ export class SqliteDeliveryQueries {
    * Signed skew (receiver clock minus the signed timestamp): positive is a sender behind, or a slow
    * path; negative a sender ahead. Count and max are exact; the percentiles come from the histogram.
    */
-  private skewPercentiles(sinceMinute: number): StatsView['clockSkewMs'] {
-    const buckets = this.skews.all(sinceMinute);
+  private skewPercentiles(periods: PeriodWindow): StatsView['clockSkewMs'] {
+    const histogram: SkewHistogram = new Map();
+    for (const stored of this.skews.iterate(periods)) mergeSkewHistogram(histogram, stored);
+    const buckets = [...histogram].sort((a, b) => a[0] - b[0]).map(([, cell]) => cell);
     const count = buckets.reduce((sum, bucket) => sum + bucket.count, 0);
     return {
       count,
@@ -333,5 +339,17 @@ export class SqliteDeliveryQueries {
       p99: percentile(buckets, count, 99),
       max: buckets.at(-1)?.max ?? null,
     };
+  }
+
+  /** Most rejected first (equal counts by address), summed over the window's per-minute summaries. */
+  private topRejectedSources(periods: PeriodWindow): StatsView['topRejectedSources'] {
+    const counts = new Map<string, number>();
+    for (const stored of this.rejectedSources.iterate(periods)) {
+      for (const [sourceIp, count] of Object.entries(JSON.parse(stored) as Record<string, number>)) counts.set(sourceIp, (counts.get(sourceIp) ?? 0) + count);
+    }
+    return [...counts]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, TOP_SOURCES)
+      .map(([sourceIp, count]) => ({ sourceIp, count }));
   }
 }

@@ -23,11 +23,55 @@ export function skewBucket(skewMs: number): number {
   return Math.sign(skewMs) * (1 + Math.floor(SKEW_BUCKETS_PER_OCTAVE * Math.log2(magnitude)));
 }
 
-interface SkewCell {
+/** A skew histogram bucket: how many skews fell in it, and the smallest and largest of them. */
+export interface SkewCell {
   count: number;
   min: number;
   max: number;
 }
+
+/** Bucket → cell. */
+export type SkewHistogram = Map<number, SkewCell>;
+
+/**
+ * A minute's histogram is one row (bucket, count, min, max as float64s, by bucket): 24 hours are
+ * 1,440 rows to read, not one per bucket and minute.
+ */
+export function encodeSkewHistogram(histogram: SkewHistogram): Buffer {
+  const values = new Float64Array(histogram.size * 4);
+  let at = 0;
+  for (const [bucket, cell] of [...histogram].sort((a, b) => a[0] - b[0])) {
+    values.set([bucket, cell.count, cell.min, cell.max], at);
+    at += 4;
+  }
+  return Buffer.from(values.buffer);
+}
+
+/** Adds a stored minute's histogram into `into`. */
+export function mergeSkewHistogram(into: SkewHistogram, stored: Buffer): void {
+  const values = new Float64Array(stored.buffer.slice(stored.byteOffset, stored.byteOffset + stored.byteLength));
+  for (let at = 0; at + 3 < values.length; at += 4) addToCell(into, values[at] as number, values[at + 1] as number, values[at + 2] as number, values[at + 3] as number);
+}
+
+function addToCell(histogram: SkewHistogram, bucket: number, count: number, min: number, max: number): void {
+  const cell = histogram.get(bucket);
+  if (!cell) {
+    histogram.set(bucket, { count, min, max });
+    return;
+  }
+  cell.count += count;
+  cell.min = Math.min(cell.min, min);
+  cell.max = Math.max(cell.max, max);
+}
+
+/**
+ * The skew histogram and the rejected sources are kept per minute and again per hour (keyed by the
+ * hour's first minute): 24 hours read at most 59 minute rows and 25 hour rows.
+ */
+export const PERIODS = [
+  { suffix: 'minute', minutes: 1 },
+  { suffix: 'hour', minutes: 60 },
+] as const;
 
 /**
  * The per-minute aggregates every statistic of the admin API is read from: counts by outcome, by
@@ -45,15 +89,21 @@ export class MinuteStats {
         ON CONFLICT (minute, integration_id, secret_id) DO UPDATE SET count = count + excluded.count`),
       addDiagnosis: db.prepare(`INSERT INTO stats_diagnosis_minute (minute, integration_id, diagnosis, count) VALUES (?, ?, ?, ?)
         ON CONFLICT (minute, integration_id, diagnosis) DO UPDATE SET count = count + excluded.count`),
-      addSkew: db.prepare(`INSERT INTO stats_skew_minute (minute, bucket, count, min, max) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (minute, bucket) DO UPDATE SET count = count + excluded.count, min = min(min, excluded.min), max = max(max, excluded.max)`),
-      sourcesOfMinute: db.prepare('SELECT source_ip, count FROM stats_source_minute WHERE minute = ?'),
-      setSource: db.prepare('INSERT OR REPLACE INTO stats_source_minute (minute, source_ip, count) VALUES (?, ?, ?)'),
-      dropSource: db.prepare('DELETE FROM stats_source_minute WHERE minute = ? AND source_ip = ?'),
+      periods: PERIODS.map(({ suffix, minutes }) => ({
+        minutes,
+        skewOf: db.prepare(`SELECT histogram FROM stats_skew_${suffix} WHERE minute = ?`).pluck(),
+        setSkew: db.prepare(`INSERT OR REPLACE INTO stats_skew_${suffix} (minute, histogram) VALUES (?, ?)`),
+        sourcesOf: db.prepare(`SELECT sources FROM stats_source_${suffix} WHERE minute = ?`).pluck(),
+        setSources: db.prepare(`INSERT OR REPLACE INTO stats_source_${suffix} (minute, sources) VALUES (?, ?)`),
+      })),
       takeOutcome: db.prepare(`UPDATE stats_minute SET count = count - 1 WHERE minute = ? AND integration_id = ? AND outcome = ? AND reason = '' AND count > 0`),
-      purge: ['stats_minute', 'stats_secret_minute', 'stats_diagnosis_minute', 'stats_skew_minute', 'stats_source_minute'].map((table) =>
-        db.prepare(`DELETE FROM ${table} WHERE minute <= ?`),
-      ),
+      purge: [
+        ...['stats_minute', 'stats_secret_minute', 'stats_diagnosis_minute', 'stats_skew_minute', 'stats_source_minute'].map((table) =>
+          db.prepare(`DELETE FROM ${table} WHERE minute <= ?`),
+        ),
+        // An hour goes when its last minute does.
+        ...['stats_skew_hour', 'stats_source_hour'].map((table) => db.prepare(`DELETE FROM ${table} WHERE minute + 59 <= ?`)),
+      ],
     } as const;
   }
 
@@ -62,7 +112,7 @@ export class MinuteStats {
     const outcomes = new Map<string, number>();
     const secrets = new Map<string, number>();
     const diagnoses = new Map<string, number>();
-    const skews = new Map<string, SkewCell>();
+    const skews = new Map<number, SkewHistogram>();
     const sources = new Map<number, Map<string, number>>();
     for (const record of records) {
       const minute = Math.floor(record.receivedAt / 60_000);
@@ -71,14 +121,18 @@ export class MinuteStats {
       // Which secret verifies what is how far a rotation's cutover has got: count verified deliveries only.
       if (record.secretId !== null && integrationId !== null && record.status < 400) increment(secrets, `${minute}\u0000${integrationId}\u0000${record.secretId}`);
       if (record.diagnosis !== null && integrationId !== null) increment(diagnoses, `${minute}\u0000${integrationId}\u0000${record.diagnosis}`);
-      if (record.skewMs !== null) addSkew(skews, `${minute}\u0000${skewBucket(record.skewMs)}`, record.skewMs);
+      if (record.skewMs !== null) {
+        const ofMinute = skews.get(minute) ?? new Map<number, SkewCell>();
+        skews.set(minute, ofMinute);
+        addToCell(ofMinute, skewBucket(record.skewMs), 1, record.skewMs, record.skewMs);
+      }
       if (record.outcome === 'rejected') {
         const ofMinute = sources.get(minute) ?? new Map<string, number>();
         sources.set(minute, ofMinute);
         increment(ofMinute, record.sourceIp);
       }
     }
-    const { addOutcome, addSecret, addDiagnosis, addSkew: addSkewRow } = this.statements;
+    const { addOutcome, addSecret, addDiagnosis } = this.statements;
     for (const [key, count] of outcomes) {
       const [minute, integrationId, outcome, reason] = key.split('\u0000') as [string, string, string, string];
       addOutcome.run(Number(minute), integrationId, outcome, reason, count);
@@ -91,11 +145,22 @@ export class MinuteStats {
       const [minute, integrationId, diagnosis] = key.split('\u0000') as [string, string, string];
       addDiagnosis.run(Number(minute), integrationId, diagnosis, count);
     }
-    for (const [key, cell] of skews) {
-      const [minute, bucket] = key.split('\u0000') as [string, string];
-      addSkewRow.run(Number(minute), Number(bucket), cell.count, cell.min, cell.max);
+    for (const period of this.statements.periods) {
+      for (const [minute, histogram] of skews) {
+        const key = minute - (minute % period.minutes);
+        const merged: SkewHistogram = new Map();
+        // The stored histogram is read back in the transaction: a rolled-back batch leaves nothing behind.
+        const stored = period.skewOf.get(key) as Buffer | undefined;
+        if (stored) mergeSkewHistogram(merged, stored);
+        for (const [bucket, cell] of histogram) addToCell(merged, bucket, cell.count, cell.min, cell.max);
+        period.setSkew.run(key, encodeSkewHistogram(merged));
+      }
+      for (const [minute, counts] of sources) {
+        const key = minute - (minute % period.minutes);
+        const stored = period.sourcesOf.get(key) as string | undefined;
+        period.setSources.run(key, JSON.stringify(Object.fromEntries(addSources(stored === undefined ? {} : (JSON.parse(stored) as Record<string, number>), counts))));
+      }
     }
-    for (const [minute, counts] of sources) this.addSources(minute, counts);
   }
 
   /** A delivery accepted (or held) that another node accepted too: it moves to duplicate/superseded. */
@@ -109,47 +174,26 @@ export class MinuteStats {
   purge(oldestMinute: number): number {
     return this.statements.purge.reduce((rows, statement) => rows + statement.run(oldestMinute).changes, 0);
   }
+}
 
-  /**
-   * Space-saving over the minute's stored summary (at most REJECTED_SOURCES_PER_MINUTE rows, read back
-   * in the transaction, so a rolled-back batch leaves nothing behind in memory either).
-   */
-  private addSources(minute: number, batch: ReadonlyMap<string, number>): void {
-    const summary = new Map((this.statements.sourcesOfMinute.all(minute) as { source_ip: string; count: number }[]).map((row) => [row.source_ip, row.count]));
-    const changed = new Set<string>();
-    const dropped = new Set<string>();
-    for (const [sourceIp, count] of batch) {
-      const known = summary.get(sourceIp);
-      if (known !== undefined || summary.size < REJECTED_SOURCES_PER_MINUTE) {
-        summary.set(sourceIp, (known ?? 0) + count);
-      } else {
-        const [leastIp, leastCount] = least(summary);
-        summary.delete(leastIp);
-        changed.delete(leastIp);
-        dropped.add(leastIp);
-        summary.set(sourceIp, leastCount + count);
-      }
-      dropped.delete(sourceIp);
-      changed.add(sourceIp);
+/** Space-saving over a stored summary of at most REJECTED_SOURCES_PER_MINUTE addresses. */
+function addSources(stored: Record<string, number>, batch: ReadonlyMap<string, number>): Map<string, number> {
+  const summary = new Map(Object.entries(stored));
+  for (const [sourceIp, count] of batch) {
+    const known = summary.get(sourceIp);
+    if (known !== undefined || summary.size < REJECTED_SOURCES_PER_MINUTE) {
+      summary.set(sourceIp, (known ?? 0) + count);
+    } else {
+      const [leastIp, leastCount] = least(summary);
+      summary.delete(leastIp);
+      summary.set(sourceIp, leastCount + count);
     }
-    for (const sourceIp of dropped) this.statements.dropSource.run(minute, sourceIp);
-    for (const sourceIp of changed) this.statements.setSource.run(minute, sourceIp, summary.get(sourceIp));
   }
+  return summary;
 }
 
 function increment(counts: Map<string, number>, key: string, by = 1): void {
   counts.set(key, (counts.get(key) ?? 0) + by);
-}
-
-function addSkew(cells: Map<string, SkewCell>, key: string, skewMs: number): void {
-  const cell = cells.get(key);
-  if (!cell) {
-    cells.set(key, { count: 1, min: skewMs, max: skewMs });
-    return;
-  }
-  cell.count++;
-  cell.min = Math.min(cell.min, skewMs);
-  cell.max = Math.max(cell.max, skewMs);
 }
 
 /** The least counted entry (the first of equals): the one space-saving replaces. */
@@ -165,18 +209,33 @@ function least(summary: ReadonlyMap<string, number>): [string, number] {
  * it sees every row: the sources keep each minute's top addresses.
  */
 export function aggregateLoggedMinutes(db: Database.Database): void {
-  db.function('skew_bucket', { deterministic: true }, (skewMs) => skewBucket(Number(skewMs)));
+  const minuteOf = 'CAST(received_at / 60000 AS INTEGER)';
   db.exec(`
     INSERT INTO stats_diagnosis_minute (minute, integration_id, diagnosis, count)
-      SELECT CAST(received_at / 60000 AS INTEGER), integration_id, diagnosis, count(*) FROM deliveries
+      SELECT ${minuteOf}, integration_id, diagnosis, count(*) FROM deliveries
       WHERE diagnosis IS NOT NULL AND integration_id IS NOT NULL GROUP BY 1, 2, 3;
-    INSERT INTO stats_skew_minute (minute, bucket, count, min, max)
-      SELECT CAST(received_at / 60000 AS INTEGER), skew_bucket(skew_ms), count(*), min(skew_ms), max(skew_ms) FROM deliveries
-      WHERE skew_ms IS NOT NULL GROUP BY 1, 2;
-    INSERT INTO stats_source_minute (minute, source_ip, count)
-      SELECT minute, source_ip, count FROM (
-        SELECT minute, source_ip, count, row_number() OVER (PARTITION BY minute ORDER BY count DESC, source_ip) AS rank FROM (
-          SELECT CAST(received_at / 60000 AS INTEGER) AS minute, source_ip, count(*) AS count FROM deliveries WHERE outcome = 'rejected' GROUP BY 1, 2))
-      WHERE rank <= ${REJECTED_SOURCES_PER_MINUTE};
   `);
+  for (const { suffix, minutes } of PERIODS) {
+    db.exec(`INSERT INTO stats_source_${suffix} (minute, sources)
+      SELECT minute, json_group_object(source_ip, count) FROM (
+        SELECT minute, source_ip, count, row_number() OVER (PARTITION BY minute ORDER BY count DESC, source_ip) AS rank FROM (
+          SELECT ${minuteOf} / ${minutes} * ${minutes} AS minute, source_ip, count(*) AS count FROM deliveries WHERE outcome = 'rejected' GROUP BY 1, 2))
+      WHERE rank <= ${REJECTED_SOURCES_PER_MINUTE} GROUP BY minute`);
+  }
+  db.function('skew_bucket', { deterministic: true }, (skewMs) => skewBucket(Number(skewMs)));
+  const cells = db
+    .prepare(`SELECT ${minuteOf}, skew_bucket(skew_ms), count(*), min(skew_ms), max(skew_ms) FROM deliveries WHERE skew_ms IS NOT NULL GROUP BY 1, 2`)
+    .raw()
+    .all() as [number, number, number, number, number][];
+  for (const { suffix, minutes } of PERIODS) {
+    const periods = new Map<number, SkewHistogram>();
+    for (const [minute, bucket, count, min, max] of cells) {
+      const key = minute - (minute % minutes);
+      const histogram = periods.get(key) ?? new Map<number, SkewCell>();
+      periods.set(key, histogram);
+      addToCell(histogram, bucket, count, min, max);
+    }
+    const setSkew = db.prepare(`INSERT INTO stats_skew_${suffix} (minute, histogram) VALUES (?, ?)`);
+    for (const [key, histogram] of periods) setSkew.run(key, encodeSkewHistogram(histogram));
+  }
 }

@@ -135,20 +135,12 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
         count INTEGER NOT NULL,
         PRIMARY KEY (minute, integration_id, diagnosis)
       ) WITHOUT ROWID;
-      CREATE TABLE stats_skew_minute (
-        minute INTEGER NOT NULL,
-        bucket INTEGER NOT NULL,
-        count INTEGER NOT NULL,
-        min REAL NOT NULL,
-        max REAL NOT NULL,
-        PRIMARY KEY (minute, bucket)
-      ) WITHOUT ROWID;
-      CREATE TABLE stats_source_minute (
-        minute INTEGER NOT NULL,
-        source_ip TEXT NOT NULL,
-        count INTEGER NOT NULL,
-        PRIMARY KEY (minute, source_ip)
-      ) WITHOUT ROWID;
+      -- One row a minute, and one an hour (keyed by its first minute): the skew histogram and the
+      -- rejected-sources summary (encodings in minute-stats.ts).
+      CREATE TABLE stats_skew_minute (minute INTEGER PRIMARY KEY, histogram BLOB NOT NULL);
+      CREATE TABLE stats_skew_hour (minute INTEGER PRIMARY KEY, histogram BLOB NOT NULL);
+      CREATE TABLE stats_source_minute (minute INTEGER PRIMARY KEY, sources TEXT NOT NULL);
+      CREATE TABLE stats_source_hour (minute INTEGER PRIMARY KEY, sources TEXT NOT NULL);
     `);
     aggregateLoggedMinutes(db);
   },
