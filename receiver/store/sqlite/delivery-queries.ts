@@ -187,10 +187,13 @@ export class SqliteDeliveryQueries {
     this.hasCapture = db.prepare('SELECT count(*) FROM deliveries WHERE request_id = ? AND capture IS NOT NULL').pluck() as Database.Statement<[string], number>;
     // Captures exist only for POSTs to an integration's path.
     this.capture = db.prepare('SELECT integration_id, capture, method, path FROM deliveries WHERE request_id = ? AND capture IS NOT NULL');
-    // The search filters: the request id by its index; delivery id and source address by a scan from the newest row, which
-    // stops at the page's end or after SEARCH_SCAN_ROWS rows, so a search never costs more than a bounded walk of the log.
-    this.searches = db.prepare(`SELECT ${COLUMNS} FROM (SELECT * FROM deliveries WHERE seq < @before ORDER BY seq DESC LIMIT ${SEARCH_SCAN_ROWS})
-      WHERE (@integration IS NULL OR integration_id = @integration) AND +received_at >= @since AND +received_at < @until
+    // The search filters: the request id by its index; delivery id and source address by a walk back from the cursor (or the
+    // newest row), which stops at the page's end or after SEARCH_SCAN_ROWS seqs, so a search never costs more than a bounded
+    // walk of the log. Seqs are contiguous (rows leave only from the oldest end), so that is the newest SEARCH_SCAN_ROWS rows;
+    // as a seq range the walk reads only the columns it returns (never the captures) and needs no sort.
+    const from = 'min(@before, (SELECT coalesce(max(seq), 0) + 1 FROM deliveries))';
+    this.searches = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE seq < ${from} AND seq >= ${from} - ${SEARCH_SCAN_ROWS}
+      AND (@integration IS NULL OR +integration_id = @integration) AND +received_at >= @since AND +received_at < @until
       AND (@outcomes IS NULL OR outcome IN (SELECT value FROM json_each(@outcomes)))
       AND (@reasons IS NULL OR reason IN (SELECT value FROM json_each(@reasons)))
       AND (@deliveryId IS NULL OR delivery_id = @deliveryId) AND (@sourceIp IS NULL OR source_ip = @sourceIp)

@@ -130,6 +130,17 @@ describe('delivery queries', () => {
     expect(pageThrough({ integration: 'nope' }).seqs).toEqual([]);
   });
 
+  it('searches by delivery id, source address and request id, with the other filters and across pages', async () => {
+    await storeMixed();
+    expect(pageThrough({ deliveryId: 'evt_17' }).seqs).toEqual([18]);
+    expect(pageThrough({ deliveryId: 'evt_17', integration: 'gh' }).seqs).toEqual([]);
+    expect(pageThrough({ sourceIp: '10.0.0.1', limit: 4 }).seqs).toEqual(Array.from({ length: 15 }, (_, index) => 58 - index * 4));
+    expect(pageThrough({ sourceIp: '10.0.0.1', outcome: 'rejected' }).seqs).toEqual([46, 26, 6]);
+    expect(pageThrough({ sourceIp: '10.0.0.1', cursor: 30, limit: 3 }).seqs).toEqual([26, 22, 18, 14, 10, 6, 2]);
+    expect(pageThrough({ requestId: 'req-9' }).seqs).toEqual([10]);
+    expect(pageThrough({ sourceIp: '192.0.2.1' }).seqs).toEqual([]);
+  });
+
   it('maps a log row to the summary of the contract', async () => {
     const [seq] = await store({ record: record(4) });
     const page = queries.deliveries(query({ limit: 1 }));
