@@ -88,8 +88,11 @@ const TOP_SOURCES = 10;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** What a summary shows of a log record: all but its headers, detail and body digest. */
+type SummaryFields = Omit<LoggedDelivery, 'headers' | 'detail' | 'bodySha256'>;
+
 /** The log record as the admin API and the live stream show it. */
-export function toDeliverySummary(record: LoggedDelivery, nodeId: string): DeliverySummary {
+export function toDeliverySummary(record: SummaryFields, nodeId: string): DeliverySummary {
   return {
     seq: record.seq,
     requestId: record.requestId,
@@ -111,7 +114,8 @@ export function toDeliverySummary(record: LoggedDelivery, nodeId: string): Deliv
   };
 }
 
-function toRecord(row: DeliveryRow): LoggedDelivery {
+/** A page's rows leave their headers unparsed: a summary does not show them. */
+function toSummaryFields(row: DeliveryRow): SummaryFields {
   return {
     seq: row.seq,
     requestId: row.request_id,
@@ -120,19 +124,20 @@ function toRecord(row: DeliveryRow): LoggedDelivery {
     sourceIp: row.source_ip,
     method: row.method,
     path: row.path,
-    headers: JSON.parse(row.headers) as Record<string, string>,
     bodySize: row.body_size,
-    bodySha256: row.body_sha256,
     status: row.status,
     outcome: row.outcome as Outcome,
     reason: row.reason as Reason | null,
-    detail: row.detail,
     diagnosis: row.diagnosis as Diagnosis | null,
     secretId: row.secret_id,
     deliveryId: row.delivery_id,
     skewMs: row.skew_ms,
     latencyUs: row.latency_us,
   };
+}
+
+function toRecord(row: DeliveryRow): LoggedDelivery {
+  return { ...toSummaryFields(row), headers: JSON.parse(row.headers) as Record<string, string>, bodySha256: row.body_sha256, detail: row.detail };
 }
 
 /**
@@ -244,7 +249,7 @@ export class SqliteDeliveryQueries {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      deliveries: page.map((row) => toDeliverySummary(toRecord(row), this.nodeId)),
+      deliveries: page.map((row) => toDeliverySummary(toSummaryFields(row), this.nodeId)),
       nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
     };
   }
@@ -291,7 +296,7 @@ export class SqliteDeliveryQueries {
 
   /** Ascending from `seq` (exclusive): the stream's replay after a reconnect. */
   deliveriesAfter(seq: number, limit: number): DeliverySummary[] {
-    return this.after.all(seq, limit).map((row) => toDeliverySummary(toRecord(row), this.nodeId));
+    return this.after.all(seq, limit).map((row) => toDeliverySummary(toSummaryFields(row), this.nodeId));
   }
 
   stats(query: StatsQuery): StatsView {
