@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryQuery, type DeliveryQuery } from '../../../../shared/contract/admin-api.js';
 import type { Outcome, Reason } from '../../../../shared/model/outcomes.js';
 import type { DeliveryRecord, DeliveryWrite } from '../../../../receiver/store/delivery-record.js';
+import { deliveryRecord } from '../../../helpers/delivery-record.js';
 import { SqliteDeliveryQueries } from '../../../../receiver/store/sqlite/delivery-queries.js';
 import { openCapture } from '../../../../receiver/store/capture-codec.js';
 import { LogWriter } from '../../../../receiver/store/sqlite/log-writer.js';
@@ -12,27 +13,16 @@ const T0 = Date.parse('2025-03-01T10:00:00Z');
 const MASTER_KEY = Buffer.alloc(32, 7);
 
 function record(index: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
-  return {
-    requestId: `req-${index}`,
+  return deliveryRecord(index, {
     integrationId: index % 3 === 0 ? 'gh' : 'pay',
     receivedAt: T0 + index * 10_000,
     sourceIp: `10.0.0.${index % 4}`,
-    method: 'POST',
     path: index % 3 === 0 ? '/hooks/gh' : '/hooks/pay',
     headers: { 'content-type': 'application/json', 'stripe-signature': '[redacted]' },
-    bodySize: 20,
     bodySha256: 'a'.repeat(64),
-    status: 202,
-    outcome: 'accepted',
-    reason: null,
-    detail: null,
-    diagnosis: null,
-    secretId: 's1',
-    deliveryId: `evt_${index}`,
     skewMs: index * 100,
-    latencyUs: 900,
     ...overrides,
-  };
+  });
 }
 
 const rejected = (reason: Reason, status = 401): Partial<DeliveryRecord> => ({ outcome: 'rejected', reason, status, secretId: null });

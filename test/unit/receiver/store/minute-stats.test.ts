@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StatsView } from '../../../../shared/contract/admin-api.js';
 import type { DeliveryRecord } from '../../../../receiver/store/delivery-record.js';
+import { deliveryRecord } from '../../../helpers/delivery-record.js';
 import { SqliteDeliveryQueries } from '../../../../receiver/store/sqlite/delivery-queries.js';
 import { LogWriter } from '../../../../receiver/store/sqlite/log-writer.js';
 import { REJECTED_SOURCES_PER_MINUTE, skewBucket } from '../../../../receiver/store/sqlite/minute-stats.js';
@@ -9,29 +10,7 @@ import { migrate } from '../../../../receiver/store/sqlite/schema.js';
 
 const T0 = Date.parse('2025-03-01T10:00:00Z');
 
-function record(index: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
-  return {
-    requestId: `req-${index}`,
-    integrationId: 'pay',
-    receivedAt: T0 + index,
-    sourceIp: '10.0.0.1',
-    method: 'POST',
-    path: '/hooks/pay',
-    headers: {},
-    bodySize: 20,
-    bodySha256: null,
-    status: 202,
-    outcome: 'accepted',
-    reason: null,
-    detail: null,
-    diagnosis: null,
-    secretId: 's1',
-    deliveryId: `evt_${index}`,
-    skewMs: 0,
-    latencyUs: 900,
-    ...overrides,
-  };
-}
+const record = deliveryRecord;
 
 const rejectedFrom = (sourceIp: string): Partial<DeliveryRecord> => ({ outcome: 'rejected', reason: 'signature_invalid', status: 401, secretId: null, sourceIp });
 
