@@ -79,6 +79,8 @@ const PAGE_FILTERS = `seq < @before AND +received_at >= @since AND +received_at 
 const DEFAULT_STATS_WINDOW_MS = 3_600_000;
 /** Rows a delivery-id or source-address search walks back from its cursor at most. */
 const SEARCH_SCAN_ROWS = 100_000;
+/** A time range holding fewer rows than this is read through the time index and sorted, not reached by a walk of the log. */
+const NARROW_RANGE_ROWS = 2_000;
 
 interface SearchParams {
   deliveryId: string | null;
@@ -164,6 +166,8 @@ export class SqliteDeliveryQueries {
   private readonly byRequestId: Database.Statement<[string], DeliveryRow>;
   private readonly hasCapture: Database.Statement<[string], number>;
   private readonly searches: Database.Statement<[PageParams & SearchParams], DeliveryRow>;
+  private readonly rowsInRange: Database.Statement<[Pick<PageParams, 'before' | 'since' | 'until'>], number>;
+  private readonly pageInRange: Database.Statement<[PageParams], DeliveryRow>;
   private readonly capture: Database.Statement<[string], CaptureRow>;
   private readonly after: Database.Statement<[number, number], DeliveryRow>;
   private readonly buckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; outcome: string; reason: string; count: number }>;
@@ -188,6 +192,12 @@ export class SqliteDeliveryQueries {
     this.pageOfIntegration = db.prepare(
       `SELECT ${COLUMNS} FROM deliveries WHERE integration_id = @integration AND ${PAGE_FILTERS} ORDER BY seq DESC LIMIT @limit`,
     );
+    // The probe counts index entries only, and at most NARROW_RANGE_ROWS of them.
+    this.rowsInRange = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE received_at >= @since AND received_at < @until AND seq < @before
+      LIMIT ${NARROW_RANGE_ROWS})`).pluck() as Database.Statement<[Pick<PageParams, 'before' | 'since' | 'until'>], number>;
+    this.pageInRange = db.prepare(`SELECT ${COLUMNS} FROM deliveries INDEXED BY deliveries_by_time
+      WHERE received_at >= @since AND received_at < @until AND ${PAGE_FILTERS} AND (@integration IS NULL OR integration_id = @integration)
+      ORDER BY seq DESC LIMIT @limit`);
     this.byRequestId = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE request_id = ?`);
     this.hasCapture = db.prepare('SELECT count(*) FROM deliveries WHERE request_id = ? AND capture IS NOT NULL').pluck() as Database.Statement<[string], number>;
     // Captures exist only for POSTs to an integration's path.
@@ -245,13 +255,23 @@ export class SqliteDeliveryQueries {
         ? this.byRequestIdPage(query.requestId, params)
         : query.deliveryId !== undefined || query.sourceIp !== undefined
           ? this.searches.all({ ...params, deliveryId: query.deliveryId ?? null, sourceIp: query.sourceIp ?? null })
-          : (params.integration === null ? this.pageAll : this.pageOfIntegration).all(params);
+          : (this.narrowTimeRange(params) ?? (params.integration === null ? this.pageAll : this.pageOfIntegration).all(params));
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
       deliveries: page.map((row) => toDeliverySummary(toSummaryFields(row), this.nodeId)),
       nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
     };
+  }
+
+  /**
+   * A page of a time range of few rows, read through the time index: walking the log back by seq to
+   * an hour of last week would read every row since. Undefined when the range is open or holds many rows.
+   */
+  private narrowTimeRange(params: PageParams): DeliveryRow[] | undefined {
+    if (params.since === 0 && params.until === Number.MAX_SAFE_INTEGER) return undefined;
+    const rows = this.rowsInRange.get({ before: params.before, since: params.since, until: params.until }) ?? NARROW_RANGE_ROWS;
+    return rows < NARROW_RANGE_ROWS ? this.pageInRange.all(params) : undefined;
   }
 
   /** The one row of a request id, if it passes the other filters. */

@@ -117,6 +117,10 @@ describe('delivery queries', () => {
     const since = new Date(T0 + 100_000).toISOString();
     const until = new Date(T0 + 200_000).toISOString();
     expectSeqs({ since, until }, (row) => row.received_at >= T0 + 100_000 && row.received_at < T0 + 200_000);
+    expectSeqs(
+      { since, until: new Date(T0 + 500_000).toISOString(), integration: 'pay', outcome: 'rejected,accepted' },
+      (row) => row.received_at >= T0 + 100_000 && row.received_at < T0 + 500_000 && row.integration_id === 'pay' && row.outcome !== 'duplicate',
+    );
     expect(pageThrough({ integration: 'nope' }).seqs).toEqual([]);
   });
 
