@@ -227,15 +227,15 @@ export class SqliteDeliveryQueries {
     // 24 h is at most 1,440 minutes of a few rows each, whatever the traffic.
     this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, sum(count) AS count FROM stats_diagnosis_minute WHERE minute >= ?
       GROUP BY integration_id, diagnosis ORDER BY integration_id, diagnosis`);
-    const byPeriod = (column: string, table: string): string =>
-      `SELECT ${column} FROM ${table}_minute WHERE minute >= @sinceMinute AND minute < @firstHour
-      UNION ALL SELECT ${column} FROM ${table}_hour WHERE minute >= @firstHour`;
-    this.skews = db.prepare(byPeriod('histogram', 'stats_skew')).pluck() as Database.Statement<[PeriodWindow], Buffer>;
+    const byPeriod = (column: string): string =>
+      `SELECT ${column} FROM stats_sketch_minute WHERE minute >= @sinceMinute AND minute < @firstHour AND ${column} IS NOT NULL
+      UNION ALL SELECT ${column} FROM stats_sketch_hour WHERE minute >= @firstHour AND ${column} IS NOT NULL`;
+    this.skews = db.prepare(byPeriod('skew')).pluck() as Database.Statement<[PeriodWindow], Buffer>;
     this.duplicates = db.prepare("SELECT coalesce(sum(count), 0) FROM stats_minute WHERE minute >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<
       [number],
       number
     >;
-    this.rejectedSources = db.prepare(byPeriod('sources', 'stats_source')).pluck() as Database.Statement<[PeriodWindow], string>;
+    this.rejectedSources = db.prepare(byPeriod('sources')).pluck() as Database.Statement<[PeriodWindow], string>;
   }
 
   /** Newest first. The cursor is the seq of the page's last entry; the next page is everything older. */

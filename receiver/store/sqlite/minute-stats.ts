@@ -66,7 +66,8 @@ function addToCell(histogram: SkewHistogram, bucket: number, count: number, min:
 
 /**
  * The skew histogram and the rejected sources are kept per minute and again per hour (keyed by the
- * hour's first minute): 24 hours read at most 59 minute rows and 25 hour rows.
+ * hour's first minute): 24 hours read at most 59 minute rows and 25 hour rows. Both sketches of a
+ * period share its row, so a commit rewrites one page per period, not one per sketch.
  */
 export const PERIODS = [
   { suffix: 'minute', minutes: 1 },
@@ -91,18 +92,16 @@ export class MinuteStats {
         ON CONFLICT (minute, integration_id, diagnosis) DO UPDATE SET count = count + excluded.count`),
       periods: PERIODS.map(({ suffix, minutes }) => ({
         minutes,
-        skewOf: db.prepare(`SELECT histogram FROM stats_skew_${suffix} WHERE minute = ?`).pluck(),
-        setSkew: db.prepare(`INSERT OR REPLACE INTO stats_skew_${suffix} (minute, histogram) VALUES (?, ?)`),
-        sourcesOf: db.prepare(`SELECT sources FROM stats_source_${suffix} WHERE minute = ?`).pluck(),
-        setSources: db.prepare(`INSERT OR REPLACE INTO stats_source_${suffix} (minute, sources) VALUES (?, ?)`),
+        skewOf: db.prepare(`SELECT skew FROM stats_sketch_${suffix} WHERE minute = ?`).pluck(),
+        setSkew: db.prepare(`INSERT INTO stats_sketch_${suffix} (minute, skew) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET skew = excluded.skew`),
+        sourcesOf: db.prepare(`SELECT sources FROM stats_sketch_${suffix} WHERE minute = ?`).pluck(),
+        setSources: db.prepare(`INSERT INTO stats_sketch_${suffix} (minute, sources) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET sources = excluded.sources`),
       })),
       takeOutcome: db.prepare(`UPDATE stats_minute SET count = count - 1 WHERE minute = ? AND integration_id = ? AND outcome = ? AND reason = '' AND count > 0`),
       purge: [
-        ...['stats_minute', 'stats_secret_minute', 'stats_diagnosis_minute', 'stats_skew_minute', 'stats_source_minute'].map((table) =>
-          db.prepare(`DELETE FROM ${table} WHERE minute <= ?`),
-        ),
+        ...['stats_minute', 'stats_secret_minute', 'stats_diagnosis_minute', 'stats_sketch_minute'].map((table) => db.prepare(`DELETE FROM ${table} WHERE minute <= ?`)),
         // An hour goes when its last minute does.
-        ...['stats_skew_hour', 'stats_source_hour'].map((table) => db.prepare(`DELETE FROM ${table} WHERE minute + 59 <= ?`)),
+        db.prepare('DELETE FROM stats_sketch_hour WHERE minute + 59 <= ?'),
       ],
     } as const;
   }
@@ -150,15 +149,15 @@ export class MinuteStats {
         const key = minute - (minute % period.minutes);
         const merged: SkewHistogram = new Map();
         // The stored histogram is read back in the transaction: a rolled-back batch leaves nothing behind.
-        const stored = period.skewOf.get(key) as Buffer | undefined;
+        const stored = period.skewOf.get(key) as Buffer | null | undefined;
         if (stored) mergeSkewHistogram(merged, stored);
         for (const [bucket, cell] of histogram) addToCell(merged, bucket, cell.count, cell.min, cell.max);
         period.setSkew.run(key, encodeSkewHistogram(merged));
       }
       for (const [minute, counts] of sources) {
         const key = minute - (minute % period.minutes);
-        const stored = period.sourcesOf.get(key) as string | undefined;
-        period.setSources.run(key, JSON.stringify(Object.fromEntries(addSources(stored === undefined ? {} : (JSON.parse(stored) as Record<string, number>), counts))));
+        const stored = period.sourcesOf.get(key) as string | null | undefined;
+        period.setSources.run(key, JSON.stringify(Object.fromEntries(addSources(stored ? (JSON.parse(stored) as Record<string, number>) : {}, counts))));
       }
     }
   }
@@ -216,11 +215,11 @@ export function aggregateLoggedMinutes(db: Database.Database): void {
       WHERE diagnosis IS NOT NULL AND integration_id IS NOT NULL GROUP BY 1, 2, 3;
   `);
   for (const { suffix, minutes } of PERIODS) {
-    db.exec(`INSERT INTO stats_source_${suffix} (minute, sources)
+    db.exec(`INSERT INTO stats_sketch_${suffix} (minute, sources)
       SELECT minute, json_group_object(source_ip, count) FROM (
         SELECT minute, source_ip, count, row_number() OVER (PARTITION BY minute ORDER BY count DESC, source_ip) AS rank FROM (
           SELECT ${minuteOf} / ${minutes} * ${minutes} AS minute, source_ip, count(*) AS count FROM deliveries WHERE outcome = 'rejected' GROUP BY 1, 2))
-      WHERE rank <= ${REJECTED_SOURCES_PER_MINUTE} GROUP BY minute`);
+      WHERE rank <= ${REJECTED_SOURCES_PER_MINUTE} GROUP BY minute ORDER BY minute`);
   }
   db.function('skew_bucket', { deterministic: true }, (skewMs) => skewBucket(Number(skewMs)));
   const cells = db
@@ -235,7 +234,7 @@ export function aggregateLoggedMinutes(db: Database.Database): void {
       periods.set(key, histogram);
       addToCell(histogram, bucket, count, min, max);
     }
-    const setSkew = db.prepare(`INSERT INTO stats_skew_${suffix} (minute, histogram) VALUES (?, ?)`);
+    const setSkew = db.prepare(`INSERT INTO stats_sketch_${suffix} (minute, skew) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET skew = excluded.skew`);
     for (const [key, histogram] of periods) setSkew.run(key, encodeSkewHistogram(histogram));
   }
 }

@@ -136,11 +136,9 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
         PRIMARY KEY (minute, integration_id, diagnosis)
       ) WITHOUT ROWID;
       -- One row a minute, and one an hour (keyed by its first minute): the skew histogram and the
-      -- rejected-sources summary (encodings in minute-stats.ts).
-      CREATE TABLE stats_skew_minute (minute INTEGER PRIMARY KEY, histogram BLOB NOT NULL);
-      CREATE TABLE stats_skew_hour (minute INTEGER PRIMARY KEY, histogram BLOB NOT NULL);
-      CREATE TABLE stats_source_minute (minute INTEGER PRIMARY KEY, sources TEXT NOT NULL);
-      CREATE TABLE stats_source_hour (minute INTEGER PRIMARY KEY, sources TEXT NOT NULL);
+      -- rejected-sources summary (encodings in minute-stats.ts), null while there is none.
+      CREATE TABLE stats_sketch_minute (minute INTEGER PRIMARY KEY, skew BLOB, sources TEXT);
+      CREATE TABLE stats_sketch_hour (minute INTEGER PRIMARY KEY, skew BLOB, sources TEXT);
     `);
     aggregateLoggedMinutes(db);
   },

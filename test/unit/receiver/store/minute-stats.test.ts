@@ -77,7 +77,7 @@ describe('per-minute statistics', () => {
       record: record(index, rejectedFrom(index % 5 === 0 ? '203.0.113.9' : `198.51.${Math.floor(index / 250)}.${index % 250}`)),
     }));
     for (let at = 0; at < writes.length; at += 250) writer.commit(writes.slice(at, at + 250));
-    const stored = db.prepare('SELECT sources FROM stats_source_minute').pluck().all() as string[];
+    const stored = db.prepare('SELECT sources FROM stats_sketch_minute').pluck().all() as string[];
     expect(stored).toHaveLength(1);
     expect(Object.keys(JSON.parse(stored[0] as string) as object).length).toBeLessThanOrEqual(REJECTED_SOURCES_PER_MINUTE);
     const top = stats(T0).topRejectedSources;
@@ -122,8 +122,7 @@ describe('per-minute statistics', () => {
       })),
     );
     const before = stats(T0 + 10 * 60_000);
-    db.exec(`DROP TABLE stats_diagnosis_minute; DROP TABLE stats_skew_minute; DROP TABLE stats_skew_hour;
-      DROP TABLE stats_source_minute; DROP TABLE stats_source_hour; PRAGMA user_version = 3;`);
+    db.exec('DROP TABLE stats_diagnosis_minute; DROP TABLE stats_sketch_minute; DROP TABLE stats_sketch_hour; PRAGMA user_version = 3;');
     migrate(db);
     expect(stats(T0 + 10 * 60_000)).toEqual(before);
   });
@@ -133,9 +132,7 @@ describe('per-minute statistics', () => {
     writer.purge({ now: T0 + 90 * 60_000 + 86_400_000, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
     const minutes = (table: string): number[] => db.prepare(`SELECT minute FROM ${table} ORDER BY minute`).pluck().all() as number[];
     const firstKept = T0 / 60_000 + 91;
-    expect(minutes('stats_skew_minute')[0]).toBe(firstKept);
-    expect(minutes('stats_source_minute')[0]).toBe(firstKept);
-    expect(minutes('stats_skew_hour')).toEqual([T0 / 60_000 + 60, T0 / 60_000 + 120]);
-    expect(minutes('stats_source_hour')).toEqual([T0 / 60_000 + 60, T0 / 60_000 + 120]);
+    expect(minutes('stats_sketch_minute')[0]).toBe(firstKept);
+    expect(minutes('stats_sketch_hour')).toEqual([T0 / 60_000 + 60, T0 / 60_000 + 120]);
   });
 });
