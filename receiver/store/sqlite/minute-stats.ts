@@ -2,11 +2,11 @@ import type Database from 'better-sqlite3';
 import type { DeliveryRecord } from '../delivery-record.js';
 
 /**
- * Rejected source addresses kept per minute at most. A spray of addresses cannot grow the table past
- * this: the minute's summary is a space-saving sketch (a new address replaces the least counted one
+ * Rejected source addresses kept per minute (and per hour) at most. A spray of addresses cannot grow
+ * the summary past this: it is a space-saving sketch (a new address replaces the least counted one
  * and inherits its count), so every address with more than 1/REJECTED_SOURCES_PER_MINUTE of the
- * minute's rejections is kept, and a kept address is never undercounted (it may be overcounted by
- * the count it inherited).
+ * period's rejections is kept, and a kept address is never undercounted (it may be overcounted by
+ * the count it inherited). Exact while a period has no more addresses than this.
  */
 export const REJECTED_SOURCES_PER_MINUTE = 32;
 
