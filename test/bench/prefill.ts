@@ -1,12 +1,14 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { loadMasterKey } from '../../receiver/state/master-key.js';
+import { aggregateLoggedMinutes } from '../../receiver/store/sqlite/minute-stats.js';
 import { openDatabase } from '../../receiver/store/sqlite/open-database.js';
 
 /**
  * A delivery log of `rows` deliveries over the last 24 hours, as a node that has run for a day
- * would have it: log rows (one in ten a 401), two replay keys per accepted delivery inside their
- * window, and the per-minute statistics. Generated in SQL: a million rows take seconds, not minutes.
+ * would have it: log rows (one in ten a 401 from one of 100 addresses, one in a hundred of those
+ * diagnosed, skews spread over −1…+3 s), two replay keys per accepted delivery inside their window,
+ * and the per-minute statistics. Generated in SQL: a million rows take seconds, not minutes.
  */
 export function prefillLog(storageDir: string, rows: number, integrationId: string, now: number): void {
   openDatabase({ directory: storageDir, sync: 'normal' }).close();
@@ -20,14 +22,15 @@ export function prefillLog(storageDir: string, rows: number, integrationId: stri
     db.prepare(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < @rows - 1)
       INSERT INTO deliveries (request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
         status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us)
-      SELECT printf('01%010x-0000-7000-8000-000000000000', i), @integration, @start + i * 86400000 / @rows,
+      SELECT printf('01%010x-0000-7000-8000-000000000000', i), @integration, CAST(@start + i * 86400000 / @rows AS INTEGER),
         '10.0.' || (i % 250) || '.' || (i % 200), 'POST', @path, '{"content-type":"application/json"}', 1000, NULL,
-        iif(i % 10 = 0, 401, 202), iif(i % 10 = 0, 'rejected', 'accepted'), iif(i % 10 = 0, 'signature_invalid', NULL), NULL, NULL,
-        iif(i % 10 = 0, NULL, 's1'), 'msg_' || i, 100, 900 FROM n`).run(params);
+        iif(i % 10 = 0, 401, 202), iif(i % 10 = 0, 'rejected', 'accepted'), iif(i % 10 = 0, 'signature_invalid', NULL), NULL,
+        iif(i % 100 = 0, 'secret_whitespace', NULL), iif(i % 10 = 0, NULL, 's1'), 'msg_' || i, (i * 7919) % 4000 - 1000, 900 FROM n`).run(params);
     db.prepare(`INSERT INTO replay_log (seq, until, keys)
       SELECT seq, received_at + 259200000, CAST(randomblob(16) || @expiry || randomblob(16) || @expiry AS BLOB) FROM deliveries WHERE status = 202`).run({ expiry });
     db.exec(`INSERT INTO stats_minute (minute, integration_id, outcome, reason, count)
       SELECT received_at / 60000, integration_id, outcome, coalesce(reason, ''), count(*) FROM deliveries GROUP BY 1, 2, 3, 4`);
+    aggregateLoggedMinutes(db);
   })();
   db.close();
 }

@@ -12,6 +12,7 @@ import type { Diagnosis, Outcome, Reason } from '../../../shared/model/outcomes.
 import type { LoggedDelivery } from '../delivery-record.js';
 import type { CapturedRequest } from '../capture-codec.js';
 import { verificationTrace } from '../delivery-trace.js';
+import { mergeSkewHistogram, type SkewCell, type SkewHistogram } from './minute-stats.js';
 
 interface DeliveryRow {
   seq: number;
@@ -50,6 +51,12 @@ interface StatsWindow {
   stepMinutes: number;
 }
 
+/** The window's minutes before its first whole hour, then whole hours (see PERIODS in minute-stats.ts). */
+interface PeriodWindow {
+  sinceMinute: number;
+  firstHour: number;
+}
+
 interface CaptureRow {
   integration_id: string;
   capture: Buffer;
@@ -70,10 +77,10 @@ const PAGE_FILTERS = `seq < @before AND +received_at >= @since AND +received_at 
   AND (@reasons IS NULL OR reason IN (SELECT value FROM json_each(@reasons)))`;
 
 const DEFAULT_STATS_WINDOW_MS = 3_600_000;
-/** Rows the statistics that need the log itself (diagnoses, skew, rejected sources) read at most. */
-const STATS_SCAN_ROWS = 20_000;
 /** Rows a delivery-id or source-address search walks back from its cursor at most. */
 const SEARCH_SCAN_ROWS = 100_000;
+/** A time range holding fewer rows than this is read through the time index and sorted, not reached by a walk of the log. */
+const NARROW_RANGE_ROWS = 2_000;
 
 interface SearchParams {
   deliveryId: string | null;
@@ -83,8 +90,11 @@ const TOP_SOURCES = 10;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** What a summary shows of a log record: all but its headers, detail and body digest. */
+type SummaryFields = Omit<LoggedDelivery, 'headers' | 'detail' | 'bodySha256'>;
+
 /** The log record as the admin API and the live stream show it. */
-export function toDeliverySummary(record: LoggedDelivery, nodeId: string): DeliverySummary {
+export function toDeliverySummary(record: SummaryFields, nodeId: string): DeliverySummary {
   return {
     seq: record.seq,
     requestId: record.requestId,
@@ -106,7 +116,8 @@ export function toDeliverySummary(record: LoggedDelivery, nodeId: string): Deliv
   };
 }
 
-function toRecord(row: DeliveryRow): LoggedDelivery {
+/** A page's rows leave their headers unparsed: a summary does not show them. */
+function toSummaryFields(row: DeliveryRow): SummaryFields {
   return {
     seq: row.seq,
     requestId: row.request_id,
@@ -115,13 +126,10 @@ function toRecord(row: DeliveryRow): LoggedDelivery {
     sourceIp: row.source_ip,
     method: row.method,
     path: row.path,
-    headers: JSON.parse(row.headers) as Record<string, string>,
     bodySize: row.body_size,
-    bodySha256: row.body_sha256,
     status: row.status,
     outcome: row.outcome as Outcome,
     reason: row.reason as Reason | null,
-    detail: row.detail,
     diagnosis: row.diagnosis as Diagnosis | null,
     secretId: row.secret_id,
     deliveryId: row.delivery_id,
@@ -130,10 +138,25 @@ function toRecord(row: DeliveryRow): LoggedDelivery {
   };
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: Float64Array, p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+function toRecord(row: DeliveryRow): LoggedDelivery {
+  return { ...toSummaryFields(row), headers: JSON.parse(row.headers) as Record<string, string>, bodySha256: row.body_sha256, detail: row.detail };
+}
+
+/**
+ * Nearest-rank percentile from the skew histogram (buckets in ascending order). Exact when the bucket
+ * it falls in holds one value; otherwise interpolated between the bucket's own extremes, so off by
+ * less than the bucket's width (≈ 9 % of the value).
+ */
+function percentile(buckets: readonly SkewCell[], total: number, p: number): number | null {
+  let rank = Math.max(1, Math.ceil((p / 100) * total));
+  for (const bucket of buckets) {
+    if (rank <= bucket.count) {
+      if (bucket.count === 1 || bucket.min === bucket.max) return bucket.min;
+      return Math.round(bucket.min + ((bucket.max - bucket.min) * (rank - 1)) / (bucket.count - 1));
+    }
+    rank -= bucket.count;
+  }
+  return null;
 }
 
 /** The SQLite side of the admin API's read queries: the delivery log, captures and statistics. */
@@ -143,15 +166,16 @@ export class SqliteDeliveryQueries {
   private readonly byRequestId: Database.Statement<[string], DeliveryRow>;
   private readonly hasCapture: Database.Statement<[string], number>;
   private readonly searches: Database.Statement<[PageParams & SearchParams], DeliveryRow>;
+  private readonly rowsInRange: Database.Statement<[Pick<PageParams, 'before' | 'since' | 'until'>], number>;
+  private readonly pageInRange: Database.Statement<[PageParams], DeliveryRow>;
   private readonly capture: Database.Statement<[string], CaptureRow>;
   private readonly after: Database.Statement<[number, number], DeliveryRow>;
   private readonly buckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; outcome: string; reason: string; count: number }>;
   private readonly secretBuckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; secret_id: string; count: number }>;
   private readonly diagnoses: Database.Statement<[number], { integration_id: string; diagnosis: string; count: number }>;
-  private readonly skewCount: Database.Statement<[number], number>;
-  private readonly skews: Database.Statement<[number], number>;
+  private readonly skews: Database.Statement<[PeriodWindow], Buffer>;
   private readonly duplicates: Database.Statement<[number], number>;
-  private readonly rejectedSources: Database.Statement<[number, number], { source_ip: string; count: number }>;
+  private readonly rejectedSources: Database.Statement<[PeriodWindow], string>;
 
   constructor(
     db: Database.Database,
@@ -168,14 +192,23 @@ export class SqliteDeliveryQueries {
     this.pageOfIntegration = db.prepare(
       `SELECT ${COLUMNS} FROM deliveries WHERE integration_id = @integration AND ${PAGE_FILTERS} ORDER BY seq DESC LIMIT @limit`,
     );
+    // The probe counts index entries only, and at most NARROW_RANGE_ROWS of them.
+    this.rowsInRange = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE received_at >= @since AND received_at < @until AND seq < @before
+      LIMIT ${NARROW_RANGE_ROWS})`).pluck() as Database.Statement<[Pick<PageParams, 'before' | 'since' | 'until'>], number>;
+    this.pageInRange = db.prepare(`SELECT ${COLUMNS} FROM deliveries INDEXED BY deliveries_by_time
+      WHERE received_at >= @since AND received_at < @until AND ${PAGE_FILTERS} AND (@integration IS NULL OR integration_id = @integration)
+      ORDER BY seq DESC LIMIT @limit`);
     this.byRequestId = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE request_id = ?`);
     this.hasCapture = db.prepare('SELECT count(*) FROM deliveries WHERE request_id = ? AND capture IS NOT NULL').pluck() as Database.Statement<[string], number>;
     // Captures exist only for POSTs to an integration's path.
     this.capture = db.prepare('SELECT integration_id, capture, method, path FROM deliveries WHERE request_id = ? AND capture IS NOT NULL');
-    // The search filters: the request id by its index; delivery id and source address by a scan from the newest row, which
-    // stops at the page's end or after SEARCH_SCAN_ROWS rows, so a search never costs more than a bounded walk of the log.
-    this.searches = db.prepare(`SELECT ${COLUMNS} FROM (SELECT * FROM deliveries WHERE seq < @before ORDER BY seq DESC LIMIT ${SEARCH_SCAN_ROWS})
-      WHERE (@integration IS NULL OR integration_id = @integration) AND +received_at >= @since AND +received_at < @until
+    // The search filters: the request id by its index; delivery id and source address by a walk back from the cursor (or the
+    // newest row), which stops at the page's end or after SEARCH_SCAN_ROWS seqs, so a search never costs more than a bounded
+    // walk of the log. Seqs are contiguous (rows leave only from the oldest end), so that is the newest SEARCH_SCAN_ROWS rows;
+    // as a seq range the walk reads only the columns it returns (never the captures) and needs no sort.
+    const from = 'min(@before, (SELECT coalesce(max(seq), 0) + 1 FROM deliveries))';
+    this.searches = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE seq < ${from} AND seq >= ${from} - ${SEARCH_SCAN_ROWS}
+      AND (@integration IS NULL OR +integration_id = @integration) AND +received_at >= @since AND +received_at < @until
       AND (@outcomes IS NULL OR outcome IN (SELECT value FROM json_each(@outcomes)))
       AND (@reasons IS NULL OR reason IN (SELECT value FROM json_each(@reasons)))
       AND (@deliveryId IS NULL OR delivery_id = @deliveryId) AND (@sourceIp IS NULL OR source_ip = @sourceIp)
@@ -190,20 +223,19 @@ export class SqliteDeliveryQueries {
       integration_id, secret_id, sum(count) AS count
       FROM stats_secret_minute WHERE minute >= CAST(@sinceMinute AS INTEGER)
       GROUP BY start, integration_id, secret_id ORDER BY start, integration_id, secret_id`);
-    // Diagnoses, skew and rejected sources read the log itself: over the window, but at most the newest
-    // STATS_SCAN_ROWS rows, so 24 h of a busy node costs a bounded walk (counts come from stats_minute).
-    const recent = `seq > (SELECT coalesce(max(seq), 0) FROM deliveries) - ${STATS_SCAN_ROWS} AND +received_at >= ?`;
-    this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, count(*) AS count FROM deliveries
-      WHERE ${recent} AND diagnosis IS NOT NULL AND integration_id IS NOT NULL
+    // Every statistic reads the per-minute aggregates written with each batch (minute-stats.ts), never the log:
+    // 24 h is at most 1,440 minutes of a few rows each, whatever the traffic.
+    this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, sum(count) AS count FROM stats_diagnosis_minute WHERE minute >= ?
       GROUP BY integration_id, diagnosis ORDER BY integration_id, diagnosis`);
-    this.skewCount = db.prepare(`SELECT count(*) FROM deliveries WHERE ${recent} AND skew_ms IS NOT NULL`).pluck() as Database.Statement<[number], number>;
-    this.skews = db.prepare(`SELECT skew_ms FROM deliveries WHERE ${recent} AND skew_ms IS NOT NULL`).pluck() as Database.Statement<[number], number>;
+    const byPeriod = (column: string): string =>
+      `SELECT ${column} FROM stats_sketch_minute WHERE minute >= @sinceMinute AND minute < @firstHour AND ${column} IS NOT NULL
+      UNION ALL SELECT ${column} FROM stats_sketch_hour WHERE minute >= @firstHour AND ${column} IS NOT NULL`;
+    this.skews = db.prepare(byPeriod('skew')).pluck() as Database.Statement<[PeriodWindow], Buffer>;
     this.duplicates = db.prepare("SELECT coalesce(sum(count), 0) FROM stats_minute WHERE minute >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<
       [number],
       number
     >;
-    this.rejectedSources = db.prepare(`SELECT source_ip, count(*) AS count FROM deliveries WHERE ${recent} AND outcome = 'rejected'
-      GROUP BY source_ip ORDER BY count DESC, source_ip LIMIT ?`);
+    this.rejectedSources = db.prepare(byPeriod('sources')).pluck() as Database.Statement<[PeriodWindow], string>;
   }
 
   /** Newest first. The cursor is the seq of the page's last entry; the next page is everything older. */
@@ -223,13 +255,23 @@ export class SqliteDeliveryQueries {
         ? this.byRequestIdPage(query.requestId, params)
         : query.deliveryId !== undefined || query.sourceIp !== undefined
           ? this.searches.all({ ...params, deliveryId: query.deliveryId ?? null, sourceIp: query.sourceIp ?? null })
-          : (params.integration === null ? this.pageAll : this.pageOfIntegration).all(params);
+          : (this.narrowTimeRange(params) ?? (params.integration === null ? this.pageAll : this.pageOfIntegration).all(params));
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      deliveries: page.map((row) => toDeliverySummary(toRecord(row), this.nodeId)),
+      deliveries: page.map((row) => toDeliverySummary(toSummaryFields(row), this.nodeId)),
       nextCursor: rows.length > query.limit && last ? String(last.seq) : null,
     };
+  }
+
+  /**
+   * A page of a time range of few rows, read through the time index: walking the log back by seq to
+   * an hour of last week would read every row since. Undefined when the range is open or holds many rows.
+   */
+  private narrowTimeRange(params: PageParams): DeliveryRow[] | undefined {
+    if (params.since === 0 && params.until === Number.MAX_SAFE_INTEGER) return undefined;
+    const rows = this.rowsInRange.get({ before: params.before, since: params.since, until: params.until }) ?? NARROW_RANGE_ROWS;
+    return rows < NARROW_RANGE_ROWS ? this.pageInRange.all(params) : undefined;
   }
 
   /** The one row of a request id, if it passes the other filters. */
@@ -274,14 +316,16 @@ export class SqliteDeliveryQueries {
 
   /** Ascending from `seq` (exclusive): the stream's replay after a reconnect. */
   deliveriesAfter(seq: number, limit: number): DeliverySummary[] {
-    return this.after.all(seq, limit).map((row) => toDeliverySummary(toRecord(row), this.nodeId));
+    return this.after.all(seq, limit).map((row) => toDeliverySummary(toSummaryFields(row), this.nodeId));
   }
 
   stats(query: StatsQuery): StatsView {
     const now = this.options.now();
     const since = query.since === undefined ? now - DEFAULT_STATS_WINDOW_MS : Date.parse(query.since);
-    // Buckets are aligned to multiples of `step` since the epoch; the first one may start before `since`.
+    // Buckets are aligned to multiples of `step` since the epoch; the first one may start before `since`. Every
+    // figure is per minute: the window starts at the beginning of the minute `since` falls in.
     const window: StatsWindow = { sinceMinute: Math.floor(since / 60_000), stepMinutes: query.step / 60 };
+    const periods: PeriodWindow = { sinceMinute: window.sinceMinute, firstHour: Math.ceil(window.sinceMinute / 60) * 60 };
     return {
       nodeId: this.nodeId,
       since: iso(since),
@@ -300,32 +344,40 @@ export class SqliteDeliveryQueries {
         secretId: row.secret_id,
         count: row.count,
       })),
-      diagnoses: this.diagnoses.all(since).map((row) => ({ integrationId: row.integration_id, diagnosis: row.diagnosis as Diagnosis, count: row.count })),
-      clockSkewMs: this.skewPercentiles(since),
+      diagnoses: this.diagnoses.all(window.sinceMinute).map((row) => ({ integrationId: row.integration_id, diagnosis: row.diagnosis as Diagnosis, count: row.count })),
+      clockSkewMs: this.skewPercentiles(periods),
       replayCache: { hits: this.duplicates.get(window.sinceMinute) ?? 0, size: this.options.replayCacheSize() },
-      topRejectedSources: this.rejectedSources.all(since, TOP_SOURCES).map((row) => ({ sourceIp: row.source_ip, count: row.count })),
+      topRejectedSources: this.topRejectedSources(periods),
     };
   }
 
   /**
    * Signed skew (receiver clock minus the signed timestamp): positive is a sender behind, or a slow
-   * path; negative a sender ahead. A typed array keeps an hour of heavy traffic cheap to sort.
+   * path; negative a sender ahead. Count and max are exact; the percentiles come from the histogram.
    */
-  private skewPercentiles(since: number): StatsView['clockSkewMs'] {
-    const expected = this.skewCount.get(since) ?? 0;
-    const values = new Float64Array(expected);
-    let count = 0;
-    for (const skew of this.skews.iterate(since)) {
-      if (count === expected) break;
-      values[count++] = skew;
-    }
-    const sorted = values.subarray(0, count).sort();
+  private skewPercentiles(periods: PeriodWindow): StatsView['clockSkewMs'] {
+    const histogram: SkewHistogram = new Map();
+    for (const stored of this.skews.iterate(periods)) mergeSkewHistogram(histogram, stored);
+    const buckets = [...histogram].sort((a, b) => a[0] - b[0]).map(([, cell]) => cell);
+    const count = buckets.reduce((sum, bucket) => sum + bucket.count, 0);
     return {
       count,
-      p50: percentile(sorted, 50),
-      p95: percentile(sorted, 95),
-      p99: percentile(sorted, 99),
-      max: count === 0 ? null : (sorted[count - 1] ?? null),
+      p50: percentile(buckets, count, 50),
+      p95: percentile(buckets, count, 95),
+      p99: percentile(buckets, count, 99),
+      max: buckets.at(-1)?.max ?? null,
     };
+  }
+
+  /** Most rejected first (equal counts by address), summed over the window's per-minute summaries. */
+  private topRejectedSources(periods: PeriodWindow): StatsView['topRejectedSources'] {
+    const counts = new Map<string, number>();
+    for (const stored of this.rejectedSources.iterate(periods)) {
+      for (const [sourceIp, count] of Object.entries(JSON.parse(stored) as Record<string, number>)) counts.set(sourceIp, (counts.get(sourceIp) ?? 0) + count);
+    }
+    return [...counts]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .slice(0, TOP_SOURCES)
+      .map(([sourceIp, count]) => ({ sourceIp, count }));
   }
 }

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { sealCapture, redactJsonFields } from '../capture-codec.js';
 import type { DeliveryWrite } from '../delivery-record.js';
-import { batchSize, packBatch, unpackDelivery, type PackedBatch } from './packed-batch.js';
+import { MinuteStats } from './minute-stats.js';
+import { batchSize, packBatch, unpackDelivery, type PackedBatch, type PackedDelivery } from './packed-batch.js';
 
 /** Chunked so that a purge never holds the write lock long enough to stall ingress. */
 const CHUNK = 5_000;
@@ -47,12 +48,13 @@ export interface SealingOptions {
  * Every write to the delivery log, on one connection (the writer thread's). One delivery is one
  * appended row: log fields, its sealed capture and its outbox state as columns; a verified
  * delivery's replay keys go to the replay log under the same seq. Statistics are summed per batch
- * in memory and written once per commit.
+ * in memory and written once per commit (minute-stats.ts).
  */
 export class LogWriter {
   /** Appends a batch in one transaction; resolves to the first delivery's seq (the batch's seqs follow on). */
   readonly commitPacked: (batch: PackedBatch) => number;
   private readonly statements;
+  private readonly minuteStats: MinuteStats;
   private captureFloor = 0;
 
   constructor(
@@ -65,12 +67,6 @@ export class LogWriter {
           status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us, outbox, capture_expires_at, capture)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertReplayKeys: db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)'),
-      addStats: db.prepare(`
-        INSERT INTO stats_minute (minute, integration_id, outcome, reason, count) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (minute, integration_id, outcome, reason) DO UPDATE SET count = count + excluded.count`),
-      addSecretStats: db.prepare(`
-        INSERT INTO stats_secret_minute (minute, integration_id, secret_id, count) VALUES (?, ?, ?, ?)
-        ON CONFLICT (minute, integration_id, secret_id) DO UPDATE SET count = count + excluded.count`),
       markSent: db.prepare('UPDATE deliveries SET outbox = NULL WHERE seq = ?'),
       release: db.prepare('UPDATE deliveries SET outbox = 1 WHERE outbox = 2 AND integration_id = ?'),
       discard: db.prepare('UPDATE deliveries SET outbox = NULL WHERE outbox = 2 AND integration_id = ?'),
@@ -83,8 +79,6 @@ export class LogWriter {
       oldestCaptures: db.prepare(`SELECT seq, length(capture) AS bytes FROM deliveries WHERE seq > ? AND capture IS NOT NULL AND outbox IS NULL
         ORDER BY seq LIMIT 1000`),
       dropCapture: db.prepare('UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq = ?'),
-      oldStats: db.prepare('DELETE FROM stats_minute WHERE minute <= ?'),
-      oldSecretStats: db.prepare('DELETE FROM stats_secret_minute WHERE minute <= ?'),
       redriveByTime: db.prepare(`SELECT seq FROM deliveries WHERE integration_id = @integration AND received_at >= @since AND received_at < @until
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
       redriveById: db.prepare(`SELECT seq FROM deliveries WHERE request_id = @requestId AND integration_id = @integration
@@ -92,12 +86,12 @@ export class LogWriter {
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
       supersedable: db.prepare(`SELECT received_at, integration_id, outcome FROM deliveries WHERE seq = ? AND outcome IN ('accepted', 'held')`),
       supersede: db.prepare(`UPDATE deliveries SET outcome = 'duplicate', reason = 'superseded', outbox = NULL WHERE seq = ?`),
-      moveStat: db.prepare(`UPDATE stats_minute SET count = count - 1 WHERE minute = ? AND integration_id = ? AND outcome = ? AND reason = '' AND count > 0`),
       enqueue: db.prepare('UPDATE deliveries SET outbox = 1 WHERE seq = ? AND outbox IS NULL'),
       pageCount: db.prepare('PRAGMA page_count').pluck(),
       freePages: db.prepare('PRAGMA freelist_count').pluck(),
       pageSize: db.prepare('PRAGMA page_size').pluck(),
     } as const;
+    this.minuteStats = new MinuteStats(db);
     this.commitPacked = db.transaction((batch: PackedBatch) => this.append(batch));
   }
 
@@ -135,9 +129,7 @@ export class LogWriter {
         if (!row) continue;
         this.statements.supersede.run(seq);
         changed++;
-        const minute = Math.floor(row.received_at / 60_000);
-        this.statements.moveStat.run(minute, row.integration_id ?? '', row.outcome);
-        this.statements.addStats.run(minute, row.integration_id ?? '', 'duplicate', 'superseded', 1);
+        this.minuteStats.supersede(row.received_at, row.integration_id, row.outcome);
       }
       return changed;
     })();
@@ -164,7 +156,7 @@ export class LogWriter {
     const replaySeq = this.statements.lastSeqBefore.get(now - policy.replayWindowMs) as number | null;
     if (replaySeq !== null) rows += this.statements.oldReplayKeys.run(replaySeq, now).changes;
     const oldestMinute = Math.floor((now - policy.logRetentionMs) / 60_000);
-    rows += this.statements.oldStats.run(oldestMinute).changes + this.statements.oldSecretStats.run(oldestMinute).changes;
+    rows += this.minuteStats.purge(oldestMinute);
     const captures = this.repeat(() => this.statements.expiredCaptures.run(this.captureFloor, now).changes);
     // Rows before the first capture still kept have none: later passes start there.
     this.captureFloor = Math.max(this.captureFloor, ((this.statements.firstCapture.get(this.captureFloor) as number | null) ?? this.captureFloor + 1) - 1);
@@ -216,12 +208,13 @@ export class LogWriter {
   }
 
   private append(batch: PackedBatch): number {
-    const { insertDelivery, insertReplayKeys, addStats, addSecretStats } = this.statements;
-    const stats = new Map<string, number>();
-    const secretStats = new Map<string, number>();
+    const { insertDelivery, insertReplayKeys } = this.statements;
+    const deliveries: PackedDelivery[] = [];
     let first = 0;
     for (let index = 0; index < batchSize(batch); index++) {
-      const { columns, integrationId, capture, replay, receivedAt, status, outcome, reason, secretId } = unpackDelivery(batch, index);
+      const delivery = unpackDelivery(batch, index);
+      const { columns, integrationId, capture, replay } = delivery;
+      deliveries.push(delivery);
       const sealed =
         capture && integrationId !== null
           ? sealCapture(this.sealing.masterKey, integrationId, capture.meta, redactJsonFields(capture.body, this.sealing.redact[integrationId] ?? []))
@@ -230,23 +223,8 @@ export class LogWriter {
       // One connection writes the log, inside one transaction: the batch's rows get consecutive seqs.
       if (index === 0) first = seq;
       if (replay) insertReplayKeys.run(seq, replay.until, replay.keys);
-      const minute = Math.floor(receivedAt / 60_000);
-      // Which secret verifies what is how far a rotation's cutover has got: count verified deliveries only.
-      if (secretId !== null && integrationId !== null && status < 400) {
-        const key = `${minute}\u0000${integrationId}\u0000${secretId}`;
-        secretStats.set(key, (secretStats.get(key) ?? 0) + 1);
-      }
-      const key = `${minute}\u0000${integrationId ?? ''}\u0000${outcome}\u0000${reason ?? ''}`;
-      stats.set(key, (stats.get(key) ?? 0) + 1);
     }
-    for (const [key, count] of stats) {
-      const [minute, integrationId, outcome, reason] = key.split('\u0000') as [string, string, string, string];
-      addStats.run(Number(minute), integrationId, outcome, reason, count);
-    }
-    for (const [key, count] of secretStats) {
-      const [minute, integrationId, secretId] = key.split('\u0000') as [string, string, string];
-      addSecretStats.run(Number(minute), integrationId, secretId, count);
-    }
+    this.minuteStats.add(deliveries);
     return first;
   }
 }

@@ -1,6 +1,6 @@
 import { captureMeta } from '../capture-codec.js';
 import { encodeReplayKeys } from '../dedupe/local-replay-cache.js';
-import type { DeliveryWrite } from '../delivery-record.js';
+import type { DeliveryRecord, DeliveryWrite } from '../delivery-record.js';
 
 const OUTBOX_STATE = { ready: 1, held: 2 } as const;
 
@@ -35,9 +35,12 @@ export interface PackedDelivery {
   /** What the per-minute statistics count it under. */
   readonly receivedAt: number;
   readonly status: number;
-  readonly outcome: string;
-  readonly reason: string | null;
+  readonly outcome: DeliveryRecord['outcome'];
+  readonly reason: DeliveryRecord['reason'];
   readonly secretId: string | null;
+  readonly diagnosis: DeliveryRecord['diagnosis'];
+  readonly skewMs: number | null;
+  readonly sourceIp: string;
   readonly capture: { readonly meta: string; readonly body: Buffer } | null;
   readonly replay: { readonly until: number; readonly keys: Buffer } | null;
 }
@@ -103,9 +106,12 @@ export function unpackDelivery(batch: PackedBatch, index: number): PackedDeliver
     integrationId: values[base + 1] as string | null,
     receivedAt: values[base + 2] as number,
     status: values[base + 9] as number,
-    outcome: values[base + 10] as string,
-    reason: values[base + 11] as string | null,
+    outcome: values[base + 10] as DeliveryRecord['outcome'],
+    reason: values[base + 11] as DeliveryRecord['reason'],
     secretId: values[base + 14] as string | null,
+    diagnosis: values[base + 13] as DeliveryRecord['diagnosis'],
+    skewMs: values[base + 16] as number | null,
+    sourceIp: values[base + 3] as string,
     capture: meta === null ? null : { meta, body: view(BODY_START, BODY_LENGTH) },
     replay: until === null ? null : { until, keys: view(KEYS_START, KEYS_LENGTH) },
   };

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { encodeReplayKeys } from '../dedupe/local-replay-cache.js';
 import { replayDigest } from '../dedupe/replay-digest.js';
+import { aggregateLoggedMinutes } from './minute-stats.js';
 import type { ReplayKey } from '../replay-cache.js';
 
 /** Ordered migrations; `user_version` records how many have run. Append, never edit. */
@@ -122,6 +123,25 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
     PRIMARY KEY (integration_id, secret_id, fingerprint)
   ) WITHOUT ROWID;
   `,
+  // 4: every statistic from per-minute aggregates written with the batch, never from a log scan (issue 8):
+  // diagnoses, a skew histogram (fixed log-scale buckets with their exact extremes) and a bounded
+  // summary of the rejected sources (minute-stats.ts). Filled from the log already there.
+  (db) => {
+    db.exec(`
+      CREATE TABLE stats_diagnosis_minute (
+        minute INTEGER NOT NULL,
+        integration_id TEXT NOT NULL,
+        diagnosis TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (minute, integration_id, diagnosis)
+      ) WITHOUT ROWID;
+      -- One row a minute, and one an hour (keyed by its first minute): the skew histogram and the
+      -- rejected-sources summary (encodings in minute-stats.ts), null while there is none.
+      CREATE TABLE stats_sketch_minute (minute INTEGER PRIMARY KEY, skew BLOB, sources TEXT);
+      CREATE TABLE stats_sketch_hour (minute INTEGER PRIMARY KEY, skew BLOB, sources TEXT);
+    `);
+    aggregateLoggedMinutes(db);
+  },
 ];
 
 /** Old text keys `<integration>|id|<id>` / `<integration>|sig|<signature>` become digests, under negative seqs before any delivery. */

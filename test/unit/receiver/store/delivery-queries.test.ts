@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryQuery, type DeliveryQuery } from '../../../../shared/contract/admin-api.js';
 import type { Outcome, Reason } from '../../../../shared/model/outcomes.js';
 import type { DeliveryRecord, DeliveryWrite } from '../../../../receiver/store/delivery-record.js';
+import { deliveryRecord } from '../../../helpers/delivery-record.js';
 import { SqliteDeliveryQueries } from '../../../../receiver/store/sqlite/delivery-queries.js';
 import { openCapture } from '../../../../receiver/store/capture-codec.js';
 import { LogWriter } from '../../../../receiver/store/sqlite/log-writer.js';
@@ -12,27 +13,16 @@ const T0 = Date.parse('2025-03-01T10:00:00Z');
 const MASTER_KEY = Buffer.alloc(32, 7);
 
 function record(index: number, overrides: Partial<DeliveryRecord> = {}): DeliveryRecord {
-  return {
-    requestId: `req-${index}`,
+  return deliveryRecord(index, {
     integrationId: index % 3 === 0 ? 'gh' : 'pay',
     receivedAt: T0 + index * 10_000,
     sourceIp: `10.0.0.${index % 4}`,
-    method: 'POST',
     path: index % 3 === 0 ? '/hooks/gh' : '/hooks/pay',
     headers: { 'content-type': 'application/json', 'stripe-signature': '[redacted]' },
-    bodySize: 20,
     bodySha256: 'a'.repeat(64),
-    status: 202,
-    outcome: 'accepted',
-    reason: null,
-    detail: null,
-    diagnosis: null,
-    secretId: 's1',
-    deliveryId: `evt_${index}`,
     skewMs: index * 100,
-    latencyUs: 900,
     ...overrides,
-  };
+  });
 }
 
 const rejected = (reason: Reason, status = 401): Partial<DeliveryRecord> => ({ outcome: 'rejected', reason, status, secretId: null });
@@ -127,7 +117,22 @@ describe('delivery queries', () => {
     const since = new Date(T0 + 100_000).toISOString();
     const until = new Date(T0 + 200_000).toISOString();
     expectSeqs({ since, until }, (row) => row.received_at >= T0 + 100_000 && row.received_at < T0 + 200_000);
+    expectSeqs(
+      { since, until: new Date(T0 + 500_000).toISOString(), integration: 'pay', outcome: 'rejected,accepted' },
+      (row) => row.received_at >= T0 + 100_000 && row.received_at < T0 + 500_000 && row.integration_id === 'pay' && row.outcome !== 'duplicate',
+    );
     expect(pageThrough({ integration: 'nope' }).seqs).toEqual([]);
+  });
+
+  it('searches by delivery id, source address and request id, with the other filters and across pages', async () => {
+    await storeMixed();
+    expect(pageThrough({ deliveryId: 'evt_17' }).seqs).toEqual([18]);
+    expect(pageThrough({ deliveryId: 'evt_17', integration: 'gh' }).seqs).toEqual([]);
+    expect(pageThrough({ sourceIp: '10.0.0.1', limit: 4 }).seqs).toEqual(Array.from({ length: 15 }, (_, index) => 58 - index * 4));
+    expect(pageThrough({ sourceIp: '10.0.0.1', outcome: 'rejected' }).seqs).toEqual([46, 26, 6]);
+    expect(pageThrough({ sourceIp: '10.0.0.1', cursor: 30, limit: 3 }).seqs).toEqual([26, 22, 18, 14, 10, 6, 2]);
+    expect(pageThrough({ requestId: 'req-9' }).seqs).toEqual([10]);
+    expect(pageThrough({ sourceIp: '192.0.2.1' }).seqs).toEqual([]);
   });
 
   it('maps a log row to the summary of the contract', async () => {
