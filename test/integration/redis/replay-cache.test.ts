@@ -116,7 +116,7 @@ describe('RedisReplayCache on a real redis-server', () => {
     await cache.commit([key('warm')], now, 'req-warm');
     await cache.claim([key('warm-release')], now);
     await cache.release([key('warm-release')]);
-    const scriptsBefore = await scriptCalls();
+    const scriptsBefore = await redis.scriptCalls();
     // Issued in one turn: one batch. The second claim of `same` meets the first one's lease.
     const results = await Promise.all([
       cache.claim([key('a1'), key('a2')], now),
@@ -125,7 +125,7 @@ describe('RedisReplayCache on a real redis-server', () => {
       cache.claim([key('d1'), key('done')], now),
       cache.claim([key('e1'), key('e2')], now),
     ]);
-    expect(await scriptCalls()).toBe(scriptsBefore + 1);
+    expect(await redis.scriptCalls()).toBe(scriptsBefore + 1);
     expect(results).toEqual([
       { result: 'new' },
       { result: 'new' },
@@ -137,7 +137,7 @@ describe('RedisReplayCache on a real redis-server', () => {
     expect(await redis.raw().exists(redisKey(prefix, 'c2'), redisKey(prefix, 'd1'))).toBe(0);
 
     await Promise.all([cache.commit([key('a1'), key('a2')], now, 'req-a'), cache.commit([key('b1'), key('same')], now, 'req-b'), cache.release([key('e1'), key('e2')])]);
-    expect(await scriptCalls()).toBe(scriptsBefore + 3);
+    expect(await redis.scriptCalls()).toBe(scriptsBefore + 3);
     expect(await redis.raw().mget(redisKey(prefix, 'a1'), redisKey(prefix, 'a2'), redisKey(prefix, 'same'), redisKey(prefix, 'e1'))).toEqual([
       'c:test-node:req-a',
       'c:test-node:req-a',
@@ -146,10 +146,4 @@ describe('RedisReplayCache on a real redis-server', () => {
     ]);
     expect(await cache.claim([key('same'), key('c2')], now)).toEqual({ result: 'duplicate', key: key('same') });
   });
-
-  /** Scripts Redis ran so far (EVALSHA and EVAL): one per round trip of the replay cache. */
-  async function scriptCalls(): Promise<number> {
-    const info = await redis.raw().info('commandstats');
-    return [...info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
-  }
 });
