@@ -105,10 +105,13 @@ interface Claimed {
   readonly expiresAt: number;
 }
 
-interface PendingRetry {
+interface ScriptCall {
   readonly script: LuaScript;
   readonly keys: readonly string[];
   readonly args: readonly (string | number)[];
+}
+
+interface PendingRetry extends ScriptCall {
   /** After this the keys have expired by themselves. */
   readonly until: number;
 }
@@ -202,12 +205,8 @@ export class RedisReplayCache implements ReplayCache {
     if (mine.length === 0) return;
     const redisKeys = mine.map((entry) => entry.redisKey);
     const tokens = mine.map((entry) => entry.token);
-    try {
-      await this.connection.run((client) => RELEASE.run(client, redisKeys, tokens));
-    } catch (error) {
-      this.retryLater(RELEASE, redisKeys, tokens, Math.max(...mine.map((entry) => entry.expiresAt)));
-      throw error;
-    }
+    const settle = { script: RELEASE, keys: redisKeys, args: tokens, until: Math.max(...mine.map((entry) => entry.expiresAt)) };
+    await this.runSettlingLater(settle, settle);
   }
 
   /** One script for the claims of a turn; when its outcome is unknown it may yet have run, so its leases are released in the background. */
@@ -215,28 +214,36 @@ export class RedisReplayCache implements ReplayCache {
     const keys = batch.flatMap((claim) => claim.redisKeys);
     const args: (string | number)[] = [this.leaseMs];
     for (const claim of batch) args.push(claim.redisKeys.length, claim.token);
-    try {
-      const reply = await this.connection.run((client) => CLAIM.run(client, keys, args));
-      if (!Array.isArray(reply)) throw new Error('unexpected reply from the replay claim script');
-      return reply.map(Number);
-    } catch (error) {
-      const tokens = batch.flatMap((claim) => claim.redisKeys.map(() => claim.token));
-      this.retryLater(RELEASE, keys, tokens, Math.max(...batch.map((claim) => claim.now)) + this.leaseMs);
-      throw error;
-    }
+    const tokens = batch.flatMap((claim) => claim.redisKeys.map(() => claim.token));
+    const reply = await this.runSettlingLater(
+      { script: CLAIM, keys, args },
+      { script: RELEASE, keys, args: tokens, until: Math.max(...batch.map((claim) => claim.now)) + this.leaseMs },
+    );
+    if (!Array.isArray(reply)) throw new Error('unexpected reply from the replay claim script');
+    return reply.map(Number);
   }
 
   /** One script for the commits of a turn (those of one durable commit batch arrive together). */
   private async commitBatch(batch: readonly PendingCommit[]): Promise<readonly void[]> {
     const keys = batch.flatMap((commit) => commit.redisKeys);
     const args = batch.flatMap((commit) => commit.args);
+    const settle = { script: COMMIT, keys, args, until: Math.max(...batch.map((commit) => commit.until)) };
+    await this.runSettlingLater(settle, settle);
+    return batch.map(() => undefined);
+  }
+
+  /**
+   * Runs a script. When its outcome is unknown (Redis went away mid-command) it may yet have run:
+   * `settle` (the commit or release itself, which may run twice, or the release of a claim) is
+   * retried in the background until it succeeds or its keys expired.
+   */
+  private async runSettlingLater(command: ScriptCall, settle: PendingRetry): Promise<unknown> {
     try {
-      await this.connection.run((client) => COMMIT.run(client, keys, args));
+      return await this.connection.run((client) => command.script.run(client, command.keys, command.args));
     } catch (error) {
-      this.retryLater(COMMIT, keys, args, Math.max(...batch.map((commit) => commit.until)));
+      this.retryLater(settle);
       throw error;
     }
-    return batch.map(() => undefined);
   }
 
   /** Stops background retries; the connection itself belongs to whoever created it. */
@@ -267,11 +274,11 @@ export class RedisReplayCache implements ReplayCache {
     return replayRedisKey(this.keyPrefix, key.digest);
   }
 
-  private retryLater(script: LuaScript, keys: readonly string[], args: readonly (string | number)[], until: number): void {
+  private retryLater(retry: PendingRetry): void {
     if (this.closed) return;
     // Beyond the cap the oldest is dropped: its keys still expire by themselves.
     if (this.pending.length >= MAX_PENDING_RETRIES) this.pending.shift();
-    this.pending.push({ script, keys, args, until });
+    this.pending.push(retry);
     this.scheduleRetry();
   }
 
