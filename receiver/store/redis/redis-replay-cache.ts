@@ -205,8 +205,8 @@ export class RedisReplayCache implements ReplayCache {
     if (mine.length === 0) return;
     const redisKeys = mine.map((entry) => entry.redisKey);
     const tokens = mine.map((entry) => entry.token);
-    const settle = { script: RELEASE, keys: redisKeys, args: tokens, until: Math.max(...mine.map((entry) => entry.expiresAt)) };
-    await this.runSettlingLater(settle, settle);
+    const release = { script: RELEASE, keys: redisKeys, args: tokens, until: Math.max(...mine.map((entry) => entry.expiresAt)) };
+    await this.runSettlingLater(release, () => release);
   }
 
   /** One script for the claims of a turn; when its outcome is unknown it may yet have run, so its leases are released in the background. */
@@ -214,11 +214,12 @@ export class RedisReplayCache implements ReplayCache {
     const keys = batch.flatMap((claim) => claim.redisKeys);
     const args: (string | number)[] = [this.leaseMs];
     for (const claim of batch) args.push(claim.redisKeys.length, claim.token);
-    const tokens = batch.flatMap((claim) => claim.redisKeys.map(() => claim.token));
-    const reply = await this.runSettlingLater(
-      { script: CLAIM, keys, args },
-      { script: RELEASE, keys, args: tokens, until: Math.max(...batch.map((claim) => claim.now)) + this.leaseMs },
-    );
+    const reply = await this.runSettlingLater({ script: CLAIM, keys, args }, () => ({
+      script: RELEASE,
+      keys,
+      args: batch.flatMap((claim) => claim.redisKeys.map(() => claim.token)),
+      until: Math.max(...batch.map((claim) => claim.now)) + this.leaseMs,
+    }));
     if (!Array.isArray(reply)) throw new Error('unexpected reply from the replay claim script');
     return reply.map(Number);
   }
@@ -227,8 +228,7 @@ export class RedisReplayCache implements ReplayCache {
   private async commitBatch(batch: readonly PendingCommit[]): Promise<readonly void[]> {
     const keys = batch.flatMap((commit) => commit.redisKeys);
     const args = batch.flatMap((commit) => commit.args);
-    const settle = { script: COMMIT, keys, args, until: Math.max(...batch.map((commit) => commit.until)) };
-    await this.runSettlingLater(settle, settle);
+    await this.runSettlingLater({ script: COMMIT, keys, args }, () => ({ script: COMMIT, keys, args, until: Math.max(...batch.map((commit) => commit.until)) }));
     return batch.map(() => undefined);
   }
 
@@ -237,11 +237,11 @@ export class RedisReplayCache implements ReplayCache {
    * `settle` (the commit or release itself, which may run twice, or the release of a claim) is
    * retried in the background until it succeeds or its keys expired.
    */
-  private async runSettlingLater(command: ScriptCall, settle: PendingRetry): Promise<unknown> {
+  private async runSettlingLater(command: ScriptCall, settle: () => PendingRetry): Promise<unknown> {
     try {
       return await this.connection.run((client) => command.script.run(client, command.keys, command.args));
     } catch (error) {
-      this.retryLater(settle);
+      this.retryLater(settle());
       throw error;
     }
   }
