@@ -18,5 +18,11 @@ export interface OutboxEntry {
 export interface DeliverySink {
   readonly name: string;
   deliver(entry: OutboxEntry): Promise<void>;
+  /**
+   * Several entries at once, in order, where the destination takes them cheaper together; resolves
+   * once it has every one. Only for sinks that make a repeat harmless: after a rejection some may be
+   * there already, and the whole batch is sent again.
+   */
+  deliverAll?(entries: readonly OutboxEntry[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { Logger } from '../observability/logger.js';
 import { errorText } from '../observability/logger.js';
 import type { Outbox } from '../store/sqlite/outbox.js';
 import { CircuitOpenError } from './circuit-breaker.js';
-import type { DeliverySink } from './delivery-sink.js';
+import type { DeliverySink, OutboxEntry } from './delivery-sink.js';
 
 export interface DispatcherOptions {
   readonly initialBackoffMs: number;
@@ -10,6 +10,14 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   readonly batchSize?: number;
   readonly random?: () => number;
+}
+
+/** A row read from the outbox: an entry, or a row whose capture is gone. */
+type OutboxRow = ReturnType<Outbox['next']>[number];
+
+interface Failure {
+  readonly requestId: string;
+  readonly error: unknown;
 }
 
 /** With nothing to do it looks again this often even without a wake-up, e.g. after a release by another process. */
@@ -22,7 +30,8 @@ export function backoffMs(failures: number, initialMs: number, maxMs: number, ra
 }
 
 /**
- * Moves accepted deliveries from the outbox to the sink, one at a time in arrival order. A row
+ * Moves accepted deliveries from the outbox to the sink, one at a time in arrival order (a sink
+ * with `deliverAll` takes each batch at once). A row
  * leaves the outbox only after the sink has the delivery: a crash in between sends it again
  * (at least once), never loses it. A failure retries the same row after a backoff.
  */
@@ -64,28 +73,49 @@ export class OutboxDispatcher {
         continue;
       }
       const done: number[] = [];
-      let failed: { requestId: string; error: unknown } | undefined;
-      for (const entry of entries) {
-        if (this.stopped) break;
-        if (entry.body === undefined) {
-          this.options.logger.error('outbox entry without its capture; dropped from the outbox', { requestId: entry.requestId });
-          done.push(entry.seq);
-          continue;
-        }
-        try {
-          await this.sink.deliver(entry);
-          done.push(entry.seq);
-          this.failures = 0;
-        } catch (error) {
-          failed = { requestId: entry.requestId, error };
-          break;
-        }
-      }
+      let failed = this.sink.deliverAll ? await this.deliverAll(this.sink.deliverAll.bind(this.sink), entries, done) : await this.deliverEach(entries, done);
       // One commit for the batch: a crash (or a stuck store) before it commits sends these again:
       // at least once, never lost.
       if (done.length > 0) await this.outbox.remove(done).catch((error: unknown) => (failed ??= { requestId: '', error }));
       if (failed) await this.backOff(failed.requestId, failed.error);
     }
+  }
+
+  /** One at a time, stopping at the first failure; the seqs delivered go to `done`. */
+  private async deliverEach(entries: readonly OutboxRow[], done: number[]): Promise<Failure | undefined> {
+    for (const entry of entries) {
+      if (this.stopped) break;
+      if (!this.deliverable(entry, done)) continue;
+      try {
+        await this.sink.deliver(entry);
+        done.push(entry.seq);
+        this.failures = 0;
+      } catch (error) {
+        return { requestId: entry.requestId, error };
+      }
+    }
+    return undefined;
+  }
+
+  /** The whole batch in one call: all of it is done, or all of it is sent again (the sink makes repeats harmless). */
+  private async deliverAll(deliverAll: (entries: readonly OutboxEntry[]) => Promise<void>, entries: readonly OutboxRow[], done: number[]): Promise<Failure | undefined> {
+    const deliverable = entries.filter((entry) => this.deliverable(entry, done));
+    try {
+      await deliverAll(deliverable);
+    } catch (error) {
+      return { requestId: deliverable[0]?.requestId ?? '', error };
+    }
+    for (const entry of deliverable) done.push(entry.seq);
+    this.failures = 0;
+    return undefined;
+  }
+
+  /** An entry whose capture is gone cannot be sent: it leaves the outbox (added to `done`) with an error logged. */
+  private deliverable(entry: OutboxRow, done: number[]): entry is OutboxEntry {
+    if (entry.body !== undefined) return true;
+    this.options.logger.error('outbox entry without its capture; dropped from the outbox', { requestId: entry.requestId });
+    done.push(entry.seq);
+    return false;
   }
 
   private async backOff(requestId: string, error: unknown): Promise<void> {

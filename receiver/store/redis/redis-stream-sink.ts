@@ -16,18 +16,36 @@
  * Exactly once per request id: the outbox re-delivers after a crash or a failed answer, and the one
  * Lua script appends only when the marker was not there, so a repeat adds nothing. The entry is
  * added before the marker: if a script were cut short, a repeat could add twice, but never lose one.
+ * The dispatcher hands over its batch (up to 100 rows) at once: one script appends them all.
  */
 import type { DeliverySink, OutboxEntry } from '../../sinks/delivery-sink.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisConnection } from './redis-connection.js';
 
-/** KEYS[1]: marker, KEYS[2]: stream; ARGV[1]: marker ttl ms, ARGV[2]: maxLen, ARGV[3..]: field, value, … Returns {entry id, 1 if added now}. */
+/** Values per entry in the append script's ARGV: the six fields and their names. */
+const FIELD_ARGS = 12;
+
+/**
+ * KEYS, two per entry: its marker, its stream. ARGV[1]: marker ttl ms, ARGV[2]: maxLen, then
+ * FIELD_ARGS per entry: field, value, … Returns two per entry: its entry id, 1 if added now. A
+ * request id that comes twice in one call is added once.
+ */
 const APPEND_ONCE = new LuaScript(`
-local existing = redis.call('GET', KEYS[1])
-if existing then return {existing, 0} end
-local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
-redis.call('SET', KEYS[1], id, 'PX', ARGV[1])
-return {id, 1}
+local results = {}
+for i = 1, #KEYS, 2 do
+  local existing = redis.call('GET', KEYS[i])
+  if existing then
+    results[#results + 1] = existing
+    results[#results + 1] = 0
+  else
+    local a = 3 + (i - 1) / 2 * ${FIELD_ARGS}
+    local id = redis.call('XADD', KEYS[i + 1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, a, a + ${FIELD_ARGS - 1}))
+    redis.call('SET', KEYS[i], id, 'PX', ARGV[1])
+    results[#results + 1] = id
+    results[#results + 1] = 1
+  end
+end
+return results
 `);
 
 export interface RedisStreamSinkOptions {
@@ -52,26 +70,43 @@ export class RedisStreamSink implements DeliverySink {
     await this.append(entry);
   }
 
+  /** One script for the dispatcher's whole batch: a round trip and an append-only-file write per batch, not per delivery. */
+  async deliverAll(entries: readonly OutboxEntry[]): Promise<void> {
+    await this.appendAll(entries);
+  }
+
   /** Appends unless this request id was appended before; either way resolves with its entry id. */
   async append(entry: OutboxEntry): Promise<{ id: string; added: boolean }> {
+    const [appended] = await this.appendAll([entry]);
+    if (!appended) throw new Error('the stream append script answered nothing');
+    return appended;
+  }
+
+  private async appendAll(entries: readonly OutboxEntry[]): Promise<{ id: string; added: boolean }[]> {
+    if (entries.length === 0) return [];
     const { keyPrefix, maxLen } = this.options;
-    const fields = [
-      'requestId', entry.requestId,
-      'integrationId', entry.integrationId,
-      'receivedAt', String(entry.receivedAt),
-      'query', entry.query,
-      'headers', JSON.stringify(entry.headers),
-      'body', entry.body,
-    ];
-    const reply = await this.connection.run((client) =>
-      APPEND_ONCE.run(
-        client,
-        [`${keyPrefix}:streamed:${entry.requestId}`, `${keyPrefix}:stream:${entry.integrationId}`],
-        [this.options.dedupeTtlMs ?? DEFAULT_STREAM_DEDUPE_TTL_MS, maxLen, ...fields],
-      ),
-    );
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new Error('unexpected reply from the stream append script');
-    return { id: reply[0], added: Number(reply[1]) === 1 };
+    const keys: string[] = [];
+    const args: (string | number | Buffer)[] = [this.options.dedupeTtlMs ?? DEFAULT_STREAM_DEDUPE_TTL_MS, maxLen];
+    for (const entry of entries) {
+      keys.push(`${keyPrefix}:streamed:${entry.requestId}`, `${keyPrefix}:stream:${entry.integrationId}`);
+      args.push(
+        'requestId', entry.requestId,
+        'integrationId', entry.integrationId,
+        'receivedAt', String(entry.receivedAt),
+        'query', entry.query,
+        'headers', JSON.stringify(entry.headers),
+        'body', entry.body,
+      );
+    }
+    const reply = await this.connection.run((client) => APPEND_ONCE.run(client, keys, args));
+    if (!Array.isArray(reply) || reply.length !== entries.length * 2) throw new Error('unexpected reply from the stream append script');
+    const appended: { id: string; added: boolean }[] = [];
+    for (let i = 0; i < reply.length; i += 2) {
+      const id: unknown = reply[i];
+      if (typeof id !== 'string') throw new Error('unexpected reply from the stream append script');
+      appended.push({ id, added: Number(reply[i + 1]) === 1 });
+    }
+    return appended;
   }
 
   /** Nothing of its own to close: the connection belongs to whoever created it. */

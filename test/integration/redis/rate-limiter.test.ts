@@ -58,4 +58,20 @@ describe('RedisRateLimiter on a real redis-server', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(1500); // burst / perSecond = 0.5 s, plus a second of margin
   });
+
+  it('takes the tokens of one turn in one script, in order, granting exactly the burst', async () => {
+    const limiter = new RedisRateLimiter(await redis.connect(), redis.prefix());
+    const limit = { perSecond: 1, burst: 5 };
+    // Loads the script first: a script new to the server costs a second call (NOSCRIPT, then EVAL).
+    await limiter.take('warm', limit, 0);
+    const before = await redis.scriptCalls();
+    const waits = await Promise.all([
+      ...Array.from({ length: 8 }, () => limiter.take('pay', limit, 0)),
+      limiter.take('other', limit, 0),
+    ]);
+    expect(await redis.scriptCalls()).toBe(before + 1);
+    expect(waits.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    expect(waits.slice(5, 8).every((wait) => wait >= 1)).toBe(true);
+    expect(waits[8]).toBe(0);
+  });
 });

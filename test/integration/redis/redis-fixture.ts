@@ -12,6 +12,8 @@ export interface RedisFixture {
   connect(options?: RedisConnectionOptions): Promise<RedisConnection>;
   /** A key prefix of its own for each test, so tests never see each other's keys. */
   prefix(): string;
+  /** Scripts the server ran so far (EVALSHA and EVAL): one per round trip of the script-based modules. */
+  scriptCalls(): Promise<number>;
 }
 
 /** One real redis-server for the calling test file, stopped with everything connected to it in afterAll. */
@@ -42,6 +44,10 @@ export function useRedisServer(): RedisFixture {
       return connection;
     },
     prefix: () => `t${randomBytes(4).toString('hex')}`,
+    async scriptCalls() {
+      const info = await (raw ?? fail('redis-server not started')).info('commandstats');
+      return [...info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    },
   };
 }
 

@@ -106,4 +106,44 @@ describe('RedisReplayCache on a real redis-server', () => {
       expect(await redis.raw().exists(redisKey(prefix, loserOnly))).toBe(0);
     }
   });
+
+  it('settles the claims and commits of one turn in one script each, every claim all-or-none and in order', async () => {
+    const prefix = redis.prefix();
+    const cache = new RedisReplayCache(await redis.connect(), prefix, 'test-node');
+    await redis.raw().set(redisKey(prefix, 'done'), 'c:other-node:req-0');
+    // Loads the scripts first: a script new to the server costs a second call (NOSCRIPT, then EVAL).
+    await cache.claim([key('warm')], now);
+    await cache.commit([key('warm')], now, 'req-warm');
+    await cache.claim([key('warm-release')], now);
+    await cache.release([key('warm-release')]);
+    const scriptsBefore = await redis.scriptCalls();
+    // Issued in one turn: one batch. The second claim of `same` meets the first one's lease.
+    const results = await Promise.all([
+      cache.claim([key('a1'), key('a2')], now),
+      cache.claim([key('b1'), key('same')], now),
+      cache.claim([key('same'), key('c2')], now),
+      cache.claim([key('d1'), key('done')], now),
+      cache.claim([key('e1'), key('e2')], now),
+    ]);
+    expect(await redis.scriptCalls()).toBe(scriptsBefore + 1);
+    expect(results).toEqual([
+      { result: 'new' },
+      { result: 'new' },
+      { result: 'pending', key: key('same') },
+      { result: 'duplicate', key: key('done') },
+      { result: 'new' },
+    ]);
+    // The losers took none of their keys.
+    expect(await redis.raw().exists(redisKey(prefix, 'c2'), redisKey(prefix, 'd1'))).toBe(0);
+
+    await Promise.all([cache.commit([key('a1'), key('a2')], now, 'req-a'), cache.commit([key('b1'), key('same')], now, 'req-b'), cache.release([key('e1'), key('e2')])]);
+    expect(await redis.scriptCalls()).toBe(scriptsBefore + 3);
+    expect(await redis.raw().mget(redisKey(prefix, 'a1'), redisKey(prefix, 'a2'), redisKey(prefix, 'same'), redisKey(prefix, 'e1'))).toEqual([
+      'c:test-node:req-a',
+      'c:test-node:req-a',
+      'c:test-node:req-b',
+      null,
+    ]);
+    expect(await cache.claim([key('same'), key('c2')], now)).toEqual({ result: 'duplicate', key: key('same') });
+  });
 });

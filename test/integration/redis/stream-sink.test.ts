@@ -83,4 +83,26 @@ describe('RedisStreamSink on a real redis-server', () => {
     // `~` trims whole radix-tree nodes (100 entries by default), never below maxLen.
     expect(length).toBeLessThan(200);
   });
+
+  it('appends a batch in order with one script, skipping the request ids appended before', async () => {
+    const prefix = redis.prefix();
+    const sink = new RedisStreamSink(await redis.connect(), { keyPrefix: prefix, maxLen: 1000 });
+    const before = entry({ integrationId: 'gh' });
+    await sink.deliver(before);
+    const batch = [entry(), before, entry({ integrationId: 'gh', body: Buffer.from([0, 0xff]) }), entry()];
+    const scripts = await redis.scriptCalls();
+    await sink.deliverAll(batch);
+    expect(await redis.scriptCalls()).toBe(scripts + 1);
+
+    const pay = await redis.raw().xrangeBuffer(`${prefix}:stream:pay`, '-', '+');
+    const gh = await redis.raw().xrangeBuffer(`${prefix}:stream:gh`, '-', '+');
+    const requestIds = (entries: typeof pay) => entries.map(([, fields]) => fields[1]?.toString());
+    expect(requestIds(pay)).toEqual([batch[0]?.requestId, batch[3]?.requestId]);
+    expect(requestIds(gh)).toEqual([before.requestId, batch[2]?.requestId]);
+    expect(gh[1]?.[1][11]?.equals(Buffer.from([0, 0xff]))).toBe(true);
+    // A batch sent again (its outbox commit failed) adds nothing.
+    await sink.deliverAll(batch);
+    expect(await redis.raw().xlen(`${prefix}:stream:pay`)).toBe(2);
+    expect(await redis.raw().xlen(`${prefix}:stream:gh`)).toBe(2);
+  });
 });
