@@ -12,11 +12,22 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** The functions with the most self time in the .cpuprofile written to `dir`, as "share% name (file)". */
+/**
+ * The functions with the most self time in each .cpuprofile written to `dir` (the event loop's and
+ * the writer thread's: Node writes one per thread), as "share% name (file)" under a heading per thread.
+ */
 export function topSelfTime(dir: string, count: number): string[] {
-  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) return ['(no profile written)'];
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the event loop.
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((name) => ({ name, thread: Number(name.split('.').at(-3)) }))
+    .sort((a, b) => a.thread - b.thread);
+  if (files.length === 0) return ['(no profile written)'];
+  return files.flatMap(({ name, thread }) => [`${thread === 0 ? 'Event loop' : `Worker thread ${thread}`}:`, ...selfTime(join(dir, name), count).map((line) => `  - ${line}`)]);
+}
+
+function selfTime(file: string, count: number): string[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   let total = 0;

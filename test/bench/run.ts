@@ -54,7 +54,7 @@ function markdown(results: readonly { name: string; result: SectionResult }[], m
   ];
   for (const { name, result } of results) {
     lines.push(`## ${name}`, '', '| figure | value |', '|---|---|');
-    for (const figure of result.figures) lines.push(`| ${figure.name} | ${figure.value === 0 && figure.unit.startsWith('{') ? figure.unit : `${round(figure.value)} ${figure.unit}`} |`);
+    for (const figure of result.figures) lines.push(`| ${figure.name} | ${figure.value === 0 && /^[{\d]/.test(figure.unit) ? figure.unit : `${round(figure.value)} ${figure.unit}`} |`);
     lines.push('', '| target | measured | verdict |', '|---|---|---|');
     for (const target of result.targets) lines.push(`| ${target.name} | ${round(target.value)} ${target.unit} | ${verdict(target)} |`);
     lines.push('', ...(result.notes ?? []), '');

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { startRedisServer } from '../helpers/redis-server.js';
 import type { ReceiverProcess } from '../helpers/receiver-process.js';
 import { prefillLog } from './prefill.js';
-import { cpuMicros, rssMb, writeBytes } from './process-stats.js';
+import { cpuByThread, cpuMicros, rssMb, threadShares, writeBytes } from './process-stats.js';
 import { topSelfTime } from './profile.js';
 import { median, type BenchSection, type Figure, type SectionResult, type Target } from './section.js';
 import { startBare, startProfiledReceiver, startReceiver, stop } from './servers.js';
@@ -34,6 +34,7 @@ const PATH = `/hooks/${INTEGRATION}`;
 interface Run {
   readonly wrk: WrkResult;
   readonly cpuUsPerRequest: number;
+  readonly threads: ReturnType<typeof threadShares>;
   /** Bytes written per 202, or per request when nothing was accepted (the 401 run). */
   readonly writeBytesPerAccepted: number;
   readonly loopDelayP99Ms: number;
@@ -123,6 +124,7 @@ async function run(): Promise<SectionResult> {
       { name: `${mode}: server CPU per request`, value: median(rounds[mode].map((r) => r.cpuUsPerRequest)), unit: 'µs' },
       { name: `${mode}: event-loop delay p99`, value: median(rounds[mode].map((r) => r.loopDelayP99Ms)), unit: 'ms' },
       { name: `${mode}: statuses (last run)`, value: 0, unit: JSON.stringify(rounds[mode].at(-1)?.wrk.statuses ?? {}) },
+      ...threadFigures(mode, rounds[mode].at(-1)?.threads),
     ]),
     { name: 'bytes written per accepted delivery', value: median(rounds.accepted.map((r) => r.writeBytesPerAccepted)), unit: 'B' },
     { name: 'bytes written per rejected request', value: median(rounds.rejected.map((r) => r.writeBytesPerAccepted)), unit: 'B' },
@@ -151,7 +153,17 @@ async function run(): Promise<SectionResult> {
     { name: '/readyz answers within 1 s with the log', value: firstReadyzMs, unit: 'ms', limit: 1000, kind: 'max' },
     { name: '/readyz 200 within 1 s with the log', value: readyMs, unit: 'ms', limit: 1000, kind: 'max' },
   ];
-  return { figures, targets, notes: [`Profile of the accepted path (self time, top 12):`, ...topSelfTime(profileDir, 12).map((line) => `- ${line}`)] };
+  return { figures, targets, notes: [`Profile of the accepted path (self time, top 12 per thread):`, ...topSelfTime(profileDir, 12).map((line) => (line.startsWith(' ') ? line : `- ${line}`))] };
+}
+
+/** The last run's CPU per request by thread, as text rows (a figure whose value is 0 prints its unit alone). */
+function threadFigures(mode: string, threads: Run['threads'] | undefined): Figure[] {
+  if (!threads) return [];
+  return [
+    { name: `${mode}: CPU per request on the event loop (last run)`, value: 0, unit: threads.eventLoop },
+    { name: `${mode}: CPU per request on the busiest other thread, the writer (last run)`, value: 0, unit: threads.busiestOther },
+    { name: `${mode}: CPU per request on the other threads: GC helpers, libuv pool (last run)`, value: 0, unit: threads.rest },
+  ];
 }
 
 function config(root: string, secret: string, redisUrl: string | undefined): string {
@@ -191,12 +203,14 @@ async function measure(server: ReceiverProcess, script: string): Promise<Run> {
   await loopDelayP99Ms(server); // resets the event-loop histogram
   const written = writeBytes(pid);
   const cpu = cpuMicros(pid);
+  const threads = cpuByThread(pid);
   const wrk = await runWrk(server.ingressUrl, script, { seconds: SECONDS, connections: CONNECTIONS, core: WRK_CORE });
   const loop = await loopDelayP99Ms(server);
   const accepted = wrk.statuses['202'] ?? 0;
   return {
     wrk,
     cpuUsPerRequest: (cpuMicros(pid) - cpu) / Math.max(1, wrk.requests),
+    threads: threadShares(threads, cpuByThread(pid), pid, Math.max(1, wrk.requests)),
     writeBytesPerAccepted: (writeBytes(pid) - written) / Math.max(1, accepted || wrk.requests),
     loopDelayP99Ms: loop,
   };
