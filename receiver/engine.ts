@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ReplayLogSource } from './store/dedupe/local-replay-cache.js';
+import { replayLogSource } from './store/dedupe/replay-log-source.js';
 import { resolve } from 'node:path';
 import { describeRedisTarget, redisTarget } from './store/redis/redis-connection.js';
 import type { Server } from 'node:http';
@@ -290,12 +289,6 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       db.close();
     },
   };
-}
-
-/** The replay log as the single node's replay index loads it. */
-function replayLogSource(db: Database.Database): ReplayLogSource {
-  const after = db.prepare('SELECT seq, keys FROM replay_log WHERE seq > ? ORDER BY seq LIMIT ?');
-  return { after: (seq, limit) => after.all(seq, limit) as { seq: number; keys: Buffer }[] };
 }
 
 /** Names the Redis state a node shares, without revealing its address or credentials. */

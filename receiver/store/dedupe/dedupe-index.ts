@@ -7,6 +7,8 @@ const COMMITTED = 2;
 const REMOVED = 3;
 
 const WORDS = DIGEST_BYTES / 4;
+/** A key as the replay log stores it: digest, then expiry as float64 LE (see `encodeReplayKeys`). */
+export const STORED_KEY_BYTES = DIGEST_BYTES + 8;
 const MIN_CAPACITY = 1024;
 const SWEEP_INTERVAL_MS = 1000;
 
@@ -47,20 +49,51 @@ export class DedupeIndex {
     return this.digests.byteLength + this.expiries.byteLength + this.states.byteLength;
   }
 
+  /** Sizes the table for `keys` (at most `maxKeys`) at once, so adding that many never grows and rehashes it step by step. */
+  reserve(keys: number, now: number): void {
+    const capacity = capacityFor(Math.min(keys, this.maxKeys));
+    if (capacity > this.capacity) this.rebuild(capacity, now);
+  }
+
   lookup(digest: Buffer, now: number): IndexLookup {
-    const slot = this.find(digest, now);
+    const slot = this.find(digest, 0, now);
     if (slot < 0) return 'absent';
     return this.states[slot] === COMMITTED ? 'committed' : 'pending';
   }
 
   /** Adds or overwrites; false when the table is at its bound (nothing was added). */
   add(digest: Buffer, expiresAt: number, committed: boolean, now: number): boolean {
-    const existing = this.find(digest, now);
+    const existing = this.find(digest, 0, now);
     if (existing >= 0) {
       this.expiries[existing] = expiresAt;
       this.states[existing] = committed ? COMMITTED : PENDING;
       return true;
     }
+    return this.insert(digest, 0, expiresAt, committed ? COMMITTED : PENDING, now);
+  }
+
+  /**
+   * Adds committed keys as the replay log stores them (`encodeReplayKeys`, one row or many rows
+   * concatenated), reading digests and expiries in place: a million keys load without a million
+   * objects. Expired keys are skipped; a key met twice keeps its later expiry. The number of keys
+   * not added because the table is at its bound is returned (0 when all fit).
+   */
+  addStored(stored: Buffer, now: number): number {
+    let refused = 0;
+    for (let offset = 0; offset + STORED_KEY_BYTES <= stored.length; offset += STORED_KEY_BYTES) {
+      const expiresAt = stored.readDoubleLE(offset + DIGEST_BYTES);
+      if (expiresAt <= now) continue;
+      const existing = this.find(stored, offset, now);
+      if (existing >= 0) {
+        if ((this.expiries[existing] as number) < expiresAt) this.expiries[existing] = expiresAt;
+        this.states[existing] = COMMITTED;
+      } else if (!this.insert(stored, offset, expiresAt, COMMITTED, now)) refused++;
+    }
+    return refused;
+  }
+
+  /** Puts an absent key into a free slot, growing the table first when it would pass half full. */
+  private insert(source: Buffer, offset: number, expiresAt: number, state: number, now: number): boolean {
     if (this.live >= this.maxKeys) {
       // At the bound, expired keys are swept out at most once a second: a sweep walks the whole table.
       if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
@@ -70,28 +103,28 @@ export class DedupeIndex {
       if (this.live >= this.maxKeys) return false;
     }
     if ((this.used + 1) * 2 > this.capacity) this.rebuild(this.live * 4 > this.capacity ? this.capacity * 2 : this.capacity, now);
-    let slot = this.home(digest);
+    let slot = this.home(source, offset);
     while (this.states[slot] !== EMPTY && this.states[slot] !== REMOVED) slot = (slot + 1) & (this.capacity - 1);
     if (this.states[slot] === EMPTY) this.used++;
-    this.write(slot, digest, expiresAt, committed ? COMMITTED : PENDING);
+    this.write(slot, source, offset, expiresAt, state);
     this.live++;
     return true;
   }
 
   remove(digest: Buffer, now: number): void {
-    const slot = this.find(digest, now);
+    const slot = this.find(digest, 0, now);
     if (slot < 0) return;
     this.states[slot] = REMOVED;
     this.live--;
   }
 
   /** The slot of a live entry, or -1. An expired entry found on the way is removed. */
-  private find(digest: Buffer, now: number): number {
+  private find(source: Buffer, offset: number, now: number): number {
     const mask = this.capacity - 1;
-    for (let slot = this.home(digest); ; slot = (slot + 1) & mask) {
+    for (let slot = this.home(source, offset); ; slot = (slot + 1) & mask) {
       const state = this.states[slot];
       if (state === EMPTY) return -1;
-      if (state === REMOVED || !this.matches(slot, digest)) continue;
+      if (state === REMOVED || !this.matches(slot, source, offset)) continue;
       if ((this.expiries[slot] as number) > now) return slot;
       this.states[slot] = REMOVED;
       this.live--;
@@ -99,19 +132,20 @@ export class DedupeIndex {
     }
   }
 
-  private home(digest: Buffer): number {
-    return digest.readUInt32LE(0) & (this.capacity - 1);
+  /** The digest's first word picks the slot: digests are sha256 output, already uniform. */
+  private home(source: Buffer, offset: number): number {
+    return source.readUInt32LE(offset) & (this.capacity - 1);
   }
 
-  private matches(slot: number, digest: Buffer): boolean {
+  private matches(slot: number, source: Buffer, offset: number): boolean {
     const base = slot * WORDS;
-    for (let word = 0; word < WORDS; word++) if (this.digests[base + word] !== digest.readUInt32LE(word * 4)) return false;
+    for (let word = 0; word < WORDS; word++) if (this.digests[base + word] !== source.readUInt32LE(offset + word * 4)) return false;
     return true;
   }
 
-  private write(slot: number, digest: Buffer, expiresAt: number, state: number): void {
+  private write(slot: number, source: Buffer, offset: number, expiresAt: number, state: number): void {
     const base = slot * WORDS;
-    for (let word = 0; word < WORDS; word++) this.digests[base + word] = digest.readUInt32LE(word * 4);
+    for (let word = 0; word < WORDS; word++) this.digests[base + word] = source.readUInt32LE(offset + word * 4);
     this.expiries[slot] = expiresAt;
     this.states[slot] = state;
   }
@@ -139,4 +173,11 @@ export class DedupeIndex {
       this.used++;
     }
   }
+}
+
+/** The smallest power of two that holds `keys` at most half full. */
+function capacityFor(keys: number): number {
+  let capacity = MIN_CAPACITY;
+  while (capacity < keys * 2) capacity *= 2;
+  return capacity;
 }

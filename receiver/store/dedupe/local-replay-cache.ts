@@ -1,15 +1,19 @@
 import type { ClaimResult, ReplayCache, ReplayKey } from '../replay-cache.js';
-import { DedupeIndex } from './dedupe-index.js';
+import { DedupeIndex, STORED_KEY_BYTES as KEY_BYTES } from './dedupe-index.js';
 import { DIGEST_BYTES } from './replay-digest.js';
 
-/** Rows of the replay log read per slice while loading: small enough that ingress and health keep answering. */
-const LOAD_SLICE_ROWS = 20_000;
-const KEY_BYTES = DIGEST_BYTES + 8;
+/** Seqs of the replay log read per slice while loading: one slice is a few MB and ~100 ms, so health keeps answering. */
+const LOAD_SLICE_SEQS = 200_000;
 
-/** The replay keys of committed deliveries as the store holds them, in log order. */
+/** The replay keys of committed deliveries as the store holds them. */
 export interface ReplayLogSource {
-  /** Rows after `seq`, oldest first, at most `limit`; `keys` as written by `encodeReplayKeys`. */
-  after(seq: number, limit: number): readonly { seq: number; keys: Buffer }[];
+  /** The first seq at or after `seq`; undefined past the end of the log. */
+  next(seq: number): number | undefined;
+  /**
+   * The stored keys (as written by `encodeReplayKeys`) of the rows with `from <= seq < to` that hold
+   * a key whose window has not passed at `now`, concatenated in one buffer: no object per row.
+   */
+  keys(from: number, to: number, now: number): Buffer | undefined;
 }
 
 /** The stored form of a delivery's replay keys: per key, its digest and its expiry (float64 LE). */
@@ -57,21 +61,24 @@ export class LocalReplayCache implements ReplayCache {
     return { keys: this.index.size, bytes: this.index.bytes, maxKeys: this.index.maxKeys };
   }
 
-  /** Loads the committed keys still inside their window, a slice per event-loop turn. */
+  /**
+   * Loads the committed keys still inside their window: the log is read in slices of seqs (the
+   * event loop turns between them), then the table is sized once for all of them and filled.
+   */
   async load(source: ReplayLogSource, now: () => number): Promise<void> {
-    let after = Number.MIN_SAFE_INTEGER;
-    for (;;) {
-      const rows = source.after(after, LOAD_SLICE_ROWS);
-      const at = now();
-      for (const row of rows) {
-        for (const { digest, expiresAt } of decodeReplayKeys(row.keys)) {
-          if (expiresAt > at && !this.index.add(digest, expiresAt, true, at)) {
-            throw new Error(`the replay log holds more live keys than storage.dedupeIndexMaxKeys (${this.index.maxKeys}); raise it`);
-          }
-        }
-        after = row.seq;
+    const slices: Buffer[] = [];
+    // Slices start at a seq the log holds: gaps (the migrated keys sit a billion seqs below the deliveries) cost nothing.
+    for (let from = source.next(Number.MIN_SAFE_INTEGER); from !== undefined; from = source.next(from + LOAD_SLICE_SEQS)) {
+      const keys = source.keys(from, from + LOAD_SLICE_SEQS, now());
+      if (keys) slices.push(keys);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const at = now();
+    this.index.reserve(slices.reduce((sum, keys) => sum + keys.length / KEY_BYTES, 0), at);
+    for (const keys of slices.splice(0)) {
+      if (this.index.addStored(keys, at) > 0) {
+        throw new Error(`the replay log holds more live keys than storage.dedupeIndexMaxKeys (${this.index.maxKeys}); raise it`);
       }
-      if (rows.length < LOAD_SLICE_ROWS) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
     this.loaded = true;

@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DedupeIndex } from '../../../../receiver/store/dedupe/dedupe-index.js';
 import { LocalReplayCache, encodeReplayKeys } from '../../../../receiver/store/dedupe/local-replay-cache.js';
 import { replayDigest } from '../../../../receiver/store/dedupe/replay-digest.js';
+import { replayLogSource } from '../../../../receiver/store/dedupe/replay-log-source.js';
 import type { ReplayKey } from '../../../../receiver/store/replay-cache.js';
+import { migrate } from '../../../../receiver/store/sqlite/schema.js';
 
 const NOW = 1_700_000_000_000;
 const digest = (value: string) => replayDigest('pay', 'id', value);
@@ -40,19 +43,53 @@ describe('the in-memory dedupe index', () => {
 });
 
 describe('the single node replay cache', () => {
+  let db: Database.Database;
+  beforeEach(() => {
+    db = new Database(':memory:');
+    migrate(db);
+  });
+  afterEach(() => db.close());
+  const store = (seq: number, keys: readonly ReplayKey[]) =>
+    db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)').run(seq, Math.max(...keys.map((stored) => stored.expiresAt)), encodeReplayKeys(keys));
+
   it('answers unavailable for a key it cannot judge until the log is loaded, then duplicate for a committed key', async () => {
     const cache = new LocalReplayCache(1000);
     expect(await cache.claim([key('evt_1')], NOW)).toEqual({ result: 'unavailable', detail: 'the replay index is still loading' });
-    const rows = [{ seq: 1, keys: encodeReplayKeys([key('evt_1'), key('expired', -1)]) }];
-    await cache.load({ after: (seq) => rows.filter((row) => row.seq > seq) }, () => NOW);
+    store(1, [key('evt_1'), key('expired', -1)]);
+    store(2, [key('gone', -1)]);
+    await cache.load(replayLogSource(db), () => NOW);
     expect(cache.ready).toBe(true);
+    expect(cache.stats.keys).toBe(1);
     expect(await cache.claim([key('evt_1')], NOW)).toEqual({ result: 'duplicate', key: key('evt_1') });
     expect(await cache.claim([key('expired')], NOW)).toEqual({ result: 'new' });
+    expect(await cache.claim([key('gone')], NOW)).toEqual({ result: 'new' });
+  });
+
+  it('loads every live key of a log spread over slices and gaps, zero bytes in digests included, keeping the later expiry of a key stored twice', async () => {
+    const zeroes: ReplayKey = { kind: 'sig', digest: Buffer.alloc(16), expiresAt: NOW + 60_000 };
+    const stored = Array.from({ length: 3_000 }, (_, i) => key(`evt_${i}`));
+    store(-1_000_000_000, [zeroes]);
+    stored.forEach((live, i) => store(1 + i * 397, [live, key(`old_${i}`, -1)]));
+    store(2_000_000, [key('evt_7', 120_000)]);
+    const cache = new LocalReplayCache(10_000);
+    await cache.load(replayLogSource(db), () => NOW);
+    expect(cache.stats.keys).toBe(3_001);
+    const answers = await Promise.all([zeroes, ...stored].map(async (live) => (await cache.claim([live], NOW)).result));
+    expect(answers.filter((answer) => answer !== 'duplicate')).toEqual([]);
+    expect(await cache.claim([key('evt_7')], NOW + 90_000)).toEqual({ result: 'duplicate', key: key('evt_7') });
+    expect(await cache.claim([key('evt_8')], NOW + 90_000)).toEqual({ result: 'new' });
+  });
+
+  it('refuses to load a log with more live keys than its bound rather than forget some', async () => {
+    store(1, [key('a'), key('b'), key('c')]);
+    const cache = new LocalReplayCache(2);
+    await expect(cache.load(replayLogSource(db), () => NOW)).rejects.toThrow(/storage.dedupeIndexMaxKeys \(2\)/);
+    expect(cache.ready).toBe(false);
   });
 
   it('claims all keys or none, answers pending while a claim is not committed, and forgets a released claim', async () => {
     const cache = new LocalReplayCache(1000);
-    await cache.load({ after: () => [] }, () => NOW);
+    await cache.load(replayLogSource(db), () => NOW);
     expect(await cache.claim([key('id'), key('sig')], NOW)).toEqual({ result: 'new' });
     expect(await cache.claim([key('other'), key('sig')], NOW)).toEqual({ result: 'pending', key: key('sig') });
     expect(await cache.claim([key('other')], NOW)).toEqual({ result: 'new' });
@@ -64,7 +101,7 @@ describe('the single node replay cache', () => {
 
   it('answers unavailable rather than forget when the index is full', async () => {
     const cache = new LocalReplayCache(2);
-    await cache.load({ after: () => [] }, () => NOW);
+    await cache.load(replayLogSource(db), () => NOW);
     expect((await cache.claim([key('a'), key('b')], NOW)).result).toBe('new');
     expect((await cache.claim([key('c')], NOW)).result).toBe('unavailable');
   });
