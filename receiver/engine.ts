@@ -139,9 +139,11 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   };
   const health: HealthProbe = () => {
     const state = storeHealth.state();
-    const dedupe = shared.replayIndex?.ready === false ? { dedupe: 'loading' } : {};
+    // While the replay index loads the node takes deliveries (their claims wait for it); only a failed load makes it unready.
+    const index = shared.replayIndex?.status;
+    const dedupe = index === 'loading' || index === 'failed' ? { dedupe: index } : {};
     return {
-      ready: state.ready && shared.replayIndex?.ready !== false,
+      ready: state.ready && index !== 'failed',
       detail: { node: loaded.nodeId, store: state.store, ...(state.redis ? { redis: state.redis } : {}), ...dedupe },
     };
   };

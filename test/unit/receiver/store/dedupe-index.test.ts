@@ -64,17 +64,32 @@ describe('the single node replay cache', () => {
   const store = (seq: number, keys: readonly ReplayKey[]) =>
     db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)').run(seq, Math.max(...keys.map((stored) => stored.expiresAt)), encodeReplayKeys(keys));
 
-  it('answers unavailable for a key it cannot judge until the log is loaded, then duplicate for a committed key', async () => {
+  it('lets a claim made while the log loads wait for the whole index: a committed key is a duplicate, never new', async () => {
     const cache = new LocalReplayCache(1000);
-    expect(await cache.claim([key('evt_1')], NOW)).toEqual({ result: 'unavailable', detail: 'the replay index is still loading' });
+    const early = [cache.claim([key('evt_1')], NOW), cache.claim([key('fresh')], NOW)];
+    expect(cache.status).toBe('loading');
     store(1, [key('evt_1'), key('expired', -1)]);
     store(2, [key('gone', -1)]);
     await cache.load(replayLogSource(db), () => NOW);
-    expect(cache.ready).toBe(true);
-    expect(cache.stats.keys).toBe(1);
+    expect(cache.status).toBe('loaded');
+    expect(await Promise.all(early)).toEqual([{ result: 'duplicate', key: key('evt_1') }, { result: 'new' }]);
+    expect(cache.stats.keys).toBe(2);
     expect(await cache.claim([key('evt_1')], NOW)).toEqual({ result: 'duplicate', key: key('evt_1') });
     expect(await cache.claim([key('expired')], NOW)).toEqual({ result: 'new' });
     expect(await cache.claim([key('gone')], NOW)).toEqual({ result: 'new' });
+  });
+
+  it('answers unavailable past a thousand waiting claims, and to every claim once the load failed', async () => {
+    const cache = new LocalReplayCache(1000);
+    const waiting = Array.from({ length: 1_000 }, (_, i) => cache.claim([key(`w${i}`)], NOW));
+    expect(await cache.claim([key('one too many')], NOW)).toEqual({ result: 'unavailable', detail: 'the replay index is still loading' });
+    const source = replayLogSource(db);
+    db.close(); // the store gone under the load
+    await expect(cache.load(source, () => NOW)).rejects.toThrow();
+    expect(cache.status).toBe('failed');
+    expect(new Set((await Promise.all(waiting)).map((answer) => answer.result))).toEqual(new Set(['unavailable']));
+    expect(await cache.claim([key('later')], NOW)).toEqual({ result: 'unavailable', detail: 'loading the replay index failed' });
+    db = new Database(':memory:');
   });
 
   it('loads every live key of a log spread over slices and gaps, zero bytes in digests included, keeping the later expiry of a key stored twice', async () => {
@@ -96,7 +111,7 @@ describe('the single node replay cache', () => {
     store(1, [key('a'), key('b'), key('c')]);
     const cache = new LocalReplayCache(2);
     await expect(cache.load(replayLogSource(db), () => NOW)).rejects.toThrow(/storage.dedupeIndexMaxKeys \(2\)/);
-    expect(cache.ready).toBe(false);
+    expect(cache.status).toBe('failed');
   });
 
   it('claims all keys or none, answers pending while a claim is not committed, and forgets a released claim', async () => {
