@@ -87,6 +87,21 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
 
   const masterKey = loadMasterKey(storageDir, options.env ?? process.env);
   const startedAt = now();
+  const shared = await openSharedState(config, loaded.nodeId, db, now);
+  // The replay index loads in slices from here while the rest starts (the writer thread boots meanwhile);
+  // the node takes deliveries before it is whole: their claims wait for it.
+  let stopping = false;
+  if (shared.replayIndex) {
+    const index = shared.replayIndex;
+    const started = performance.now();
+    index.load(replayLogSource(db), now).then(
+      () => options.logger.info('replay index loaded', { keys: index.stats.keys, ms: Math.round(performance.now() - started) }),
+      (error: unknown) => {
+        // A start that failed further on, or a close, shuts the store under the load: nothing to report then.
+        if (!stopping) options.logger.error('loading the replay index failed; deliveries get 503 until a restart', { error: errorText(error) });
+      },
+    );
+  }
   const writer = new StoreWriter({
     file: resolve(storageDir, 'receiver.db'),
     sync: config.storage.sync,
@@ -97,12 +112,12 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   await writer.start();
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
-  const shared = await openSharedState(config, loaded.nodeId, db, now);
   try {
     // Before anything listens or forwards: a retry of a delivery this node committed must meet its claim.
     const reconciled = await shared.reconcile((seqs) => writer.supersede(seqs));
     if (reconciled && reconciled.checked > 0) options.logger.info('reconciled recent commits with the fleet', { ...reconciled });
   } catch (error) {
+    stopping = true;
     await writer.close();
     await shared.close();
     db.close();
@@ -230,6 +245,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     }
   } catch (error) {
     // A port clash must not leave the other listener, the state watch, the writer or the store open behind it.
+    stopping = true;
     sync.stop();
     await Promise.all(servers.map((server) => closeGracefully(server, 0)));
     await writer.close();
@@ -261,14 +277,6 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   void maintain();
   const maintenanceTimer = setInterval(() => void maintain(), options.maintenanceIntervalMs ?? MAINTENANCE_INTERVAL_MS).unref();
   const redisWatch = setInterval(() => storeHealth.state(), 1_000).unref();
-  if (shared.replayIndex) {
-    const index = shared.replayIndex;
-    const started = performance.now();
-    index.load(replayLogSource(db), now).then(
-      () => options.logger.info('replay index loaded', { keys: index.stats.keys, ms: Math.round(performance.now() - started) }),
-      (error: unknown) => options.logger.error('loading the replay index failed; deliveries get 503 until a restart', { error: errorText(error) }),
-    );
-  }
   dispatcher?.start();
 
   return {
@@ -281,6 +289,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     commands,
     queries,
     async close() {
+      stopping = true;
       clearInterval(maintenanceTimer);
       clearInterval(redisWatch);
       sync.stop();
