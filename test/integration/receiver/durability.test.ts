@@ -50,13 +50,13 @@ describe('durable accept-then-202', () => {
     expect((await post(`${first.ingressUrl}/hooks/pay`, delivery)).status).toBe(202);
     first.child.kill('SIGKILL');
     await first.exited;
-    // Other deliveries' keys after it, so the index loads in several slices after the node listens.
+    // Older keys before it (under the negative seqs of migrated keys): its own key is among the last the index loads.
     const db = new Database(join(dir, 'data', 'receiver.db'));
     const until = Date.now() + 86_400_000;
     const expiry = Buffer.alloc(8);
     expiry.writeDoubleLE(until);
     db.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
-      INSERT INTO replay_log (seq, until, keys) SELECT 1000 + i, ?, randomblob(16) || ? || randomblob(16) || ? FROM n`).run(until, expiry, expiry);
+      INSERT INTO replay_log (seq, until, keys) SELECT -1000000000 + i, ?, randomblob(16) || ? || randomblob(16) || ? FROM n`).run(until, expiry, expiry);
     db.close();
 
     const second = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
