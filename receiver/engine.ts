@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ReplayLogSource } from './store/dedupe/local-replay-cache.js';
+import { replayLogSource } from './store/dedupe/replay-log-source.js';
 import { resolve } from 'node:path';
 import { describeRedisTarget, redisTarget } from './store/redis/redis-connection.js';
 import type { Server } from 'node:http';
@@ -88,6 +87,21 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
 
   const masterKey = loadMasterKey(storageDir, options.env ?? process.env);
   const startedAt = now();
+  const shared = await openSharedState(config, loaded.nodeId, db, now);
+  // The replay index loads in slices from here while the rest starts (the writer thread boots meanwhile);
+  // the node takes deliveries before it is whole: their claims wait for it.
+  let stopping = false;
+  if (shared.replayIndex) {
+    const index = shared.replayIndex;
+    const started = performance.now();
+    index.load(replayLogSource(db), now).then(
+      () => options.logger.info('replay index loaded', { keys: index.stats.keys, ms: Math.round(performance.now() - started) }),
+      (error: unknown) => {
+        // A start that failed further on, or a close, shuts the store under the load: nothing to report then.
+        if (!stopping) options.logger.error('loading the replay index failed; deliveries get 503 until a restart', { error: errorText(error) });
+      },
+    );
+  }
   const writer = new StoreWriter({
     file: resolve(storageDir, 'receiver.db'),
     sync: config.storage.sync,
@@ -98,12 +112,12 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   await writer.start();
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
-  const shared = await openSharedState(config, loaded.nodeId, db, now);
   try {
     // Before anything listens or forwards: a retry of a delivery this node committed must meet its claim.
     const reconciled = await shared.reconcile((seqs) => writer.supersede(seqs));
     if (reconciled && reconciled.checked > 0) options.logger.info('reconciled recent commits with the fleet', { ...reconciled });
   } catch (error) {
+    stopping = true;
     await writer.close();
     await shared.close();
     db.close();
@@ -140,9 +154,11 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   };
   const health: HealthProbe = () => {
     const state = storeHealth.state();
-    const dedupe = shared.replayIndex?.ready === false ? { dedupe: 'loading' } : {};
+    // While the replay index loads the node takes deliveries (their claims wait for it); only a failed load makes it unready.
+    const index = shared.replayIndex?.status;
+    const dedupe = index === 'loading' || index === 'failed' ? { dedupe: index } : {};
     return {
-      ready: state.ready && shared.replayIndex?.ready !== false,
+      ready: state.ready && index !== 'failed',
       detail: { node: loaded.nodeId, store: state.store, ...(state.redis ? { redis: state.redis } : {}), ...dedupe },
     };
   };
@@ -229,6 +245,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     }
   } catch (error) {
     // A port clash must not leave the other listener, the state watch, the writer or the store open behind it.
+    stopping = true;
     sync.stop();
     await Promise.all(servers.map((server) => closeGracefully(server, 0)));
     await writer.close();
@@ -260,14 +277,6 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   void maintain();
   const maintenanceTimer = setInterval(() => void maintain(), options.maintenanceIntervalMs ?? MAINTENANCE_INTERVAL_MS).unref();
   const redisWatch = setInterval(() => storeHealth.state(), 1_000).unref();
-  if (shared.replayIndex) {
-    const index = shared.replayIndex;
-    const started = performance.now();
-    index.load(replayLogSource(db), now).then(
-      () => options.logger.info('replay index loaded', { keys: index.stats.keys, ms: Math.round(performance.now() - started) }),
-      (error: unknown) => options.logger.error('loading the replay index failed; deliveries get 503 until a restart', { error: errorText(error) }),
-    );
-  }
   dispatcher?.start();
 
   return {
@@ -280,6 +289,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     commands,
     queries,
     async close() {
+      stopping = true;
       clearInterval(maintenanceTimer);
       clearInterval(redisWatch);
       sync.stop();
@@ -290,12 +300,6 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       db.close();
     },
   };
-}
-
-/** The replay log as the single node's replay index loads it. */
-function replayLogSource(db: Database.Database): ReplayLogSource {
-  const after = db.prepare('SELECT seq, keys FROM replay_log WHERE seq > ? ORDER BY seq LIMIT ?');
-  return { after: (seq, limit) => after.all(seq, limit) as { seq: number; keys: Buffer }[] };
 }
 
 /** Names the Redis state a node shares, without revealing its address or credentials. */

@@ -215,7 +215,10 @@ export const receiverConfig = z
         logRetentionDays: z.number().positive().max(3650).default(30),
         /** Ceiling of the database's used bytes: above it the oldest captures are purged first (not the log, not the outbox). */
         maxBytes: positiveInt.min(1_048_576).optional(),
-        /** Replay keys the single node holds in memory (about 50 bytes each); past it deliveries get 503 rather than a forgotten key. */
+        /**
+         * Replay keys the single node holds in memory; past it deliveries get 503 rather than a forgotten key. A key takes a
+         * 16-byte slot in a table kept at most half full (32–64 bytes a key): the default 4,000,000 keys take at most 128 MiB.
+         */
         dedupeIndexMaxKeys: positiveInt.default(4_000_000),
         /** A commit running longer than this makes the node not ready, and the ingress answers 503 instead of queueing. */
         commitStallSeconds: z.number().positive().max(600).default(5),

@@ -1,15 +1,21 @@
 import type { ClaimResult, ReplayCache, ReplayKey } from '../replay-cache.js';
-import { DedupeIndex } from './dedupe-index.js';
+import { DedupeIndex, STORED_KEY_BYTES as KEY_BYTES } from './dedupe-index.js';
 import { DIGEST_BYTES } from './replay-digest.js';
 
-/** Rows of the replay log read per slice while loading: small enough that ingress and health keep answering. */
-const LOAD_SLICE_ROWS = 20_000;
-const KEY_BYTES = DIGEST_BYTES + 8;
+/** Seqs of the replay log read per slice while loading: one slice is ~2 MB and tens of ms, so health and ingress keep answering. */
+const LOAD_SLICE_SEQS = 50_000;
+/** Claims that may wait for the index to load: each holds a request in flight (its body at most ingress.maxBodyBytes). */
+const MAX_WAITING_CLAIMS = 1_000;
 
-/** The replay keys of committed deliveries as the store holds them, in log order. */
+/** The replay keys of committed deliveries as the store holds them. */
 export interface ReplayLogSource {
-  /** Rows after `seq`, oldest first, at most `limit`; `keys` as written by `encodeReplayKeys`. */
-  after(seq: number, limit: number): readonly { seq: number; keys: Buffer }[];
+  /** The first seq at or after `seq`; undefined past the end of the log. */
+  next(seq: number): number | undefined;
+  /**
+   * The stored keys (as written by `encodeReplayKeys`) of the rows with `from <= seq < to` that hold
+   * a key whose window has not passed at `now`, concatenated in one buffer: no object per row.
+   */
+  keys(from: number, to: number, now: number): Buffer | undefined;
 }
 
 /** The stored form of a delivery's replay keys: per key, its digest and its expiry (float64 LE). */
@@ -36,49 +42,78 @@ export function decodeReplayKeys(stored: Buffer): { digest: Buffer; expiresAt: n
  * with the process); a durable delivery's keys are committed to the index and, in the same
  * transaction as the delivery, to the store's replay log, which rebuilds the index at start.
  *
- * While the index loads, a claim that misses it cannot be judged (the key may be in the part not
- * loaded yet) and answers `unavailable`, so the sender retries a second later: a node answers
- * `/readyz` at once and takes traffic as soon as the index is whole, and never forgets a key.
+ * While the index loads, a claim cannot be judged (its key may be in the part not loaded yet): it
+ * waits for the whole index, so the node takes traffic from its start, answers the first
+ * deliveries a moment later, and never forgets a key. Past MAX_WAITING_CLAIMS waiting claims, or
+ * when the load failed, a claim answers `unavailable` and the sender retries.
  */
 export class LocalReplayCache implements ReplayCache {
   readonly durableKeys = true;
   private readonly index: DedupeIndex;
-  private loaded = false;
+  private state: 'loading' | 'loaded' | 'failed' = 'loading';
+  private readonly whole: Promise<void>;
+  private settle!: (error?: unknown) => void;
+  private waiting = 0;
 
   constructor(maxKeys: number) {
     this.index = new DedupeIndex(maxKeys);
+    this.whole = new Promise<void>((resolve, reject) => (this.settle = (error) => (error === undefined ? resolve() : reject(error))));
+    // Nobody may be waiting when a load fails: its error is reported by whoever called `load`.
+    this.whole.catch(() => undefined);
   }
 
-  get ready(): boolean {
-    return this.loaded;
+  /** `loading` until every key of the log is in memory; claims meanwhile wait. `failed` refuses claims until a restart. */
+  get status(): 'loading' | 'loaded' | 'failed' {
+    return this.state;
   }
 
   get stats(): { keys: number; bytes: number; maxKeys: number } {
     return { keys: this.index.size, bytes: this.index.bytes, maxKeys: this.index.maxKeys };
   }
 
-  /** Loads the committed keys still inside their window, a slice per event-loop turn. */
+  /**
+   * Loads the committed keys still inside their window: the log is read in slices of seqs (the
+   * event loop turns between them), then the table is sized once for all of them and filled.
+   */
   async load(source: ReplayLogSource, now: () => number): Promise<void> {
-    let after = Number.MIN_SAFE_INTEGER;
-    for (;;) {
-      const rows = source.after(after, LOAD_SLICE_ROWS);
-      const at = now();
-      for (const row of rows) {
-        for (const { digest, expiresAt } of decodeReplayKeys(row.keys)) {
-          if (expiresAt > at && !this.index.add(digest, expiresAt, true, at)) {
-            throw new Error(`the replay log holds more live keys than storage.dedupeIndexMaxKeys (${this.index.maxKeys}); raise it`);
-          }
-        }
-        after = row.seq;
-      }
-      if (rows.length < LOAD_SLICE_ROWS) break;
+    try {
+      await this.fill(source, now);
+      this.state = 'loaded';
+      this.settle();
+    } catch (error) {
+      this.state = 'failed';
+      this.settle(error);
+      throw error;
+    }
+  }
+
+  private async fill(source: ReplayLogSource, now: () => number): Promise<void> {
+    const slices: Buffer[] = [];
+    // Slices start at a seq the log holds: gaps (the migrated keys sit a billion seqs below the deliveries) cost nothing.
+    for (let from = source.next(Number.MIN_SAFE_INTEGER); from !== undefined; from = source.next(from + LOAD_SLICE_SEQS)) {
+      const keys = source.keys(from, from + LOAD_SLICE_SEQS, now());
+      if (keys) slices.push(keys);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.loaded = true;
+    const at = now();
+    this.index.reserve(slices.reduce((sum, keys) => sum + keys.length / KEY_BYTES, 0), at);
+    for (const keys of slices.splice(0)) {
+      if (this.index.addStored(keys, at) > 0) {
+        throw new Error(`the replay log holds more live keys than storage.dedupeIndexMaxKeys (${this.index.maxKeys}); raise it`);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult> {
-    return Promise.resolve(this.claimNow(keys, now));
+    if (this.state === 'loaded') return Promise.resolve(this.claimNow(keys, now));
+    if (this.state === 'failed') return Promise.resolve({ result: 'unavailable', detail: 'loading the replay index failed' });
+    if (this.waiting >= MAX_WAITING_CLAIMS) return Promise.resolve({ result: 'unavailable', detail: 'the replay index is still loading' });
+    this.waiting++;
+    return this.whole.then(
+      () => this.claimNow(keys, now),
+      () => ({ result: 'unavailable', detail: 'loading the replay index failed' }) as const,
+    ).finally(() => this.waiting--);
   }
 
   commit(keys: readonly ReplayKey[], now: number): Promise<void> {
@@ -97,7 +132,6 @@ export class LocalReplayCache implements ReplayCache {
       if (found === 'committed') return { result: 'duplicate', key };
       if (found === 'pending') return { result: 'pending', key };
     }
-    if (!this.loaded) return { result: 'unavailable', detail: 'the replay index is still loading' };
     for (let index = 0; index < keys.length; index++) {
       const key = keys[index] as ReplayKey;
       if (!this.index.add(key.digest, key.expiresAt, false, now)) {
