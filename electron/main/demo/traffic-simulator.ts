@@ -18,6 +18,9 @@ export interface SimulatorOptions {
 
 /** One delivery in this many of the steady traffic goes wrong the ordinary way (see `trickle`). */
 const BAD_ONE_IN = 12;
+/** A wrong secret, another integration's secret, no signature, a stranger's address. */
+const MISTAKES = ['wrong-secret', 'other-integration-secret', 'unsigned', 'stranger'] as const;
+type Mistake = (typeof MISTAKES)[number];
 
 /**
  * Traffic for the demo fleet: a steady stream of the providers' deliveries spread over the nodes as
@@ -31,6 +34,7 @@ export class TrafficSimulator {
   private readonly accepted = new Map<string, WireRequest>();
   private stopped = false;
   private sent = 0;
+  private mistakes = 0;
 
   constructor(private readonly options: SimulatorOptions) {}
 
@@ -48,24 +52,25 @@ export class TrafficSimulator {
   }
 
   private async steady(): Promise<void> {
-    const integration = this.pickWeighted();
-    const ingressUrl = this.nextNode();
     this.sent += 1;
-    const request = await signedRequest(ingressUrl, integration, integration.event(), this.sent % BAD_ONE_IN === 0 ? this.trickle(integration) : {});
+    const mistake = this.sent % BAD_ONE_IN === 0 ? MISTAKES[this.mistakes++ % MISTAKES.length] : undefined;
+    // A stranger's address is refused only where there is an allowlist: send it to such an integration.
+    const integration = (mistake === 'stranger' ? this.options.integrations.find((candidate) => candidate.allowIps) : undefined) ?? this.pickWeighted();
+    const request = await signedRequest(this.nextNode(), integration, integration.event(), mistake ? this.trickle(integration, mistake) : {});
     if ((await this.track(send(request))) === 202) this.accepted.set(integration.id, request);
   }
 
-  /** The everyday mistakes: a wrong secret, another integration's secret, no signature, a stranger's address. */
-  private trickle(integration: DemoIntegration): SendOptions {
+  /** The everyday mistakes, each in turn so that every one shows within a few rounds. */
+  private trickle(integration: DemoIntegration, mistake: Mistake): SendOptions {
     const others = this.options.integrations.filter((other) => other.id !== integration.id && other.scheme === integration.scheme);
-    switch (randomInt(4)) {
-      case 0:
+    switch (mistake) {
+      case 'wrong-secret':
         return { secret: newSigningSecret(integration.scheme) };
-      case 1:
+      case 'other-integration-secret':
         return others[0] ? { secret: others[0].secret } : { secret: newSigningSecret(integration.scheme) };
-      case 2:
+      case 'unsigned':
         return { unsigned: true };
-      default:
+      case 'stranger':
         return { from: `192.0.2.${randomInt(1, 255)}` };
     }
   }
