@@ -20,6 +20,13 @@ describe('durable accept-then-202', () => {
     integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: 'env:TEST_STRIPE_SECRET' }] }],
   };
 
+  /** The node started again on the same data, and the delivery sent the moment it listens. */
+  async function restartAndSend(dir: string, delivery: Awaited<ReturnType<typeof sign>>) {
+    const again = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
+    running.push(again);
+    return post(`${again.ingressUrl}/hooks/pay`, delivery);
+  }
+
   it('loses none of a burst of 202s to kill -9, and a replay after restart is still a duplicate', async () => {
     const dir = tempDir();
     const first = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
@@ -36,9 +43,7 @@ describe('durable accept-then-202', () => {
     db.close();
     expect(accepted.filter((id) => !stored.has(id))).toEqual([]);
 
-    const second = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
-    running.push(second);
-    const replay = await post(`${second.ingressUrl}/hooks/pay`, deliveries[0]!);
+    const replay = await restartAndSend(dir, deliveries[0]!);
     expect([replay.status, replay.json.status]).toEqual([200, 'duplicate']);
   });
 
@@ -59,9 +64,7 @@ describe('durable accept-then-202', () => {
       INSERT INTO replay_log (seq, until, keys) SELECT -1000000000 + i, ?, randomblob(16) || ? || randomblob(16) || ? FROM n`).run(until, expiry, expiry);
     db.close();
 
-    const second = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
-    running.push(second);
-    const replay = await post(`${second.ingressUrl}/hooks/pay`, delivery);
+    const replay = await restartAndSend(dir, delivery);
     expect([replay.status, replay.json.status]).toEqual([200, 'duplicate']);
   }, 60_000);
 
@@ -85,10 +88,8 @@ describe('durable accept-then-202', () => {
     locker.exec('ROLLBACK');
     locker.close();
 
-    const second = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
-    running.push(second);
     // Sent as soon as the node listens: the claim waits for the replay index, then is judged against all of it.
-    const retry = await post(`${second.ingressUrl}/hooks/pay`, delivery);
+    const retry = await restartAndSend(dir, delivery);
     expect([retry.status, retry.json.status]).toEqual([202, 'accepted']);
   }, 30_000);
 
