@@ -5,13 +5,24 @@ import { spawnWithConfig, type ReceiverProcess } from '../helpers/receiver-proce
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hookwarden-receiver.js');
 
+/** Every server the bench started and has not stopped: a run that fails half-way must not leave them listening. */
+const started = new Set<ReceiverProcess>();
+process.once('exit', () => {
+  for (const server of started) server.child.kill('SIGKILL');
+});
+
+function track(server: ReceiverProcess): ReceiverProcess {
+  started.add(server);
+  return server;
+}
+
 /** Pins every thread of a server (event loop, writer thread, libuv pool) to one core; wrk gets the other. */
 export function pin(pid: number | undefined, core: number): void {
   if (pid) spawnSync('taskset', ['-a', '-pc', String(core), String(pid)]);
 }
 
 export async function startReceiver(configFile: string, core: number): Promise<ReceiverProcess> {
-  const server = await spawnWithConfig(configFile);
+  const server = track(await spawnWithConfig(configFile));
   pin(server.child.pid, core);
   return server;
 }
@@ -25,7 +36,7 @@ export function startProfiledReceiver(configFile: string, dir: string, core: num
   return new Promise((resolve) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = JSON.parse(line) as { msg?: string; ingress?: string; admin?: string };
-      if (entry.msg === 'receiver listening' && entry.ingress) resolve({ child, ingressUrl: entry.ingress, adminUrl: entry.admin, exited, output: () => '' });
+      if (entry.msg === 'receiver listening' && entry.ingress) resolve(track({ child, ingressUrl: entry.ingress, adminUrl: entry.admin, exited, output: () => '' }));
     });
   });
 }
@@ -37,7 +48,7 @@ export function startBare(core: number): Promise<ReceiverProcess> {
     child.stdout.once('data', (chunk: Buffer) => {
       const { ingress } = JSON.parse(chunk.toString()) as { ingress: string };
       pin(child.pid, core);
-      resolve({ child, ingressUrl: ingress, adminUrl: undefined, exited, output: () => '' });
+      resolve(track({ child, ingressUrl: ingress, adminUrl: undefined, exited, output: () => '' }));
     });
   });
 }
@@ -45,4 +56,5 @@ export function startBare(core: number): Promise<ReceiverProcess> {
 export async function stop(server: ReceiverProcess): Promise<void> {
   server.child.kill('SIGTERM');
   await server.exited;
+  started.delete(server);
 }
