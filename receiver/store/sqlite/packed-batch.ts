@@ -5,7 +5,14 @@ import type { DeliveryRecord, DeliveryWrite } from '../delivery-record.js';
 const OUTBOX_STATE = { ready: 1, held: 2 } as const;
 
 /** The log row's columns the event loop fills in, in the insert's order; the writer thread adds the sealed capture. */
-export const ROW_COLUMNS = 20;
+const ROW = [
+  'requestId', 'integrationId', 'receivedAt', 'sourceIp', 'method', 'path', 'headers', 'bodySize', 'bodySha256', 'status',
+  'outcome', 'reason', 'detail', 'diagnosis', 'secretId', 'deliveryId', 'skewMs', 'latencyUs', 'outbox', 'captureExpiresAt',
+] as const;
+type Column = (typeof ROW)[number];
+/** Where each column sits within a delivery's stride: the one place packing and unpacking agree on. */
+const COLUMN = Object.fromEntries(ROW.map((name, index) => [name, index])) as Record<Column, number>;
+const ROW_COLUMNS = ROW.length;
 /** Per delivery: the row's columns, then capture meta (JSON or null), body start and length, replay keys start and length, replay until. */
 const STRIDE = ROW_COLUMNS + 6;
 const META = ROW_COLUMNS;
@@ -29,7 +36,7 @@ export interface PackedBatch {
 
 /** One delivery of a batch, as the writer thread reads it. */
 export interface PackedDelivery {
-  /** The first ROW_COLUMNS columns of the row, in insert order. */
+  /** The row's columns the event loop filled in, in insert order. */
   readonly columns: readonly Value[];
   readonly integrationId: string | null;
   /** What the per-minute statistics count it under. */
@@ -58,26 +65,28 @@ export function packBatch(writes: readonly DeliveryWrite[]): PackedBatch {
     const base = index * STRIDE;
     const integrationId = record.integrationId;
     const stored = capture && integrationId !== null ? capture : undefined;
-    values[base] = record.requestId;
-    values[base + 1] = integrationId;
-    values[base + 2] = record.receivedAt;
-    values[base + 3] = record.sourceIp;
-    values[base + 4] = record.method;
-    values[base + 5] = record.path;
-    values[base + 6] = JSON.stringify(record.headers);
-    values[base + 7] = record.bodySize;
-    values[base + 8] = record.bodySha256;
-    values[base + 9] = record.status;
-    values[base + 10] = record.outcome;
-    values[base + 11] = record.reason;
-    values[base + 12] = record.detail;
-    values[base + 13] = record.diagnosis;
-    values[base + 14] = record.secretId;
-    values[base + 15] = record.deliveryId;
-    values[base + 16] = record.skewMs;
-    values[base + 17] = record.latencyUs;
-    values[base + 18] = write.outbox && integrationId !== null ? OUTBOX_STATE[write.outbox] : null;
-    values[base + 19] = stored ? stored.expiresAt : null;
+    // Column by column, without an object per delivery: this runs on the event loop for every delivery.
+    const set = (name: Column, value: Value): void => void (values[base + COLUMN[name]] = value);
+    set('requestId', record.requestId);
+    set('integrationId', integrationId);
+    set('receivedAt', record.receivedAt);
+    set('sourceIp', record.sourceIp);
+    set('method', record.method);
+    set('path', record.path);
+    set('headers', JSON.stringify(record.headers));
+    set('bodySize', record.bodySize);
+    set('bodySha256', record.bodySha256);
+    set('status', record.status);
+    set('outcome', record.outcome);
+    set('reason', record.reason);
+    set('detail', record.detail);
+    set('diagnosis', record.diagnosis);
+    set('secretId', record.secretId);
+    set('deliveryId', record.deliveryId);
+    set('skewMs', record.skewMs);
+    set('latencyUs', record.latencyUs);
+    set('outbox', write.outbox && integrationId !== null ? OUTBOX_STATE[write.outbox] : null);
+    set('captureExpiresAt', stored ? stored.expiresAt : null);
     values[base + META] = stored ? captureMeta(stored) : null;
     values[base + BODY_START] = offset;
     if (stored) offset += stored.body.copy(bytes, offset);
@@ -101,17 +110,18 @@ export function unpackDelivery(batch: PackedBatch, index: number): PackedDeliver
   const meta = values[base + META] as string | null;
   const until = values[base + UNTIL] as number | null;
   const view = (start: number, length: number): Buffer => Buffer.from(batch.bytes, values[base + start] as number, values[base + length] as number);
+  const column = (name: Column): Value => values[base + COLUMN[name]] as Value;
   return {
     columns: values.slice(base, base + ROW_COLUMNS),
-    integrationId: values[base + 1] as string | null,
-    receivedAt: values[base + 2] as number,
-    status: values[base + 9] as number,
-    outcome: values[base + 10] as DeliveryRecord['outcome'],
-    reason: values[base + 11] as DeliveryRecord['reason'],
-    secretId: values[base + 14] as string | null,
-    diagnosis: values[base + 13] as DeliveryRecord['diagnosis'],
-    skewMs: values[base + 16] as number | null,
-    sourceIp: values[base + 3] as string,
+    integrationId: column('integrationId') as string | null,
+    receivedAt: column('receivedAt') as number,
+    status: column('status') as number,
+    outcome: column('outcome') as DeliveryRecord['outcome'],
+    reason: column('reason') as DeliveryRecord['reason'],
+    secretId: column('secretId') as string | null,
+    diagnosis: column('diagnosis') as DeliveryRecord['diagnosis'],
+    skewMs: column('skewMs') as number | null,
+    sourceIp: column('sourceIp') as string,
     capture: meta === null ? null : { meta, body: view(BODY_START, BODY_LENGTH) },
     replay: until === null ? null : { until, keys: view(KEYS_START, KEYS_LENGTH) },
   };

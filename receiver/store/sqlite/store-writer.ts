@@ -125,8 +125,7 @@ export class StoreWriter {
 
   private commitNext(): Promise<void> {
     if (this.committing || this.queue.length === 0) return Promise.resolve();
-    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.splice(0, MAX_BATCH);
-    if (batch === this.queue) this.queue = [];
+    const batch = this.queue.splice(0, MAX_BATCH);
     this.inFlightWrites = batch.length;
     this.committing = this.commitBatch(batch);
     return this.committing;
