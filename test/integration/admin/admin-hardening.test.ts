@@ -63,24 +63,29 @@ async function allAudit(receiver: TestReceiver): Promise<AuditEntry[]> {
   return log.entries;
 }
 
+/**
+ * A node with the `pay` integration on the test clock, the `reader` and `root` tokens, `tokens`
+ * between them, and the admin options a describe block needs.
+ */
+function startAdminNode(tokens: readonly { name: string; sha256: string; scope: string; payloads?: boolean }[], admin: Record<string, unknown> = {}): Promise<TestReceiver> {
+  return startTestReceiver(
+    {
+      admin: {
+        listen: '127.0.0.1:0',
+        tokens: [{ name: 'reader', sha256: sha256(READER), scope: 'read' }, ...tokens, { name: 'root', sha256: sha256(ADMIN), scope: 'admin' }],
+        ...admin,
+      },
+      integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: SECRET }] }],
+    },
+    { now: clock },
+  );
+}
+
 describe('admin plane under guessing', () => {
   let receiver: TestReceiver;
   beforeAll(async () => {
-    receiver = await startTestReceiver(
-      {
-        admin: {
-          listen: '127.0.0.1:0',
-          tokens: [
-            { name: 'reader', sha256: sha256(READER), scope: 'read' },
-            { name: 'root', sha256: sha256(ADMIN), scope: 'admin' },
-          ],
-          // Small budgets so the test stays short; one failure comes back per minute.
-          authFailures: { perSource: { burst: 5, perMinute: 1 }, global: { burst: 30, perMinute: 1 } },
-        },
-        integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: SECRET }] }],
-      },
-      { now: clock },
-    );
+    // Small budgets so the test stays short; one failure comes back per minute.
+    receiver = await startAdminNode([], { authFailures: { perSource: { burst: 5, perMinute: 1 }, global: { burst: 30, perMinute: 1 } } });
   });
   afterAll(() => receiver.close());
 
@@ -163,20 +168,7 @@ describe('admin audit paging', () => {
 describe('payload permission, whoami and the person at the console', () => {
   let receiver: TestReceiver;
   beforeAll(async () => {
-    receiver = await startTestReceiver(
-      {
-        admin: {
-          listen: '127.0.0.1:0',
-          tokens: [
-            { name: 'reader', sha256: sha256(READER), scope: 'read' },
-            { name: 'support', sha256: sha256(PAYLOAD_READER), scope: 'read', payloads: true },
-            { name: 'root', sha256: sha256(ADMIN), scope: 'admin' },
-          ],
-        },
-        integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: SECRET }] }],
-      },
-      { now: clock },
-    );
+    receiver = await startAdminNode([{ name: 'support', sha256: sha256(PAYLOAD_READER), scope: 'read', payloads: true }]);
   });
   afterAll(() => receiver.close());
 
@@ -272,21 +264,7 @@ describe('live streams under load', () => {
   let receiver: TestReceiver;
   const OTHER = newToken();
   beforeAll(async () => {
-    receiver = await startTestReceiver(
-      {
-        admin: {
-          listen: '127.0.0.1:0',
-          tokens: [
-            { name: 'reader', sha256: sha256(READER), scope: 'read' },
-            { name: 'other', sha256: sha256(OTHER), scope: 'read' },
-            { name: 'root', sha256: sha256(ADMIN), scope: 'admin' },
-          ],
-          streams: { max: 4, perToken: 3 },
-        },
-        integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: SECRET }] }],
-      },
-      { now: clock },
-    );
+    receiver = await startAdminNode([{ name: 'other', sha256: sha256(OTHER), scope: 'read' }], { streams: { max: 4, perToken: 3 } });
   });
   afterAll(() => receiver.close());
 
