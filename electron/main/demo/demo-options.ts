@@ -11,7 +11,7 @@ export interface DemoArguments {
   readonly incidentEverySeconds: number;
   /** Browser mode even where Electron could run. */
   readonly browser: boolean;
-  /** The Node binary that runs the receiver nodes; unset from the command line (this process's own). */
+  /** The binary that runs the receiver nodes (on the desktop, Electron's own, run as Node); unset from the command line (this process's own). */
   readonly node: string | undefined;
 }
 
@@ -39,7 +39,7 @@ export function demoArgumentsIn(argv: readonly string[]): DemoArguments | undefi
   return at === -1 ? undefined : parseDemoArguments(argv.slice(at + 1));
 }
 
-/** What the command line passes on to Electron: the same options, and the Node binary it runs under. */
+/** What the command line passes on to Electron: the same options, and the binary that runs the receiver nodes. */
 export function electronDemoArguments(options: DemoArguments, node: string): string[] {
   return [DEMO_FLAG, '--port', String(options.port), '--incident-every', String(options.incidentEverySeconds), '--node', node];
 }

@@ -19,7 +19,7 @@ export interface DemoOptions {
   readonly incidentEveryMs: number;
   readonly print: (line: string) => void;
   readonly logger: Logger;
-  /** The Node binary that runs the receiver nodes: in Electron, `process.execPath` is Electron itself. */
+  /** The binary that runs the receiver nodes: Node, or on the desktop Electron's own, run as Node (demo-fleet.ts). */
   readonly node: string;
   /** The desktop window's events, beside the web host's; the browser demo has no window. */
   readonly windowEvents?: EventSink;
