@@ -77,6 +77,10 @@ export const PERIODS = [
   { suffix: 'hour', minutes: 60 },
 ] as const;
 
+/** Stores a period's skew histogram, keeping its sources. */
+const setSkewSql = (suffix: (typeof PERIODS)[number]['suffix']): string =>
+  `INSERT INTO stats_sketch_${suffix} (minute, skew) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET skew = excluded.skew`;
+
 /**
  * The per-minute aggregates every statistic of the admin API is read from: counts by outcome, by
  * verifying secret, diagnoses, a skew histogram and the rejected sources. Written with each batch,
@@ -96,7 +100,7 @@ export class MinuteStats {
       periods: PERIODS.map(({ suffix, minutes }) => ({
         minutes,
         skewOf: db.prepare(`SELECT skew FROM stats_sketch_${suffix} WHERE minute = ?`).pluck(),
-        setSkew: db.prepare(`INSERT INTO stats_sketch_${suffix} (minute, skew) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET skew = excluded.skew`),
+        setSkew: db.prepare(setSkewSql(suffix)),
         sourcesOf: db.prepare(`SELECT sources FROM stats_sketch_${suffix} WHERE minute = ?`).pluck(),
         setSources: db.prepare(`INSERT INTO stats_sketch_${suffix} (minute, sources) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET sources = excluded.sources`),
       })),
@@ -194,8 +198,8 @@ function addSources(stored: Record<string, number>, batch: ReadonlyMap<string, n
   return summary;
 }
 
-function increment(counts: Map<string, number>, key: string, by = 1): void {
-  counts.set(key, (counts.get(key) ?? 0) + by);
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
 /** The least counted entry (the first of equals): the one space-saving replaces. */
@@ -237,7 +241,7 @@ export function aggregateLoggedMinutes(db: Database.Database): void {
       periods.set(key, histogram);
       addToCell(histogram, bucket, count, min, max);
     }
-    const setSkew = db.prepare(`INSERT INTO stats_sketch_${suffix} (minute, skew) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET skew = excluded.skew`);
+    const setSkew = db.prepare(setSkewSql(suffix));
     for (const [key, histogram] of periods) setSkew.run(key, encodeSkewHistogram(histogram));
   }
 }
