@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -7,6 +6,7 @@ import { startRedisServer, type RedisServer } from '../../helpers/redis-server.j
 import { spawnReceiver, type ReceiverProcess } from '../../helpers/receiver-process.js';
 import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
 import { post, tempDir } from '../../helpers/test-receiver.js';
+import { holdWriteLock } from '../../helpers/write-lock.js';
 
 /** Two and three real receiver processes sharing one real redis-server. */
 describe('a fleet of receivers on Redis', () => {
@@ -82,9 +82,7 @@ describe('a fleet of receivers on Redis', () => {
     const { keyPrefix, dirs, nodes: [a, b] } = await startFleet(2);
     const delivery = await sign('stripe', { secret, body: sampleBody('stripe') });
     // Node A's commit waits on SQLite's write lock, held here: A has claimed in Redis but stored nothing.
-    const locker = new Database(join(dirs[0]!, 'data', 'receiver.db'));
-    locker.pragma('busy_timeout = 0');
-    locker.exec('BEGIN IMMEDIATE');
+    const release = holdWriteLock(join(dirs[0]!, 'data', 'receiver.db'));
     const unanswered = post(`${a!.ingressUrl}/hooks/pay`, delivery).catch(() => undefined);
     const client = new Redis(redis.url);
     try {
@@ -97,8 +95,7 @@ describe('a fleet of receivers on Redis', () => {
     a!.child.kill('SIGKILL');
     await a!.exited;
     expect(await unanswered).toBeUndefined();
-    locker.exec('ROLLBACK');
-    locker.close();
+    release();
     // The sender retries on B until A's lease has run out (seconds): never a 200 for what no node stored.
     let retry = await post(`${b!.ingressUrl}/hooks/pay`, delivery);
     for (const started = Date.now(); retry.status === 503 && Date.now() - started < 30_000; ) {

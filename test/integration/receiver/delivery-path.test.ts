@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newSecret, sign, sampleBody } from '../../helpers/signers.js';
 import { startTestReceiver, tempDir, type TestReceiver } from '../../helpers/test-receiver.js';
+import { holdWriteLock } from '../../helpers/write-lock.js';
 
 /** The path of one delivery (DESIGN §2.1) through a real HTTP listener and a real SQLite file. */
 describe('the path of a delivery', () => {
@@ -199,15 +199,12 @@ describe('the path of a delivery', () => {
     const delivery = await sign('stripe', { secret: SECRET, body: sampleBody('stripe') });
     const db = r.db();
     // A second connection holding the write lock makes every group commit fail with SQLITE_BUSY: the store is unavailable.
-    const locker = new Database(db.name);
-    locker.pragma('busy_timeout = 0');
-    locker.exec('BEGIN IMMEDIATE');
+    const release = holdWriteLock(db.name);
     const down = await r.post('/hooks/pay', delivery);
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe('5');
     expect((await fetch(`${r.engine.ingressUrl}/readyz`)).status).toBe(503);
-    locker.exec('ROLLBACK');
-    locker.close();
+    release();
     const retry = await r.post('/hooks/pay', delivery);
     expect(retry.status).toBe(202);
     expect((await fetch(`${r.engine.ingressUrl}/readyz`)).status).toBe(200);
@@ -276,17 +273,6 @@ function respell(base64: string): string {
   return `${base64.slice(0, at)}${respelt}${base64.slice(at + 1)}`;
 }
 
-/** Holds SQLite's write lock from another connection, as a stuck disk would: the node's commits wait. */
-function holdWriteLock(r: TestReceiver): () => void {
-  const locker = new Database(join(r.dir, 'data', 'receiver.db'));
-  locker.pragma('busy_timeout = 0');
-  locker.exec('BEGIN IMMEDIATE');
-  return () => {
-    locker.exec('ROLLBACK');
-    locker.close();
-  };
-}
-
 describe('replays, floods and faults on the write path', () => {
   let receiver: TestReceiver | undefined;
   afterEach(async () => {
@@ -339,7 +325,7 @@ describe('replays, floods and faults on the write path', () => {
     receiver = await startTestReceiver({ integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }] });
     const r = receiver;
     const delivery = await sign('stripe', { secret, body: sampleBody('stripe') });
-    const release = holdWriteLock(r);
+    const release = holdWriteLock(join(r.dir, 'data', 'receiver.db'));
     const first = r.post('/hooks/pay', delivery);
     let resend = await r.post('/hooks/pay', delivery);
     // The first request may not have reached its claim yet: a resend before it is simply the first to claim.
@@ -428,7 +414,7 @@ describe('replays, floods and faults on the write path', () => {
       integrations: [{ id: 'pay', scheme: 'stripe', secrets: [{ id: 's1', value: secret }] }],
     });
     const r = receiver;
-    const release = holdWriteLock(r);
+    const release = holdWriteLock(join(r.dir, 'data', 'receiver.db'));
     try {
       const stuck = r.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }));
       // Not ready for the stuck commit, not merely while the dedupe index still loads after the start.
@@ -447,11 +433,7 @@ describe('replays, floods and faults on the write path', () => {
       release();
       expect([202, 503]).toContain((await stuck).status);
     } finally {
-      try {
-        release();
-      } catch {
-        // Already released.
-      }
+      release();
     }
     const after = await r.post('/hooks/pay', await sign('stripe', { secret, body: sampleBody('stripe') }));
     expect(after.status).toBe(202);

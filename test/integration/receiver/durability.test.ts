@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnReceiver, type ReceiverProcess } from '../../helpers/receiver-process.js';
 import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
 import { post, tempDir } from '../../helpers/test-receiver.js';
+import { holdWriteLock } from '../../helpers/write-lock.js';
 
 /** A real receiver process (the built bin) with a real SQLite file, killed the hard way. */
 describe('durable accept-then-202', () => {
@@ -74,9 +75,7 @@ describe('durable accept-then-202', () => {
     running.push(first);
     const delivery = await sign('stripe', { secret, body: sampleBody('stripe') });
     // Holding SQLite's write lock keeps the node's commit waiting: its claim is taken, the delivery not yet durable.
-    const locker = new Database(join(dir, 'data', 'receiver.db'));
-    locker.pragma('busy_timeout = 0');
-    locker.exec('BEGIN IMMEDIATE');
+    const release = holdWriteLock(join(dir, 'data', 'receiver.db'));
     // Sent twice at once: one claims and waits on its commit, the other meets the pending claim.
     const attempts = [0, 1].map(() => post(`${first.ingressUrl}/hooks/pay`, delivery).catch(() => undefined));
     const pending = await Promise.race(attempts.map((attempt) => attempt.then((answer) => answer ?? new Promise<never>(() => undefined))));
@@ -85,8 +84,7 @@ describe('durable accept-then-202', () => {
     await first.exited;
     // The one that claimed was never answered: nothing was acknowledged.
     expect((await Promise.all(attempts)).filter((answer) => answer === undefined)).toHaveLength(1);
-    locker.exec('ROLLBACK');
-    locker.close();
+    release();
 
     // Sent as soon as the node listens: the claim waits for the replay index, then is judged against all of it.
     const retry = await restartAndSend(dir, delivery);
