@@ -45,6 +45,8 @@ export class Checkpointer {
     const worker = this.worker;
     if (!worker) return;
     this.closing = true;
+    // Held until it has closed its connection: a shutdown that awaited an unreferenced thread would end before it.
+    worker.ref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ op: 'close' } satisfies CheckpointRequest);
     await exited;
