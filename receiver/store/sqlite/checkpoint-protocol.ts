@@ -13,5 +13,4 @@ export type CheckpointReport =
   /** A checkpoint that failed (the next one is tried after the interval); `error` is SQLite's message. */
   | { readonly kind: 'failed'; readonly error: string }
   /** A checkpoint that succeeded after failures. */
-  | { readonly kind: 'recovered' }
-  | { readonly kind: 'closed' };
+  | { readonly kind: 'recovered' };

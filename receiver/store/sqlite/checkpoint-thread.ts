@@ -37,7 +37,6 @@ port.on('message', (request: CheckpointRequest) => {
   if (request.op !== 'close') return;
   clearTimeout(timer);
   db.close();
-  report({ kind: 'closed' });
   port.close();
 });
 report({ kind: 'ready' });

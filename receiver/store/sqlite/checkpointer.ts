@@ -17,25 +17,23 @@ export class Checkpointer {
     private readonly logger: Logger,
   ) {}
 
-  /** Resolves once the thread has opened its connection. */
+  /** Resolves once the thread has opened its connection, or has failed to (logged: the node runs on the backstop). */
   start(): Promise<void> {
     const worker = startWorker('checkpoint-thread', this.init);
     this.worker = worker;
     // Checkpoints on a timer must not keep a process alive that has nothing else to do.
     worker.unref();
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       worker.on('message', (report: CheckpointReport) => {
         if (report.kind === 'ready') resolve();
         else if (report.kind === 'failed') this.logger.warn('WAL checkpoint failed; the writer checkpoints meanwhile', { error: report.error });
         else if (report.kind === 'recovered') this.logger.info('WAL checkpoints succeed again');
       });
-      worker.once('error', (error) => {
-        reject(error);
-        this.logger.error('the checkpoint thread failed; the writer checkpoints meanwhile', { error: error.message });
-      });
+      worker.once('error', (error) => this.logger.error('the checkpoint thread failed; the writer checkpoints meanwhile', { error: error.message }));
       worker.once('exit', () => {
         if (!this.closing) this.logger.error('the checkpoint thread ended; the writer checkpoints meanwhile');
         this.worker = undefined;
+        resolve();
       });
     });
   }

@@ -57,6 +57,15 @@ describe('the checkpoint thread', () => {
     expect(writer.prepare('SELECT count(*) AS rows FROM filler').get()).toEqual({ rows: 2_000 });
   });
 
+  it('leaves the node running on the backstop when the thread cannot open the database, and says so', async () => {
+    const errors: string[] = [];
+    const logger = { ...silentLogger, error: (message: string) => errors.push(message) };
+    const orphan = new Checkpointer({ file: join(dir, 'missing', 'receiver.db'), sync: 'full', intervalMs: 10 }, logger);
+    await orphan.start();
+    expect(errors).toContain('the checkpoint thread failed; the writer checkpoints meanwhile');
+    await orphan.close();
+  });
+
   it.runIf(process.platform === 'linux')('runs at a lower priority than the event loop, and ends with close()', async () => {
     const before = threadNiceValues().filter((nice) => nice === CHECKPOINT_THREAD_NICE).length;
     await checkpointer.start();
