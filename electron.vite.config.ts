@@ -18,9 +18,10 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'electron/main/index.ts'),
-          // The store's writer thread is a worker file it finds beside itself (store-writer.ts): the
-          // local receiver (and the demo, which starts it) cannot commit without it in the bundle.
+          // The store's threads are worker files it finds beside itself (start-worker.ts): the local
+          // receiver (and the demo, which starts it) cannot commit without them in the bundle.
           'writer-thread': resolve(import.meta.dirname, 'receiver/store/sqlite/writer-thread.ts'),
+          'checkpoint-thread': resolve(import.meta.dirname, 'receiver/store/sqlite/checkpoint-thread.ts'),
         },
       },
     },

@@ -17,6 +17,7 @@ import { IntegrationConfigError, IntegrationRuntime, type FirstSeen } from './pi
 import { openSharedState } from './store/shared-state.js';
 import { Outbox } from './store/sqlite/outbox.js';
 import { StoreWriter } from './store/sqlite/store-writer.js';
+import { Checkpointer } from './store/sqlite/checkpointer.js';
 import { openCapture } from './store/capture-codec.js';
 import { StoreHealth } from './store/store-health.js';
 import type { DeliverySink } from './sinks/delivery-sink.js';
@@ -66,6 +67,8 @@ const MAINTENANCE_INTERVAL_MS = 60_000;
 const MAX_WRITE_BACKLOG = 20_000;
 /** How long the writer waits for SQLite's lock (held by another process) before a commit fails. */
 const WRITER_BUSY_TIMEOUT_MS = 5_000;
+/** How often the checkpoint thread copies the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 200;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Opens the store, builds every integration (so a bad secret fails before anything listens), then listens. */
@@ -110,6 +113,8 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     redact: Object.fromEntries(integrations.map((integration) => [integration.id, integration.capture.redact])),
   });
   await writer.start();
+  const checkpointer = new Checkpointer({ file: resolve(storageDir, 'receiver.db'), sync: config.storage.sync, intervalMs: CHECKPOINT_INTERVAL_MS }, options.logger);
+  await checkpointer.start();
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
   try {
@@ -118,6 +123,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     if (reconciled && reconciled.checked > 0) options.logger.info('reconciled recent commits with the fleet', { ...reconciled });
   } catch (error) {
     stopping = true;
+    await checkpointer.close();
     await writer.close();
     await shared.close();
     db.close();
@@ -248,6 +254,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     stopping = true;
     sync.stop();
     await Promise.all(servers.map((server) => closeGracefully(server, 0)));
+    await checkpointer.close();
     await writer.close();
     await shared.close();
     db.close();
@@ -295,6 +302,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       sync.stop();
       await Promise.all(servers.map((server) => closeGracefully(server, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS)));
       await dispatcher?.stop();
+      await checkpointer.close();
       await writer.close();
       await shared.close();
       db.close();

@@ -104,6 +104,7 @@ describe('packaging inputs', () => {
     expect(await invoke('localReceiver.start', { port: 0 })).toMatchObject({ ok: true });
     expect(await invoke('localReceiver.sendTest', { scheme: 'stripe', variant: 'valid' })).toMatchObject({ ok: true, result: { status: 202, outcome: 'accepted' } });
     expect(existsSync(join(BUILD, 'main', 'writer-thread.js'))).toBe(true);
+    expect(existsSync(join(BUILD, 'main', 'checkpoint-thread.js'))).toBe(true);
   });
 
   it('runs the built preload as a sandboxed preload runs: one file needing nothing but electron, exposing window.hookwarden', () => {

@@ -1,12 +1,9 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DeliveryWrite } from '../delivery-record.js';
 import type { PurgePolicy, PurgeResult, RedriveSelection } from './log-writer.js';
 import { packBatch } from './packed-batch.js';
+import { startWorker } from './start-worker.js';
 import type { WriterInit, WriterOp, WriterReply } from './writer-protocol.js';
 
 interface Outstanding {
@@ -160,7 +157,7 @@ export class StoreWriter {
   /** The thread, started on first use and again after it died (everything it had in hand failed). */
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker(this.init);
+    const worker = startWorker('writer-thread', this.init);
     worker.on('message', (reply: WriterReply) => {
       const entry = this.outstanding.get(reply.id);
       if (!entry) return;
@@ -179,18 +176,4 @@ export class StoreWriter {
     this.worker = worker;
     return worker;
   }
-}
-
-/**
- * The built thread when running from dist/; from the TypeScript sources (tests, `tsx`) the thread
- * registers tsx first, as a worker does not inherit the parent's module hooks on Node 20.
- */
-function startWorker(init: WriterInit): Worker {
-  const built = new URL('./writer-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return new Worker(built, { workerData: init });
-  // The ESM entry of tsx's API (require.resolve would give the CommonJS one, which cannot load it in a worker).
-  const tsx = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href;
-  const source = new URL('./writer-thread.ts', import.meta.url).href;
-  const bootstrap = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(source)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: init });
 }

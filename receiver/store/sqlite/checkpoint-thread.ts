@@ -1,0 +1,43 @@
+/**
+ * The checkpoint thread: copies committed WAL frames into the database file from a connection of its
+ * own, so that a commit on the writer thread does not stall (with every 202 waiting on it) while a
+ * checkpoint writes and fsyncs the database file inside it. PASSIVE never takes the write lock, so
+ * commits go on meanwhile; the writer keeps a large auto-checkpoint as a backstop (writer-thread.ts).
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CheckpointInit, CheckpointReport, CheckpointRequest } from './checkpoint-protocol.js';
+import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
+
+const init = workerData as CheckpointInit;
+const port = parentPort;
+if (!port) throw new Error('checkpoint-thread runs only as a worker');
+lowerThreadPriority(CHECKPOINT_THREAD_NICE);
+const db = new Database(init.file);
+// A checkpoint syncs the WAL before it copies and the database file after, as the writer's own would.
+db.pragma(`synchronous = ${init.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+const report = (message: CheckpointReport): void => port.postMessage(message);
+
+let failing = false;
+let timer: NodeJS.Timeout | undefined;
+
+function checkpoint(): void {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    if (failing) report({ kind: 'recovered' });
+    failing = false;
+  } catch (error) {
+    if (!failing) report({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
+    failing = true;
+  }
+  timer = setTimeout(checkpoint, init.intervalMs);
+}
+
+port.on('message', (request: CheckpointRequest) => {
+  if (request.op !== 'close') return;
+  clearTimeout(timer);
+  db.close();
+  port.close();
+});
+report({ kind: 'ready' });
+timer = setTimeout(checkpoint, init.intervalMs);

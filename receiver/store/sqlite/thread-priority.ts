@@ -1,0 +1,17 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/** The checkpoint thread yields the core to the event loop and the writer; when it falls behind, the writer's backstop checkpoint bounds the WAL. */
+export const CHECKPOINT_THREAD_NICE = 10;
+
+/**
+ * Lowers the calling thread's scheduling priority to `nice` (higher is lower priority). On Linux a
+ * nice value belongs to one thread, addressed by its tid (/proc/thread-self names it), so a store
+ * thread can yield the core to the event loop without lowering the whole process. Elsewhere the
+ * nice value is per process, so nothing is changed.
+ */
+export function lowerThreadPriority(nice: number): void {
+  if (process.platform !== 'linux') return;
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  setPriority(tid, nice);
+}
