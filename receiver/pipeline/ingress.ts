@@ -154,10 +154,14 @@ export class Ingress {
       await this.deps.replayCache.release(stored.replayKeys).catch(() => undefined);
       return this.answerNow(exchange, { status: 503, outcome: 'rejected', reason: 'store_unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
     }
-    // Durable now. If the claim cannot be extended (Redis away) the delivery is still stored and goes
-    // downstream: 202 is the truth; the lease then lapses and a later resend may be taken again.
-    await this.deps.replayCache.commit(stored.replayKeys, this.deps.now(), exchange.requestId).catch(this.deps.onReplayCommitError);
+    // Durable now, so 202 is the truth: the answer does not wait for the claim's extension (in a fleet,
+    // a Redis round trip and fsync). Until the extension lands the claim is still this node's lease, so
+    // a resend meanwhile is told 503 "pending", never accepted twice; a node killed before it lands
+    // extends its committed claims at restart (fleet-reconcile.ts) before it listens. If it cannot be
+    // extended (Redis away) the delivery is still stored and goes downstream; the lease then lapses
+    // and a later resend may be taken again.
     send(exchange, stored.answer);
+    await this.deps.replayCache.commit(stored.replayKeys, this.deps.now(), exchange.requestId).catch(this.deps.onReplayCommitError);
   }
 
   private async log(record: DeliveryRecord, write: Omit<DeliveryWrite, 'record'>): Promise<void> {

@@ -217,7 +217,7 @@ export const receiverConfig = z
         maxBytes: positiveInt.min(1_048_576).optional(),
         /**
          * Replay keys the single node holds in memory; past it deliveries get 503 rather than a forgotten key. A key takes a
-         * 16-byte slot in a table kept at most half full (32–64 bytes a key): the default 4,000,000 keys take at most 128 MiB.
+         * 16-byte slot in a table sized at 62.5 % full and kept below 80 % (20–30 bytes a key): the default 4,000,000 keys take at most 98 MiB.
          */
         dedupeIndexMaxKeys: positiveInt.default(4_000_000),
         /** A commit running longer than this makes the node not ready, and the ingress answers 503 instead of queueing. */

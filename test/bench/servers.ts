@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { spawnWithConfig, type ReceiverProcess } from '../helpers/receiver-process.js';
@@ -19,6 +20,26 @@ function track(server: ReceiverProcess): ReceiverProcess {
 /** Pins every thread of a server (event loop, writer thread, libuv pool) to one core; wrk gets the other. */
 export function pin(pid: number | undefined, core: number): void {
   if (pid) spawnSync('taskset', ['-a', '-pc', String(core), String(pid)]);
+}
+
+/**
+ * Pins the redis-server listening on `port` to `core`: left to the scheduler it runs on the server's
+ * core half the time and takes that CPU from the node it serves. Found by its process title
+ * ("/usr/bin/redis-server 127.0.0.1:<port>", which Redis sets in place of its command line).
+ */
+export function pinRedis(port: number, core: number): void {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    const title = readProcText(`/proc/${pid}/cmdline`)?.split('\0')[0] ?? '';
+    if (/redis-server\S* \S+:\d+/.test(title) && title.endsWith(`:${port}`)) pin(Number(pid), core);
+  }
+}
+
+function readProcText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // The process ended meanwhile.
+  }
 }
 
 export async function startReceiver(configFile: string, core: number): Promise<ReceiverProcess> {

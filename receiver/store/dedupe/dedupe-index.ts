@@ -17,6 +17,15 @@ const REMOVED = 1;
 const LIVE = 2;
 const MAX_EXPIRY_SECONDS = 2 ** 31 - 1;
 const MIN_CAPACITY = 1024;
+/**
+ * Sizing: a table is sized for its keys at 62.5 % full and rebuilt once its used slots (live,
+ * removed or expired) would pass 80 %: grown by half when the live keys alone pass 62.5 %, else at
+ * the same size without the dead ones. 20 to 30 bytes a key; linear probing at 80 % still finds a
+ * key within a few cache lines. (At most half full, rounded to a power of two, took 32 to 64.)
+ */
+const SIZED_LOAD = 0.625;
+const MAX_LOAD = 0.8;
+const GROWTH = 1.5;
 const SWEEP_INTERVAL_MS = 1000;
 
 export type IndexLookup = 'absent' | 'pending' | 'committed';
@@ -24,7 +33,7 @@ export type IndexLookup = 'absent' | 'pending' | 'committed';
 /**
  * The single node's replay keys in memory: an open-addressing hash table in one typed array of
  * 16-byte slots (96 bits of digest, a 32-bit tag holding the expiry in seconds and whether the key
- * is committed), kept at most half full: 32 to 64 bytes a key, no garbage for the collector.
+ * is committed), at most 80 % full (see SIZED_LOAD): 20 to 30 bytes a key, no garbage for the collector.
  * Expiries are rounded up to the second, so a key is remembered up to a second longer, never less.
  *
  * Pending entries are claims of deliveries not yet durable; they live only here and so die with
@@ -56,6 +65,11 @@ export class DedupeIndex {
   reserve(keys: number, now: number): void {
     const capacity = capacityFor(Math.min(keys, this.maxKeys));
     if (capacity > this.capacity) this.rebuild(capacity, now);
+  }
+
+  /** Past this many slots the table never grows: it holds `maxKeys` at SIZED_LOAD. */
+  private get maxCapacity(): number {
+    return capacityFor(this.maxKeys);
   }
 
   lookup(digest: Buffer, now: number): IndexLookup {
@@ -127,13 +141,15 @@ export class DedupeIndex {
       }
       if (this.live >= this.maxKeys) return false;
     }
-    if ((this.used + 1) * 2 > this.capacity) this.rebuild(this.live * 4 > this.capacity ? this.capacity * 2 : this.capacity, now);
-    const mask = this.capacity - 1;
-    let slot = source.readUInt32LE(offset) & mask;
+    if (this.used + 1 > this.capacity * MAX_LOAD) {
+      const grow = this.live + 1 > this.capacity * SIZED_LOAD;
+      this.rebuild(grow ? Math.min(Math.ceil(this.capacity * GROWTH), this.maxCapacity) : this.capacity, now);
+    }
+    let slot = homeSlot(source.readUInt32LE(offset), this.capacity);
     for (;;) {
       const current = this.slots[slot * SLOT_WORDS + DIGEST_WORDS] as number;
       if (current === EMPTY || current === REMOVED) break;
-      slot = (slot + 1) & mask;
+      slot = nextSlot(slot, this.capacity);
     }
     const base = slot * SLOT_WORDS;
     if (this.slots[base + DIGEST_WORDS] === EMPTY) this.used++;
@@ -145,9 +161,8 @@ export class DedupeIndex {
 
   /** The slot of a live entry, or -1; an expired entry found on the way is removed. Digests are sha256 output: the first word is a uniform hash. */
   private find(source: Buffer, offset: number, now: number): number {
-    const mask = this.capacity - 1;
     const first = source.readUInt32LE(offset);
-    for (let slot = first & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = homeSlot(first, this.capacity); ; slot = nextSlot(slot, this.capacity)) {
       const base = slot * SLOT_WORDS;
       const tag = this.slots[base + DIGEST_WORDS] as number;
       if (tag === EMPTY) return -1;
@@ -172,13 +187,12 @@ export class DedupeIndex {
     this.slots = new Uint32Array(this.capacity * SLOT_WORDS);
     this.live = 0;
     this.used = 0;
-    const mask = this.capacity - 1;
     for (let from = 0; from < oldCapacity; from++) {
       const source = from * SLOT_WORDS;
       const tag = old[source + DIGEST_WORDS] as number;
       if (tag < LIVE || this.expiresAt(tag) <= now) continue;
-      let slot = (old[source] as number) & mask;
-      while (this.slots[slot * SLOT_WORDS + DIGEST_WORDS] !== EMPTY) slot = (slot + 1) & mask;
+      let slot = homeSlot(old[source] as number, this.capacity);
+      while (this.slots[slot * SLOT_WORDS + DIGEST_WORDS] !== EMPTY) slot = nextSlot(slot, this.capacity);
       this.slots.set(old.subarray(source, source + SLOT_WORDS), slot * SLOT_WORDS);
       this.live++;
       this.used++;
@@ -186,9 +200,22 @@ export class DedupeIndex {
   }
 }
 
-/** The smallest power of two that holds `keys` at most half full. */
+/** Slots that hold `keys` at SIZED_LOAD: any size, not a power of two, so the table is not up to twice what it needs. */
 function capacityFor(keys: number): number {
-  let capacity = MIN_CAPACITY;
-  while (capacity < keys * 2) capacity *= 2;
-  return capacity;
+  return Math.max(MIN_CAPACITY, Math.ceil(keys / SIZED_LOAD));
+}
+
+/**
+ * The slot a digest's first word starts its probe at: floor(first × capacity / 2^32), a uniform
+ * map onto any table size, computed in two 16-bit halves so every step stays an exact integer
+ * below 2^53 (for tables up to 2^36 slots).
+ */
+function homeSlot(first: number, capacity: number): number {
+  const high = (first >>> 16) * capacity;
+  const low = (first & 0xffff) * capacity;
+  return Math.floor((high + Math.floor(low / 65_536)) / 65_536);
+}
+
+function nextSlot(slot: number, capacity: number): number {
+  return slot + 1 === capacity ? 0 : slot + 1;
 }

@@ -57,7 +57,14 @@ describe('a fleet of receivers on Redis', () => {
     const { nodes: [a, b] } = await startFleet(2);
     const delivery = await sign('stripe', { secret, body: sampleBody('stripe') });
     expect((await post(`${a!.ingressUrl}/hooks/pay`, delivery)).status).toBe(202);
-    const replay = await post(`${b!.ingressUrl}/hooks/pay`, delivery);
+    // A answers once its copy is durable and extends its claim right after: a replay that comes first
+    // meets A's lease and is told 503 + Retry-After, as a sender would be, and then the duplicate.
+    let replay = await post(`${b!.ingressUrl}/hooks/pay`, delivery);
+    for (const started = Date.now(); replay.status === 503 && Date.now() - started < 10_000; ) {
+      expect([replay.json.status, replay.headers.get('retry-after')]).toEqual(['rejected', '1']);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      replay = await post(`${b!.ingressUrl}/hooks/pay`, delivery);
+    }
     expect([replay.status, replay.json.status]).toEqual([200, 'duplicate']);
   });
 

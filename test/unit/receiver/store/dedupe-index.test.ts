@@ -25,12 +25,27 @@ describe('the in-memory dedupe index', () => {
   it('keeps every key through growth and removals', () => {
     const index = new DedupeIndex(1_000_000);
     for (let i = 0; i < 50_000; i++) index.add(digest(`k${i}`), NOW + 60_000, true, NOW);
-    // 16-byte slots, a table grown by doubling at half full: between 32 and 64 bytes a key.
-    expect(index.bytes / index.size).toBeLessThanOrEqual(64);
+    // 16-byte slots, a table grown by half once its keys pass 62.5 % of it: between 20 and 30 bytes a key.
+    expect(index.bytes / index.size).toBeLessThanOrEqual(31);
     for (let i = 0; i < 50_000; i += 2) index.remove(digest(`k${i}`), NOW);
     const wrong = Array.from({ length: 50_000 }, (_, i) => i).filter((i) => index.lookup(digest(`k${i}`), NOW) !== (i % 2 === 0 ? 'absent' : 'committed'));
     expect(wrong).toEqual([]);
     expect(index.size).toBe(25_000);
+  });
+
+  it('sizes a reserved table for its keys at 62.5 % full and never grows past its bound, keeping every key through tombstones', () => {
+    const index = new DedupeIndex(20_000);
+    index.reserve(16_000, NOW);
+    expect(index.bytes).toBe(16 * 25_600);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20_000; i++) expect(index.add(digest(`r${round}k${i}`), NOW + 60_000, true, NOW)).toBe(true);
+      expect(index.add(digest(`r${round}over`), NOW + 60_000, true, NOW)).toBe(false);
+      expect(index.bytes).toBeLessThanOrEqual(16 * 32_000);
+      const lost = Array.from({ length: 20_000 }, (_, i) => i).filter((i) => index.lookup(digest(`r${round}k${i}`), NOW) !== 'committed');
+      expect(lost).toEqual([]);
+      for (let i = 0; i < 20_000; i++) index.remove(digest(`r${round}k${i}`), NOW);
+      expect(index.size).toBe(0);
+    }
   });
 
   it('remembers a key until its expiry rounded up to the second, never less, and keeps its later expiry when the log holds it twice', () => {
