@@ -61,6 +61,15 @@ describe('durable accept-then-202', () => {
       return { ...counts, stored };
     };
     const forger = newSecret('stripe');
+    async function logged(at: string, outcome: string, count: number): Promise<void> {
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const db = new Database(join(at, 'data', 'receiver.db'), { readonly: true });
+        const rows = db.prepare('SELECT count(*) FROM deliveries WHERE outcome = ?').pluck().get(outcome) as number;
+        db.close();
+        if (rows >= count) return;
+      }
+      throw new Error(`fewer than ${count} ${outcome} deliveries logged within a minute`);
+    }
     const send = async (node: ReceiverProcess, count: number, using: string): Promise<void> => {
       // In rounds, so that the deliveries span many commits.
       for (let sent = 0; sent < count; sent += 100) {
@@ -73,6 +82,8 @@ describe('durable accept-then-202', () => {
     // More than one flush's worth (1,024), so that part is stored and part is only in the log when the node dies.
     await send(first, 1_300, secret);
     await send(first, 40, forger);
+    // A 401 is answered before its log row commits: wait for the rows, so the kill finds them logged.
+    await logged(dir, 'rejected', 40);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     const afterKill = outcomes();
