@@ -159,7 +159,7 @@ export class LogWriter {
     if (replaySeq !== null) rows += this.statements.oldReplayKeys.run(replaySeq, now).changes;
     const oldestMinute = Math.floor((now - policy.logRetentionMs) / 60_000);
     rows += this.minuteStats.purge(oldestMinute);
-    this.minuteStats.markAggregated();
+    this.minuteStats.followLog();
     const captures = this.repeat(() => this.statements.expiredCaptures.run(this.captureFloor, now).changes);
     // Rows before the first capture still kept have none: later passes start there.
     this.captureFloor = Math.max(this.captureFloor, ((this.statements.firstCapture.get(this.captureFloor) as number | null) ?? this.captureFloor + 1) - 1);

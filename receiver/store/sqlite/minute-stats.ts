@@ -103,7 +103,7 @@ export function addSkew(histogram: SkewHistogram, skewMs: number): void {
 export class MinuteStats {
   private readonly statements;
   /** The watermark as last stored: when the next flush is due. */
-  private through: number;
+  private through = 0;
 
   constructor(db: Database.Database) {
     this.statements = {
@@ -124,6 +124,8 @@ export class MinuteStats {
         diagnosis, skew_ms AS skewMs, source_ip AS sourceIp FROM stats_tail`),
       watermark: db.prepare('SELECT seq FROM stats_watermark').pluck(),
       markAggregated: db.prepare(MARK_AGGREGATED_SQL),
+      // The log's newest rows gone (a purge that emptied it, or died before it got here): new rows reuse their seqs.
+      followLog: db.prepare(`${MARK_AGGREGATED_SQL} WHERE seq > (SELECT coalesce(max(seq), 0) FROM deliveries)`),
       takeOutcome: db.prepare(`UPDATE stats_minute SET count = count - 1 WHERE minute = ? AND integration_id = ? AND outcome = ? AND reason = '' AND count > 0`),
       purge: [
         ...['stats_minute', 'stats_secret_minute', 'stats_diagnosis_minute', 'stats_sketch_minute'].map((table) => db.prepare(`DELETE FROM ${table} WHERE minute <= ?`)),
@@ -131,7 +133,7 @@ export class MinuteStats {
         db.prepare('DELETE FROM stats_sketch_hour WHERE minute + 59 <= ?'),
       ],
     } as const;
-    this.through = this.statements.watermark.get() as number;
+    this.followLog();
   }
 
   /** After a batch was logged, inside its transaction: flushes once STATS_FLUSH_ROWS deliveries wait. */
@@ -144,12 +146,16 @@ export class MinuteStats {
     const tail = this.statements.tail.all() as CountedDelivery[];
     if (tail.length === 0) return;
     this.add(tail);
-    this.markAggregated();
+    this.statements.markAggregated.run();
+    this.through = this.statements.watermark.get() as number;
   }
 
-  /** After rows left the log (all of them aggregated by a flush first): the watermark follows the last row that remains. */
-  markAggregated(): void {
-    this.statements.markAggregated.run();
+  /**
+   * A watermark past the log's last row comes down to it: every row there is was aggregated, and a new
+   * row may take a seq a purged one had (INTEGER PRIMARY KEY reuses them at the top). At start and after a purge.
+   */
+  followLog(): void {
+    this.statements.followLog.run();
     this.through = this.statements.watermark.get() as number;
   }
 

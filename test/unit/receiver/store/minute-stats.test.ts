@@ -175,7 +175,16 @@ describe('per-minute statistics', () => {
     expect(stats(T0 + 86_400_000).buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(5);
   });
 
-  it('purges the aggregates with the log, an hour once its last minute is gone', () => {
+  it('counts new deliveries after a purge died between emptying the log and moving the watermark', () => {
+    writer.commit(Array.from({ length: 1_100 }, (_, index) => ({ record: record(index) })));
+    // What such a purge leaves: the rows gone, the watermark still at the last of them.
+    db.exec('DELETE FROM deliveries; DELETE FROM stats_minute; DELETE FROM stats_secret_minute;');
+    const restarted = new LogWriter(db, { masterKey: Buffer.alloc(32, 7), redact: {} });
+    restarted.commit(Array.from({ length: 5 }, (_, index) => ({ record: record(index) })));
+    expect(stats(T0).buckets.map((bucket) => bucket.count)).toEqual([5]);
+  });
+
+    it('purges the aggregates with the log, an hour once its last minute is gone', () => {
     writer.commit(Array.from({ length: 180 }, (_, index) => ({ record: record(index, { receivedAt: T0 + index * 60_000, skewMs: 5, ...rejectedFrom('10.0.0.1') }) })));
     writer.purge({ now: T0 + 90 * 60_000 + 86_400_000, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
     const minutes = (table: string): number[] => db.prepare(`SELECT minute FROM ${table} ORDER BY minute`).pluck().all() as number[];
