@@ -43,7 +43,7 @@ export class RuntimeViews {
     db: Database.Database,
     private readonly node: NodeFacts,
   ) {
-    this.counts = db.prepare('SELECT outcome, sum(count) AS count FROM stats_minute WHERE integration_id = ? AND minute >= ? GROUP BY outcome');
+    this.counts = db.prepare('SELECT outcome, sum(count) AS count FROM stats_minute_live WHERE integration_id = ? AND minute >= ? GROUP BY outcome');
     this.lastDelivery = db.prepare('SELECT received_at FROM deliveries WHERE integration_id = ? ORDER BY seq DESC LIMIT 1').pluck() as Database.Statement<[string], number>;
     this.held = db.prepare('SELECT count(*) FROM deliveries WHERE outbox = 2 AND integration_id = ?').pluck() as Database.Statement<[string], number>;
   }

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { loadMasterKey } from '../../receiver/state/master-key.js';
-import { aggregateLoggedMinutes } from '../../receiver/store/sqlite/minute-stats.js';
+import { aggregateLoggedMinutes, markLogAggregated } from '../../receiver/store/sqlite/minute-stats.js';
 import { openDatabase } from '../../receiver/store/sqlite/open-database.js';
 
 /**
@@ -31,6 +31,7 @@ export function prefillLog(storageDir: string, rows: number, integrationId: stri
     db.exec(`INSERT INTO stats_minute (minute, integration_id, outcome, reason, count)
       SELECT received_at / 60000, integration_id, outcome, coalesce(reason, ''), count(*) FROM deliveries GROUP BY 1, 2, 3, 4`);
     aggregateLoggedMinutes(db);
+    markLogAggregated(db);
   })();
   db.close();
 }

@@ -12,7 +12,7 @@ import type { Diagnosis, Outcome, Reason } from '../../../shared/model/outcomes.
 import type { LoggedDelivery } from '../delivery-record.js';
 import type { CapturedRequest } from '../capture-codec.js';
 import { verificationTrace } from '../delivery-trace.js';
-import { mergeSkewHistogram, type SkewCell, type SkewHistogram } from './minute-stats.js';
+import { addSkew, mergeSkewHistogram, type SkewCell, type SkewHistogram } from './minute-stats.js';
 
 interface DeliveryRow {
   seq: number;
@@ -176,6 +176,9 @@ export class SqliteDeliveryQueries {
   private readonly skews: Database.Statement<[PeriodWindow], Buffer>;
   private readonly duplicates: Database.Statement<[number], number>;
   private readonly rejectedSources: Database.Statement<[PeriodWindow], string>;
+  private readonly tailSkews: Database.Statement<[number], number>;
+  private readonly tailSources: Database.Statement<[number], { sourceIp: string; count: number }>;
+  readonly stats: (query: StatsQuery) => StatsView;
 
   constructor(
     db: Database.Database,
@@ -217,25 +220,30 @@ export class SqliteDeliveryQueries {
     // JS numbers bind as REAL: the casts keep the bucket arithmetic integral.
     this.buckets = db.prepare(`SELECT (minute / CAST(@stepMinutes AS INTEGER)) * CAST(@stepMinutes AS INTEGER) AS start,
       integration_id, outcome, reason, sum(count) AS count
-      FROM stats_minute WHERE minute >= CAST(@sinceMinute AS INTEGER)
+      FROM stats_minute_live WHERE minute >= CAST(@sinceMinute AS INTEGER)
       GROUP BY start, integration_id, outcome, reason ORDER BY start, integration_id, outcome, reason`);
     this.secretBuckets = db.prepare(`SELECT (minute / CAST(@stepMinutes AS INTEGER)) * CAST(@stepMinutes AS INTEGER) AS start,
       integration_id, secret_id, sum(count) AS count
-      FROM stats_secret_minute WHERE minute >= CAST(@sinceMinute AS INTEGER)
+      FROM stats_secret_minute_live WHERE minute >= CAST(@sinceMinute AS INTEGER)
       GROUP BY start, integration_id, secret_id ORDER BY start, integration_id, secret_id`);
-    // Every statistic reads the per-minute aggregates written with each batch (minute-stats.ts), never the log:
-    // 24 h is at most 1,440 minutes of a few rows each, whatever the traffic.
-    this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, sum(count) AS count FROM stats_diagnosis_minute WHERE minute >= ?
+    // Every statistic reads the per-minute aggregates (minute-stats.ts) and the log's tail they do not count yet, never
+    // the whole log: 24 h is at most 1,440 minutes of a few rows each, whatever the traffic, and a tail of at most ~1,300 rows.
+    this.diagnoses = db.prepare(`SELECT integration_id, diagnosis, sum(count) AS count FROM stats_diagnosis_minute_live WHERE minute >= ?
       GROUP BY integration_id, diagnosis ORDER BY integration_id, diagnosis`);
     const byPeriod = (column: string): string =>
       `SELECT ${column} FROM stats_sketch_minute WHERE minute >= @sinceMinute AND minute < @firstHour AND ${column} IS NOT NULL
       UNION ALL SELECT ${column} FROM stats_sketch_hour WHERE minute >= @firstHour AND ${column} IS NOT NULL`;
     this.skews = db.prepare(byPeriod('skew')).pluck() as Database.Statement<[PeriodWindow], Buffer>;
-    this.duplicates = db.prepare("SELECT coalesce(sum(count), 0) FROM stats_minute WHERE minute >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<
+    this.duplicates = db.prepare("SELECT coalesce(sum(count), 0) FROM stats_minute_live WHERE minute >= ? AND outcome = 'duplicate'").pluck() as Database.Statement<
       [number],
       number
     >;
     this.rejectedSources = db.prepare(byPeriod('sources')).pluck() as Database.Statement<[PeriodWindow], string>;
+    this.tailSkews = db.prepare('SELECT skew_ms FROM stats_tail WHERE minute >= ? AND skew_ms IS NOT NULL').pluck() as Database.Statement<[number], number>;
+    this.tailSources = db.prepare(`SELECT source_ip AS sourceIp, count(*) AS count FROM stats_tail WHERE minute >= ? AND outcome = 'rejected'
+      GROUP BY source_ip`) as Database.Statement<[number], { sourceIp: string; count: number }>;
+    // The aggregates and the tail after their watermark, read in one snapshot: a flush in between would count rows twice.
+    this.stats = db.transaction((query: StatsQuery) => this.statsNow(query));
   }
 
   /** Newest first. The cursor is the seq of the page's last entry; the next page is everything older. */
@@ -319,7 +327,7 @@ export class SqliteDeliveryQueries {
     return this.after.all(seq, limit).map((row) => toDeliverySummary(toSummaryFields(row), this.nodeId));
   }
 
-  stats(query: StatsQuery): StatsView {
+  private statsNow(query: StatsQuery): StatsView {
     const now = this.options.now();
     const since = query.since === undefined ? now - DEFAULT_STATS_WINDOW_MS : Date.parse(query.since);
     // Buckets are aligned to multiples of `step` since the epoch; the first one may start before `since`. Every
@@ -358,6 +366,7 @@ export class SqliteDeliveryQueries {
   private skewPercentiles(periods: PeriodWindow): StatsView['clockSkewMs'] {
     const histogram: SkewHistogram = new Map();
     for (const stored of this.skews.iterate(periods)) mergeSkewHistogram(histogram, stored);
+    for (const skewMs of this.tailSkews.iterate(periods.sinceMinute)) addSkew(histogram, skewMs);
     const buckets = [...histogram].sort((a, b) => a[0] - b[0]).map(([, cell]) => cell);
     const count = buckets.reduce((sum, bucket) => sum + bucket.count, 0);
     return {
@@ -375,6 +384,7 @@ export class SqliteDeliveryQueries {
     for (const stored of this.rejectedSources.iterate(periods)) {
       for (const [sourceIp, count] of Object.entries(JSON.parse(stored) as Record<string, number>)) counts.set(sourceIp, (counts.get(sourceIp) ?? 0) + count);
     }
+    for (const { sourceIp, count } of this.tailSources.iterate(periods.sinceMinute)) counts.set(sourceIp, (counts.get(sourceIp) ?? 0) + count);
     return [...counts]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .slice(0, TOP_SOURCES)

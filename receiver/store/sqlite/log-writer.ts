@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { sealCapture, redactJsonFields } from '../capture-codec.js';
 import type { DeliveryWrite } from '../delivery-record.js';
 import { MinuteStats } from './minute-stats.js';
-import { batchSize, packBatch, unpackDelivery, type PackedBatch, type PackedDelivery } from './packed-batch.js';
+import { batchSize, packBatch, unpackDelivery, type PackedBatch } from './packed-batch.js';
 
 /** Chunked so that a purge never holds the write lock long enough to stall ingress. */
 const CHUNK = 5_000;
@@ -47,8 +47,8 @@ export interface SealingOptions {
 /**
  * Every write to the delivery log, on one connection (the writer thread's). One delivery is one
  * appended row: log fields, its sealed capture and its outbox state as columns; a verified
- * delivery's replay keys go to the replay log under the same seq. Statistics are summed per batch
- * in memory and written once per commit (minute-stats.ts).
+ * delivery's replay keys go to the replay log under the same seq. The statistics are brought up to
+ * date every so many deliveries, from the log itself (minute-stats.ts).
  */
 export class LogWriter {
   /** Appends a batch in one transaction; resolves to the first delivery's seq (the batch's seqs follow on). */
@@ -129,7 +129,7 @@ export class LogWriter {
         if (!row) continue;
         this.statements.supersede.run(seq);
         changed++;
-        this.minuteStats.supersede(row.received_at, row.integration_id, row.outcome);
+        this.minuteStats.supersede(seq, row.received_at, row.integration_id, row.outcome);
       }
       return changed;
     })();
@@ -152,11 +152,14 @@ export class LogWriter {
 
   purge(policy: PurgePolicy): PurgeResult {
     const { now } = policy;
+    // Rows about to leave the log are counted first.
+    this.db.transaction(() => this.minuteStats.flush())();
     let rows = this.repeat(() => this.statements.oldRows.run(now - policy.logRetentionMs).changes);
     const replaySeq = this.statements.lastSeqBefore.get(now - policy.replayWindowMs) as number | null;
     if (replaySeq !== null) rows += this.statements.oldReplayKeys.run(replaySeq, now).changes;
     const oldestMinute = Math.floor((now - policy.logRetentionMs) / 60_000);
     rows += this.minuteStats.purge(oldestMinute);
+    this.minuteStats.followLog();
     const captures = this.repeat(() => this.statements.expiredCaptures.run(this.captureFloor, now).changes);
     // Rows before the first capture still kept have none: later passes start there.
     this.captureFloor = Math.max(this.captureFloor, ((this.statements.firstCapture.get(this.captureFloor) as number | null) ?? this.captureFloor + 1) - 1);
@@ -209,12 +212,9 @@ export class LogWriter {
 
   private append(batch: PackedBatch): number {
     const { insertDelivery, insertReplayKeys } = this.statements;
-    const deliveries: PackedDelivery[] = [];
     let first = 0;
     for (let index = 0; index < batchSize(batch); index++) {
-      const delivery = unpackDelivery(batch, index);
-      const { columns, integrationId, capture, replay } = delivery;
-      deliveries.push(delivery);
+      const { columns, integrationId, capture, replay } = unpackDelivery(batch, index);
       const sealed =
         capture && integrationId !== null
           ? sealCapture(this.sealing.masterKey, integrationId, capture.meta, redactJsonFields(capture.body, this.sealing.redact[integrationId] ?? []))
@@ -224,7 +224,7 @@ export class LogWriter {
       if (index === 0) first = seq;
       if (replay) insertReplayKeys.run(seq, replay.until, replay.keys);
     }
-    this.minuteStats.add(deliveries);
+    this.minuteStats.logged(first + batchSize(batch) - 1);
     return first;
   }
 }

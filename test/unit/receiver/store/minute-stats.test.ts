@@ -122,12 +122,69 @@ describe('per-minute statistics', () => {
       })),
     );
     const before = stats(T0 + 10 * 60_000);
-    db.exec('DROP TABLE stats_diagnosis_minute; DROP TABLE stats_sketch_minute; DROP TABLE stats_sketch_hour; PRAGMA user_version = 3;');
+    // Version 3 wrote the counts with every commit: a purge that removes nothing stores them (it flushes first).
+    writer.purge({ now: T0, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
+    db.exec(`DROP VIEW stats_minute_live; DROP VIEW stats_secret_minute_live; DROP VIEW stats_diagnosis_minute_live; DROP VIEW stats_tail;
+      DROP TABLE stats_watermark; DROP TABLE stats_diagnosis_minute; DROP TABLE stats_sketch_minute; DROP TABLE stats_sketch_hour; PRAGMA user_version = 3;`);
     migrate(db);
     expect(stats(T0 + 10 * 60_000)).toEqual(before);
   });
 
-  it('purges the aggregates with the log, an hour once its last minute is gone', () => {
+  it('stores the aggregates every so many deliveries, and counts the log after them on every read', () => {
+    const stored = (): number => db.prepare('SELECT coalesce(sum(count), 0) FROM stats_minute').pluck().get() as number;
+    const watermark = (): number => db.prepare('SELECT seq FROM stats_watermark').pluck().get() as number;
+    const expected = (count: number): Partial<StatsView> => ({
+      buckets: [{ start: new Date(T0).toISOString(), integrationId: 'pay', outcome: 'accepted', reason: null, count }],
+      bySecret: [{ start: new Date(T0).toISOString(), integrationId: 'pay', secretId: 's1', count }],
+    });
+    let logged = 0;
+    const commit = (size: number): void => {
+      writer.commit(Array.from({ length: size }, (_, index) => ({ record: record(logged + index, { skewMs: 3 }) })));
+      logged += size;
+    };
+    commit(32);
+    // A commit no longer rewrites the aggregates' pages; a read still sees every delivery.
+    expect(stored()).toBe(0);
+    expect(stats(T0)).toMatchObject(expected(32));
+    while (watermark() === 0) commit(32);
+    expect(stored()).toBe(logged);
+    expect(watermark()).toBe(logged);
+    commit(32);
+    expect(stored()).toBe(logged - 32);
+    expect(stats(T0)).toMatchObject({ ...expected(logged), clockSkewMs: { count: logged, p50: 3, p95: 3, p99: 3, max: 3 } });
+  });
+
+  it('moves a superseded delivery once, whether its minute was stored or not', () => {
+    const seqs = writer.commit(Array.from({ length: 1100 }, (_, index) => ({ record: record(index) })));
+    const tail = writer.commit([{ record: record(1100) }]);
+    expect(db.prepare('SELECT seq FROM stats_watermark').pluck().get()).toBe(seqs.at(-1));
+    writer.supersede([seqs[0] as number, tail[0] as number]);
+    writer.supersede([seqs[0] as number, tail[0] as number]);
+    const counts = stats(T0).buckets.map(({ outcome, reason, count }) => ({ outcome, reason, count }));
+    expect(counts).toEqual([
+      { outcome: 'accepted', reason: null, count: 1099 },
+      { outcome: 'duplicate', reason: 'superseded', count: 2 },
+    ]);
+  });
+
+  it('counts every delivery when the purge empties the log and seqs start again', () => {
+    writer.commit(Array.from({ length: 40 }, (_, index) => ({ record: record(index) })));
+    writer.purge({ now: T0 + 2 * 86_400_000, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
+    expect(db.prepare('SELECT count(*) FROM deliveries').pluck().get()).toBe(0);
+    writer.commit(Array.from({ length: 5 }, (_, index) => ({ record: record(index, { receivedAt: T0 + 2 * 86_400_000 }) })));
+    expect(stats(T0 + 86_400_000).buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(5);
+  });
+
+  it('counts new deliveries after a purge died between emptying the log and moving the watermark', () => {
+    writer.commit(Array.from({ length: 1_100 }, (_, index) => ({ record: record(index) })));
+    // What such a purge leaves: the rows gone, the watermark still at the last of them.
+    db.exec('DELETE FROM deliveries; DELETE FROM stats_minute; DELETE FROM stats_secret_minute;');
+    const restarted = new LogWriter(db, { masterKey: Buffer.alloc(32, 7), redact: {} });
+    restarted.commit(Array.from({ length: 5 }, (_, index) => ({ record: record(index) })));
+    expect(stats(T0).buckets.map((bucket) => bucket.count)).toEqual([5]);
+  });
+
+    it('purges the aggregates with the log, an hour once its last minute is gone', () => {
     writer.commit(Array.from({ length: 180 }, (_, index) => ({ record: record(index, { receivedAt: T0 + index * 60_000, skewMs: 5, ...rejectedFrom('10.0.0.1') }) })));
     writer.purge({ now: T0 + 90 * 60_000 + 86_400_000, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
     const minutes = (table: string): number[] => db.prepare(`SELECT minute FROM ${table} ORDER BY minute`).pluck().all() as number[];
