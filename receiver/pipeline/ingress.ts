@@ -163,7 +163,7 @@ export class Ingress {
   private async log(record: DeliveryRecord, write: Omit<DeliveryWrite, 'record'>): Promise<void> {
     const seq = await this.deps.store.write({ ...write, record });
     this.deps.observe(record);
-    this.deps.feed.publish({ ...record, seq });
+    this.deps.feed.publish(record, seq);
   }
 
   private record(exchange: Exchange, answer: Answer): DeliveryRecord {
