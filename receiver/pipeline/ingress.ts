@@ -308,11 +308,10 @@ function validJson(validate: (body: unknown) => boolean, body: Buffer): boolean 
 function send({ response, requestId }: Exchange, answer: Answer): void {
   if (response.headersSent || response.destroyed) return;
   const body = `{"status":"${answer.outcome}","requestId":"${requestId}"}`;
-  // Name, value, name, value…: node stores a flat list without walking an object's keys.
-  const headers: (string | number)[] = ['content-type', 'application/json', 'content-length', body.length];
-  if (answer.retryAfterSeconds !== undefined) headers.push('retry-after', answer.retryAfterSeconds);
-  if (answer.closeConnection) headers.push('connection', 'close');
-  if (answer.status === 405) headers.push('allow', 'POST');
+  const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': body.length };
+  if (answer.retryAfterSeconds !== undefined) headers['retry-after'] = answer.retryAfterSeconds;
+  if (answer.closeConnection) headers.connection = 'close';
+  if (answer.status === 405) headers.allow = 'POST';
   response.writeHead(answer.status, headers);
   response.end(body);
 }
