@@ -1,4 +1,4 @@
-import type { LoggedDelivery } from '../store/delivery-record.js';
+import type { DeliveryRecord, LoggedDelivery } from '../store/delivery-record.js';
 
 export type DeliveryListener = (record: LoggedDelivery) => void;
 
@@ -11,7 +11,10 @@ export class DeliveryFeed {
     return () => this.listeners.delete(listener);
   }
 
-  publish(record: LoggedDelivery): void {
-    for (const listener of this.listeners) listener(record);
+  /** The logged copy is made only while someone listens: with no console or stream attached, a delivery costs no copy. */
+  publish(record: DeliveryRecord, seq: number): void {
+    if (this.listeners.size === 0) return;
+    const logged: LoggedDelivery = { ...record, seq };
+    for (const listener of this.listeners) listener(logged);
   }
 }

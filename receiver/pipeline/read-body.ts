@@ -26,8 +26,8 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
       chunks.push(chunk);
     });
     request.on('end', () => settle({ kind: 'body', body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) }));
-    // An aborted request ends in 'error' or in 'close' before it completed.
-    request.on('error', () => settle({ kind: 'incomplete' }));
+    // An aborted request ends in 'close' before it completed. Node emits a request's 'error' only to
+    // listeners, and 'close' follows it, so no 'error' listener is needed.
     request.on('close', () => {
       if (!request.complete) settle({ kind: 'incomplete' });
     });

@@ -36,17 +36,14 @@ function prepareKey(secret: string): StandardWebhooksKey {
   return { kind: 'hmac', key: createSecretKey(raw) };
 }
 
-/** The `webhook-*` set, or Svix's `svix-*` set when the first is absent. */
-function headers(request: InboundRequest): { id?: string; timestamp?: string; signature?: string } {
+/** The `webhook-*` set, or Svix's `svix-*` set when the first is absent; an empty header counts as absent. */
+function headers(request: InboundRequest): { id: string | undefined; timestamp: string | undefined; signature: string | undefined } {
   const h = request.headers;
-  const prefix = h['webhook-signature'] !== undefined || h['webhook-id'] !== undefined ? 'webhook' : 'svix';
-  const id = headerValue(h, `${prefix}-id`);
-  const timestamp = headerValue(h, `${prefix}-timestamp`);
-  const signature = headerValue(h, `${prefix}-signature`);
+  const svix = h['webhook-signature'] === undefined && h['webhook-id'] === undefined;
   return {
-    ...(id ? { id } : {}),
-    ...(timestamp ? { timestamp } : {}),
-    ...(signature ? { signature } : {}),
+    id: headerValue(h, svix ? 'svix-id' : 'webhook-id') || undefined,
+    timestamp: headerValue(h, svix ? 'svix-timestamp' : 'webhook-timestamp') || undefined,
+    signature: headerValue(h, svix ? 'svix-signature' : 'webhook-signature') || undefined,
   };
 }
 

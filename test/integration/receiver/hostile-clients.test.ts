@@ -39,6 +39,19 @@ describe('slow and hostile clients', () => {
     expect(answer === '' || /^HTTP\/1\.1 (408|400)/.test(answer)).toBe(true);
   });
 
+  it('logs a body the client cut off as body_incomplete, and stays up', async () => {
+    const answer = await exchange((socket) =>
+      socket.write('POST /hooks/inv HTTP/1.1\r\nHost: x\r\nX-Cut-Off: yes\r\nContent-Length: 100\r\n\r\n{"a":', () => socket.destroy()),
+    );
+    expect(answer).toBe('');
+    const select = receiver.db().prepare("SELECT reason FROM deliveries WHERE headers LIKE '%x-cut-off%'");
+    const deadline = Date.now() + 30_000;
+    let row: { reason: string } | undefined;
+    while (!(row = select.get() as { reason: string } | undefined) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(row?.reason).toBe('body_incomplete');
+    expect((await fetch(`${receiver.engine.ingressUrl}/healthz`)).status).toBe(200);
+  });
+
   it('answers 431 to oversized headers', async () => {
     const answer = await exchange((socket) =>
       socket.write(`POST /hooks/inv HTTP/1.1\r\nHost: x\r\nX-Signature: ${'a'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`),

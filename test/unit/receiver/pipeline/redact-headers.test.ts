@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { flattenHeaders } from '../../../../receiver/pipeline/redact-headers.js';
+
+describe('flattenHeaders', () => {
+  it('redacts credentials in both views and signatures in the log view only', () => {
+    const { log, capture } = flattenHeaders(
+      {
+        authorization: 'Bearer t0ken',
+        cookie: 'a=b',
+        'webhook-signature': 'v1,abc',
+        'x-shopify-hmac-sha256': 'mac',
+        'x-custom-sig': 'sig',
+        'x-forwarded-for': ['10.0.0.1', '10.0.0.2'],
+        'content-type': 'application/json',
+      },
+      new Set(['x-custom-sig']),
+    );
+    expect(log).toEqual({
+      authorization: '[redacted]',
+      cookie: '[redacted]',
+      'webhook-signature': '[redacted]',
+      'x-shopify-hmac-sha256': '[redacted]',
+      'x-custom-sig': '[redacted]',
+      'x-forwarded-for': '10.0.0.1, 10.0.0.2',
+      'content-type': 'application/json',
+    });
+    expect(capture).toEqual({
+      authorization: '[redacted]',
+      cookie: '[redacted]',
+      'webhook-signature': 'v1,abc',
+      'x-shopify-hmac-sha256': 'mac',
+      'x-custom-sig': 'sig',
+      'x-forwarded-for': '10.0.0.1, 10.0.0.2',
+      'content-type': 'application/json',
+    });
+  });
+});
