@@ -64,40 +64,55 @@ function markdown(results: readonly { name: string; result: SectionResult }[], m
 
 const WHERE_THE_TIME_GOES = `## Design notes
 
-- One append-only row per delivery (log fields, sealed capture, outbox state), a replay log keyed by the same seq,
-  statistics summed per batch: every B-tree grows at its right edge. Time-ordered (UUIDv7) request ids keep the
-  request-id index appended too.
-- Commits run on a writer thread with its own connection: statement execution, the fsync (\`sync: full\`) and the WAL
-  checkpoint never block the event loop, and a frozen disk leaves health and the admin API answering.
+- One append-only row per delivery (log fields, sealed capture, outbox state), a replay log keyed by the same seq:
+  every B-tree grows at its right edge. Time-ordered (UUIDv7) request ids keep the request-id index appended too.
+- Commits run on a writer thread with its own connection: statement execution and the fsync (\`sync: full\`) never
+  block the event loop, and a frozen disk leaves health and the admin API answering. WAL checkpoints run on a
+  checkpoint thread with its own connection (PASSIVE every 200 ms, nice 10, syncing as the writer does); a commit
+  copies the WAL itself only past 8,000 frames, as a backstop, and the event loop's connection never checkpoints.
+  That moves the database file's writes and fsyncs (about 1.1-1.2 KB a delivery) off the commit path, for about
+  10 MB of RSS (a second isolate). What remains of a commit's time is mostly its WAL fsync (p50 2-5 ms, p99 about
+  23 ms on this disk under load).
 - A batch crosses to the writer thread as one flat array of column values and one transferred byte buffer (bodies,
   replay keys); rows bind by position and the reply is the first seq. A commit takes at most 256 deliveries, so
   settling one never blocks the loop for long. Captures are deflated (level 1) before sealing: a ~1 KB JSON
-  delivery's capture drops from ~1.2 KB to ~0.36 KB for ~12-15 µs of the writer thread's CPU.
-- Bytes per delivery depend on the batch: about 1 KB of row written twice (WAL, then checkpoint), plus 8-13 partly
-  filled pages rewritten per commit (the log's last page, its four indexes, the replay log, the statistics): about
-  4.3 KB at 32 deliveries a commit, 2.8 KB at 128. Each index costs about 360 B a delivery at 32 a commit.
-- Statistics read per-minute aggregates written with each batch (counts, secrets, diagnoses; a skew histogram and a
-  rejected-sources summary per minute and per hour): 24 h reads at most about 4,400 small rows, never the log.
-  Before, diagnoses walked the whole log through the integration index (6.9 s, and hundreds of MB of heap per call:
-  that was this morning's 854 MB RSS), and the prefill's fractional times gave one stats row per delivery.
+  delivery's capture drops from ~1.2 KB to ~0.36 KB; of deflate's ~16 µs, about 12 is zlib's per-call set-up.
+  Sealing takes its IVs from a 4 KB CSPRNG pool (a fresh random 96-bit IV each, about 6 µs a capture saved).
+- Bytes per delivery depend on the batch (with 64 connections a commit holds at most 64, usually ~32). At 32 a
+  commit a commit writes the log rows (~7 frames), three indexes (request id ~3.9, by integration ~2.6, by time
+  ~2.5 frames: an index append that splits rebalances two or three leaves and their parent), the replay log (2) and
+  page 1. New databases use 2 KB pages, which halves those index bytes while a ~0.7 KB row still fits on one page
+  (WAL per accepted delivery 2,496 -> 1,782 B measured; 1 KB pages cost more at checkpoint). Existing databases keep
+  their page size. The request-id UNIQUE index is the largest item left; dropping it needs a table rebuild.
+- Statistics are per-minute aggregates (counts, secrets, diagnoses; a skew histogram and a rejected-sources summary
+  per minute and per hour), stored with every 1,024th delivery rather than every commit (that rewrote four pages a
+  commit, about 500 B of WAL a delivery). A watermark records the last seq they include, and reads add the log rows
+  after it through the \`*_live\` views (at most ~1,300 rows): reads stay exact and kill -9 loses nothing.
 - Single-node dedupe is an in-memory table of 16-byte slots (96 bits of digest, expiry in seconds and a committed
-  bit), at most half full: 32-64 bytes a key, bounded by \`storage.dedupeIndexMaxKeys\` (128 MiB at the default
-  4,000,000). It is rebuilt at start from the replay log, read as one blob per slice of seqs. The node is ready
-  while it loads: claims wait for the whole index (more than 1,000 waiting get 503), so no key inside the window is
-  forgotten after kill -9. Filling the table costs about 0.5 µs a key (random memory access over the table), so
-  1.8 million keys take about a second; the index whole within 1 s needs a snapshot of the table (not built).
+  bit), sized at 62.5 % full and rebuilt past 80 %: 20-30 bytes a key, bounded by \`storage.dedupeIndexMaxKeys\`
+  (at most 98 MiB at the default 4,000,000; 44 MB at the bench's 1.8 million keys). It is rebuilt at start from the
+  replay log in slices of 10,000 seqs after a counting pass, so no slice outlives its turn and the loop keeps
+  answering. The node is ready while it loads: claims wait for the whole index (more than 1,000 waiting get 503),
+  so no key inside the window is forgotten after kill -9. Filling costs about 1 µs a key; the index whole within
+  1 s needs a snapshot of the table (not built).
+- The event loop's own JavaScript (route, verify, record) is a small share of a request: Standard Webhooks verify
+  costs about 5 µs (HMAC-SHA256 about 3), headers are read once, hashes are one-shot, request ids reuse their time
+  prefix within a millisecond. The rest is Node's HTTP parse and write, GC, and handing batches to the writer.
+- Event-loop delay is reported net of prom-client's 10 ms sampling interval (an idle loop reads 10 ms).
 - Fleet mode: the claims of one event-loop turn go to Redis as one script, and so do the extensions after one
   durable batch and the rate-limit takes: about 0.15 round trips a delivery instead of 2, each claim still taking
-  all its keys or none, in order. The Redis Stream sink appends the dispatcher's batch of 100 with one script, so
-  the stream keeps pace with ingress instead of lagging behind a burst. What bounds fleet throughput now is the
-  chain of fsyncs per request: Redis (the bench runs it with \`appendfsync always\`) for the claim, the local
-  commit, Redis again for the extension. With \`appendfsync everysec\` the fleet ratio roughly doubles.
-- Fleet mode, "committed locally, died before extending the claim": the sender got no 202 and retries. The restarted
-  node reconciles its last commits before it listens (receiver/store/redis/fleet-reconcile.ts): if its keys are
-  still free (or hold its own dead lease) it commits them, and the retry is a duplicate; if another node accepted
-  the retry meanwhile, this node's copy becomes duplicate/superseded and leaves its outbox. Downstream sees the
-  event once. Left open: a node that never comes back keeps its copy in its own store (not forwarded, not lost to
-  the sender, who got a 202 from the other node), and Redis lost between commit and restart (no state to compare).`;
+  all its keys or none, in order. The Redis Stream sink appends the dispatcher's batch of 100 with one script. A
+  node answers 202 once its local commit is durable and extends the claim right after (a resend meanwhile meets
+  its lease: 503 pending; a node killed in between extends at restart). Redis runs with \`appendfsync always\`
+  (the fleet's no-loss and no-double guarantees depend on it), pinned to wrk's core; the fleet node gets one
+  unmeasured warm-up run (a cold node spent half its CPU in unoptimised code). Under load the bound is the node's
+  CPU (570-690 µs a request warm against about 300 single-node), mostly the stream dispatcher: unsealing captures,
+  the append script, and the mark-sent commit.
+- Fleet mode, "committed locally, died before extending the claim": the restarted node reconciles its last commits
+  before it listens (receiver/store/redis/fleet-reconcile.ts): if its keys are still free (or hold its own dead
+  lease) it commits them, and a resend is a duplicate; if another node accepted the resend meanwhile, this node's
+  copy becomes duplicate/superseded and leaves its outbox. Downstream sees the event once. Left open: a node that
+  never comes back keeps its copy in its own store (not forwarded), and Redis lost between commit and restart.`;
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
