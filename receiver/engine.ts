@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { replayLogSource } from './store/dedupe/replay-log-source.js';
 import { resolve } from 'node:path';
-import { describeRedisTarget, redisTarget } from './store/redis/redis-connection.js';
+import { describeRedisTarget, redisTarget } from './store/redis/redis-target.js';
 import type { Server } from 'node:http';
 import { ConfigError } from './config/config-error.js';
 import type { LoadedConfig } from './config/load-config.js';
@@ -112,9 +112,9 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     masterKey,
     redact: Object.fromEntries(integrations.map((integration) => [integration.id, integration.capture.redact])),
   });
-  await writer.start();
   const checkpointer = new Checkpointer({ file: resolve(storageDir, 'receiver.db'), sync: config.storage.sync, intervalMs: CHECKPOINT_INTERVAL_MS }, options.logger);
-  await checkpointer.start();
+  // Both threads boot side by side (each loads its modules and opens its connection).
+  await Promise.all([writer.start(), checkpointer.start()]);
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
   try {

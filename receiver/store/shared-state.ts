@@ -3,18 +3,12 @@ import type { ReceiverConfig } from '../../shared/contract/receiver-config.js';
 import type { RateLimiter } from '../pipeline/rate-limiter.js';
 import { TokenBuckets } from '../pipeline/token-buckets.js';
 import type { DeliverySink } from '../sinks/delivery-sink.js';
-import { createRedisConnection, describeRedisTarget, redisTarget, type RedisHealth } from './redis/redis-connection.js';
-import { RedisRateLimiter } from './redis/redis-rate-limiter.js';
-import { reconcileRecentCommits, type ReconcileResult } from './redis/fleet-reconcile.js';
-import { DEFAULT_LEASE_MS, RedisReplayCache } from './redis/redis-replay-cache.js';
-import { RedisStateStore } from './redis/redis-state-store.js';
-import { RedisStreamSink } from './redis/redis-stream-sink.js';
+import type { ReconcileResult } from './redis/fleet-reconcile.js';
+import type { RedisHealth } from './redis/redis-target.js';
 import { LocalReplayCache } from './dedupe/local-replay-cache.js';
 import type { ReplayCache } from './replay-cache.js';
 import { SqliteStateStore } from './sqlite/sqlite-state-store.js';
 import type { StateStore } from './state-store.js';
-
-const STARTUP_TIMEOUT_MS = 5_000;
 
 /** What a node shares with the rest of its fleet: in Redis when `redis` is set, else in its own SQLite file and memory. */
 export interface SharedState {
@@ -49,30 +43,7 @@ export async function openSharedState(config: ReceiverConfig, nodeId: string, db
       close: () => Promise.resolve(),
     };
   }
-  const { keyPrefix } = config.redis;
-  const target = redisTarget(config.redis);
-  const connection = createRedisConnection(target);
-  try {
-    await connection.ready(STARTUP_TIMEOUT_MS);
-  } catch (error) {
-    await connection.close();
-    throw new Error(`Redis ${describeRedisTarget(target)} is unreachable: ${connection.redact(error)}`);
-  }
-  const replayCache = new RedisReplayCache(connection, keyPrefix, nodeId, { clock: now });
-  const stateStore = new RedisStateStore(connection, keyPrefix);
-  const downstream = config.downstream ?? { type: 'redis-stream', maxLen: 1_000_000 };
-  return {
-    replayCache,
-    rateLimiter: new RedisRateLimiter(connection, keyPrefix),
-    stateStore,
-    streamSink: downstream.type === 'redis-stream' ? new RedisStreamSink(connection, { keyPrefix, maxLen: downstream.maxLen }) : undefined,
-    redisHealth: () => connection.health(),
-    replayIndex: undefined,
-    reconcile: (supersede) => reconcileRecentCommits({ db, connection, keyPrefix, nodeId, leaseMs: DEFAULT_LEASE_MS, now, supersede }),
-    async close() {
-      replayCache.close();
-      await stateStore.close();
-      await connection.close();
-    },
-  };
+  // Loaded only here: a single node never pays for the Redis client's modules at start-up.
+  const { openFleetState } = await import('./redis/fleet-state.js');
+  return openFleetState(config.redis, config.downstream, nodeId, db, now);
 }

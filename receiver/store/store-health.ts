@@ -1,5 +1,5 @@
 import { errorText, type Logger } from '../observability/logger.js';
-import { RedisOperationError, type RedisHealth } from './redis/redis-connection.js';
+import { RedisOperationError, type RedisHealth } from './redis/redis-target.js';
 
 export interface HealthState {
   readonly ready: boolean;

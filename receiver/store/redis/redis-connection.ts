@@ -11,12 +11,7 @@
  * would turn the sender's retry into a "duplicate" of something that was never stored.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-
-export interface RedisHealth {
-  readonly ok: boolean;
-  /** Why not ok: the last connection error or the client's state; never contains credentials. */
-  readonly detail?: string;
-}
+import { RedisOperationError, redactRedisUrl, type RedisHealth, type RedisTarget } from './redis-target.js';
 
 export interface RedisConnectionOptions {
   /** A command without an answer for this long rejects. Default 1000. */
@@ -27,11 +22,6 @@ export interface RedisConnectionOptions {
   readonly maxReconnectDelayMs?: number;
   /** Consecutive command timeouts after which the socket is presumed dead and replaced. Default 3. */
   readonly timeoutsBeforeReconnect?: number;
-}
-
-/** A failed Redis operation; its message has the URL's credentials taken out. */
-export class RedisOperationError extends Error {
-  override readonly name = 'RedisOperationError';
 }
 
 export interface RedisConnection {
@@ -51,28 +41,8 @@ export interface RedisConnection {
 
 const TIMEOUT_MESSAGE = 'Command timed out';
 
-/** One Redis by URL, or the primary that Redis Sentinel names (followed across failovers). */
-export type RedisTarget = string | { readonly sentinels: readonly { readonly host: string; readonly port: number }[]; readonly name: string };
-
-/** The target of a node's `redis` config. */
-export function redisTarget(redis: { url?: string | undefined; sentinels?: readonly { host: string; port: number }[] | undefined; name?: string | undefined }): RedisTarget {
-  if (redis.url !== undefined) return redis.url;
-  return { sentinels: redis.sentinels ?? [], name: redis.name ?? '' };
-}
-
-/** The target for logs, health and the shared-state id: credentials taken out. */
-export function describeRedisTarget(target: RedisTarget): string {
-  if (typeof target === 'string') return redactRedisUrl(target);
-  return `sentinel://${target.sentinels.map((sentinel) => `${sentinel.host}:${sentinel.port}`).join(',')}/${target.name}`;
-}
-
 export function createRedisConnection(target: RedisTarget, options: RedisConnectionOptions = {}): RedisConnection {
   return new FailFastConnection(target, options);
-}
-
-/** The URL with any user name and password replaced by `***`, for logs and health output. */
-export function redactRedisUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)[^@/?#]*@/i, '$1***@');
 }
 
 /** Quits a client politely if it is connected, and in every case stops it reconnecting. */

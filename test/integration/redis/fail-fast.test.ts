@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createRedisConnection, RedisOperationError, redactRedisUrl } from '../../../receiver/store/redis/redis-connection.js';
+import { createRedisConnection } from '../../../receiver/store/redis/redis-connection.js';
+import { RedisOperationError, redactRedisUrl } from '../../../receiver/store/redis/redis-target.js';
 import { RedisRateLimiter } from '../../../receiver/store/redis/redis-rate-limiter.js';
 import { RedisReplayCache } from '../../../receiver/store/redis/redis-replay-cache.js';
 import { RedisStateStore } from '../../../receiver/store/redis/redis-state-store.js';
