@@ -115,6 +115,15 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   const checkpointer = new Checkpointer({ file: resolve(storageDir, 'receiver.db'), sync: config.storage.sync, intervalMs: CHECKPOINT_INTERVAL_MS }, options.logger);
   // Both threads boot side by side (each loads its modules and opens its connection).
   await Promise.all([writer.start(), checkpointer.start()]);
+  /** Closes the store after a failed start or at the end: threads first (the writer commits what is queued), then the state and the file. */
+  const closeStore = async (): Promise<void> => {
+    // The replay index may still be loading from the file about to close: that failure is expected, not reported.
+    stopping = true;
+    await checkpointer.close();
+    await writer.close();
+    await shared.close();
+    db.close();
+  };
   const metrics = new ReceiverMetrics(loaded.nodeId);
   const feed = new DeliveryFeed();
   try {
@@ -122,11 +131,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     const reconciled = await shared.reconcile((seqs) => writer.supersede(seqs));
     if (reconciled && reconciled.checked > 0) options.logger.info('reconciled recent commits with the fleet', { ...reconciled });
   } catch (error) {
-    stopping = true;
-    await checkpointer.close();
-    await writer.close();
-    await shared.close();
-    db.close();
+    await closeStore();
     throw error;
   }
   const openStored = (integrationId: string, stored: Buffer) => openCapture(masterKey, integrationId, stored);
@@ -251,13 +256,9 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     }
   } catch (error) {
     // A port clash must not leave the other listener, the state watch, the writer or the store open behind it.
-    stopping = true;
     sync.stop();
     await Promise.all(servers.map((server) => closeGracefully(server, 0)));
-    await checkpointer.close();
-    await writer.close();
-    await shared.close();
-    db.close();
+    await closeStore();
     throw error;
   }
 
@@ -296,16 +297,12 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     commands,
     queries,
     async close() {
-      stopping = true;
       clearInterval(maintenanceTimer);
       clearInterval(redisWatch);
       sync.stop();
       await Promise.all(servers.map((server) => closeGracefully(server, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS)));
       await dispatcher?.stop();
-      await checkpointer.close();
-      await writer.close();
-      await shared.close();
-      db.close();
+      await closeStore();
     },
   };
 }
