@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckpointInit, CheckpointReport, CheckpointRequest } from './checkpoint-protocol.js';
+import { applySyncMode } from './sync-mode.js';
 import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
 const init = workerData as CheckpointInit;
@@ -15,7 +16,7 @@ if (!port) throw new Error('checkpoint-thread runs only as a worker');
 lowerThreadPriority(CHECKPOINT_THREAD_NICE);
 const db = new Database(init.file);
 // A checkpoint syncs the WAL before it copies and the database file after, as the writer's own would.
-db.pragma(`synchronous = ${init.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+applySyncMode(db, init.sync);
 const report = (message: CheckpointReport): void => port.postMessage(message);
 
 let failing = false;

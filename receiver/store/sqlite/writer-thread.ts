@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LogWriter } from './log-writer.js';
+import { applySyncMode } from './sync-mode.js';
 import type { WriterInit, WriterReply, WriterRequest } from './writer-protocol.js';
 
 /**
@@ -20,7 +21,7 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const init = workerData as WriterInit;
 const db = new Database(init.file);
-db.pragma(`synchronous = ${init.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+applySyncMode(db, init.sync);
 db.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
 db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_FRAMES}`);
 db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
