@@ -33,7 +33,7 @@ export type IndexLookup = 'absent' | 'pending' | 'committed';
 /**
  * The single node's replay keys in memory: an open-addressing hash table in one typed array of
  * 16-byte slots (96 bits of digest, a 32-bit tag holding the expiry in seconds and whether the key
- * is committed), at most 80 % full (see SIZED_LOAD): 20 to 30 bytes a key, no garbage for the collector.
+ * is committed), at most 80 % full (see MAX_LOAD): 20 to 30 bytes a key, no garbage for the collector.
  * Expiries are rounded up to the second, so a key is remembered up to a second longer, never less.
  *
  * Pending entries are claims of deliveries not yet durable; they live only here and so die with
@@ -131,7 +131,7 @@ export class DedupeIndex {
     return ((this.slots[slot * SLOT_WORDS + DIGEST_WORDS] as number) & 1) === 1;
   }
 
-  /** Puts an absent key into a free slot, growing the table first when it would pass half full. */
+  /** Puts an absent key into a free slot, rebuilding the table first when its used slots would pass MAX_LOAD. */
   private insert(source: Buffer, offset: number, tag: number, now: number): boolean {
     if (this.live >= this.maxKeys) {
       // At the bound, expired keys are swept out at most once a second: a sweep walks the whole table.
