@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckpointInit, CheckpointReport, CheckpointRequest } from './checkpoint-protocol.js';
+import { nextCheckpointDelayMs } from './checkpoint-schedule.js';
 import { applySyncMode } from './sync-mode.js';
 import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
@@ -23,15 +24,18 @@ let failing = false;
 let timer: NodeJS.Timeout | undefined;
 
 function checkpoint(): void {
+  let walFrames = 0;
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    // One row: busy, log (frames in the WAL), checkpointed.
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    walFrames = result?.log ?? 0;
     if (failing) report({ kind: 'recovered' });
     failing = false;
   } catch (error) {
     if (!failing) report({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
     failing = true;
   }
-  timer = setTimeout(checkpoint, init.intervalMs);
+  timer = setTimeout(checkpoint, nextCheckpointDelayMs(init.intervalMs, walFrames));
 }
 
 port.on('message', (request: CheckpointRequest) => {

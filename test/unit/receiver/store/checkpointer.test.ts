@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../receiver/observability/logger.js';
+import { BACKSTOP_CHECKPOINT_FRAMES, nextCheckpointDelayMs } from '../../../../receiver/store/sqlite/checkpoint-schedule.js';
 import { Checkpointer } from '../../../../receiver/store/sqlite/checkpointer.js';
 import { openDatabase } from '../../../../receiver/store/sqlite/open-database.js';
 import { CHECKPOINT_THREAD_NICE } from '../../../../receiver/store/sqlite/thread-priority.js';
@@ -73,5 +74,12 @@ describe('the checkpoint thread', () => {
     expect(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16])).toBe(0);
     await checkpointer.close();
     expect(threadNiceValues().filter((nice) => nice === CHECKPOINT_THREAD_NICE)).toHaveLength(before);
+  });
+
+  it('checkpoints at its interval while the WAL is far from the backstop, ten times as often near it', () => {
+    expect(nextCheckpointDelayMs(1_000, 0)).toBe(1_000);
+    expect(nextCheckpointDelayMs(1_000, BACKSTOP_CHECKPOINT_FRAMES / 2)).toBe(1_000);
+    expect(nextCheckpointDelayMs(1_000, BACKSTOP_CHECKPOINT_FRAMES * 0.8)).toBe(100);
+    expect(nextCheckpointDelayMs(1_000, BACKSTOP_CHECKPOINT_FRAMES * 2)).toBe(100);
   });
 });
