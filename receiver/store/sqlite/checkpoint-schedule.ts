@@ -5,18 +5,34 @@
  * bounds it when the checkpoint thread falls behind.
  */
 export const BACKSTOP_CHECKPOINT_FRAMES = 8_000;
-/** Past this many frames in the WAL the backstop is near. */
-const NEAR_BACKSTOP_FRAMES = BACKSTOP_CHECKPOINT_FRAMES * 0.75;
-/** How much sooner the checkpoint thread comes back when the backstop is near. */
-const NEAR_BACKSTOP_SPEED_UP = 10;
+/** The soonest the thread comes back, as a share of its interval. */
+const SOONEST_SHARE = 0.1;
+/**
+ * The thread comes back after this share of the time the WAL would take to reach the backstop at its last
+ * rate: checkpoints close in on it (a half, a quarter… of the way) and meet it first even if the load
+ * doubles meanwhile.
+ */
+const CLOSING_SHARE = 0.5;
+
+/** What the checkpoint thread saw at its last checkpoint. */
+export interface WalGrowth {
+  /** Frames in the WAL after it. */
+  readonly walFrames: number;
+  /** Frames the WAL grew by since the checkpoint before, and in how long. */
+  readonly newFrames: number;
+  readonly sinceMs: number;
+}
 
 /**
- * How long the checkpoint thread waits before its next checkpoint, given the WAL's frames after this one.
- * Every checkpoint copies the pages every commit rewrites (the right edges of the B-trees, page 1) once
- * more, a 4 KB write each to the database file, so checkpoints are rare; but the backstop copies, inside a
- * commit that every 202 of its batch waits for, whatever the thread has not copied yet, so near the
- * backstop they come often and leave it little.
+ * How long the checkpoint thread waits before its next checkpoint. Every checkpoint copies the pages every
+ * commit rewrites (the right edges of the B-trees, page 1) once more, a 4 KB write each to the database
+ * file, so checkpoints are rare (`intervalMs`). But the backstop copies whatever the thread has not copied
+ * yet inside a commit, which every 202 of its batch waits for: when the WAL grows fast enough to reach it
+ * soon, the thread closes in on that moment, so the backstop finds little left to copy.
  */
-export function nextCheckpointDelayMs(intervalMs: number, walFrames: number): number {
-  return walFrames > NEAR_BACKSTOP_FRAMES ? intervalMs / NEAR_BACKSTOP_SPEED_UP : intervalMs;
+export function nextCheckpointDelayMs(intervalMs: number, growth: WalGrowth): number {
+  const left = BACKSTOP_CHECKPOINT_FRAMES - growth.walFrames;
+  const framesPerMs = growth.sinceMs > 0 ? growth.newFrames / growth.sinceMs : 0;
+  const untilBackstopMs = left <= 0 ? 0 : framesPerMs === 0 ? Infinity : left / framesPerMs;
+  return Math.min(intervalMs, Math.max(intervalMs * SOONEST_SHARE, untilBackstopMs * CLOSING_SHARE));
 }

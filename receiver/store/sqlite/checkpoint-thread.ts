@@ -22,20 +22,25 @@ const report = (message: CheckpointReport): void => port.postMessage(message);
 
 let failing = false;
 let timer: NodeJS.Timeout | undefined;
+let walFrames = 0;
+let delayMs = init.intervalMs;
 
 function checkpoint(): void {
-  let walFrames = 0;
+  const framesBefore = walFrames;
   try {
-    // One row: busy, log (frames in the WAL), checkpointed.
+    // One row: busy, log (frames in the WAL), checkpointed; log is -1 while another checkpoint (the backstop's) runs, after which the WAL restarts.
     const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
-    walFrames = result?.log ?? 0;
+    walFrames = Math.max(0, result?.log ?? 0);
     if (failing) report({ kind: 'recovered' });
     failing = false;
   } catch (error) {
     if (!failing) report({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
     failing = true;
   }
-  timer = setTimeout(checkpoint, nextCheckpointDelayMs(init.intervalMs, walFrames));
+  // A WAL that restarted meanwhile grew by at least what it holds now.
+  const newFrames = walFrames >= framesBefore ? walFrames - framesBefore : walFrames;
+  delayMs = nextCheckpointDelayMs(init.intervalMs, { walFrames, newFrames, sinceMs: delayMs });
+  timer = setTimeout(checkpoint, delayMs);
 }
 
 port.on('message', (request: CheckpointRequest) => {

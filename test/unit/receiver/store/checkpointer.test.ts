@@ -76,10 +76,18 @@ describe('the checkpoint thread', () => {
     expect(threadNiceValues().filter((nice) => nice === CHECKPOINT_THREAD_NICE)).toHaveLength(before);
   });
 
-  it('checkpoints at its interval while the WAL is far from the backstop, ten times as often near it', () => {
-    expect(nextCheckpointDelayMs(1_000, 0)).toBe(1_000);
-    expect(nextCheckpointDelayMs(1_000, BACKSTOP_CHECKPOINT_FRAMES / 2)).toBe(1_000);
-    expect(nextCheckpointDelayMs(1_000, BACKSTOP_CHECKPOINT_FRAMES * 0.8)).toBe(100);
-    expect(nextCheckpointDelayMs(1_000, BACKSTOP_CHECKPOINT_FRAMES * 2)).toBe(100);
+  it('checkpoints at its interval unless the WAL would reach the backstop soon, then closes in on that moment', () => {
+    const backstop = BACKSTOP_CHECKPOINT_FRAMES;
+    // 1,000 frames a second, 1,000 frames in: the backstop is seven seconds away.
+    expect(nextCheckpointDelayMs(1_000, { walFrames: 1_000, newFrames: 1_000, sinceMs: 1_000 })).toBe(1_000);
+    // 4,000 frames a second, 2,000 frames short of it: the backstop is half a second away, so the thread comes back halfway there.
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop - 2_000, newFrames: 4_000, sinceMs: 1_000 })).toBe(250);
+    // The same growth seen over a shorter wait.
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop - 2_000, newFrames: 400, sinceMs: 100 })).toBe(250);
+    // Never sooner than a tenth of the interval, and that at once past the backstop (its commit is due).
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop - 10, newFrames: 4_000, sinceMs: 1_000 })).toBe(100);
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop + 10, newFrames: 0, sinceMs: 1_000 })).toBe(100);
+    // An idle WAL waits the interval.
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop - 100, newFrames: 0, sinceMs: 1_000 })).toBe(1_000);
   });
 });
