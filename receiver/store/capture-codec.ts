@@ -24,7 +24,13 @@ const DEFLATED = 0x01;
  * windows or hash tables saved nothing). The capture is most of a log row's bytes, and WAL writes
  * every byte twice.
  */
-const DEFLATE_OPTIONS = { level: 1, dictionary: CAPTURE_DICTIONARY_V1 } as const;
+const DEFLATE_OPTIONS = {
+  level: 1,
+  dictionary: CAPTURE_DICTIONARY_V1,
+  // Output buffers under 4 KB are slices of Node's shared pool instead of a fresh 16 KB allocation per call
+  // (about 2 µs a capture, measured); a capture that deflates to more takes several.
+  chunkSize: 2048,
+} as const;
 const INFLATE_OPTIONS = { dictionary: CAPTURE_DICTIONARY_V1 } as const;
 
 /** The JSON of a capture's query and headers, as sealed in front of its body. */

@@ -16,6 +16,11 @@ describe('capture codec', () => {
     expect(openCapture(KEY, 'inv', stored)).toEqual(CAPTURE);
   });
 
+  it('opens a capture that deflates to more than one output chunk', () => {
+    const large = { ...CAPTURE, body: Buffer.from(randomBytes(20_000).toString('base64')) };
+    expect(openCapture(KEY, 'inv', sealCapture(KEY, 'inv', captureMeta(large), large.body))).toEqual(large);
+  });
+
   it('seals every capture under its own IV, across refills of the IV pool', () => {
     // 1,000 IVs of 12 bytes span three 4 KB pools.
     const stored = Array.from({ length: 1_000 }, () => sealCapture(KEY, 'inv', captureMeta(CAPTURE), CAPTURE.body));
