@@ -5,14 +5,6 @@
  * bounds it when the checkpoint thread falls behind.
  */
 export const BACKSTOP_CHECKPOINT_FRAMES = 8_000;
-/** The soonest the thread comes back, as a share of its interval. */
-const SOONEST_SHARE = 0.1;
-/**
- * The thread comes back after this share of the time the WAL would take to reach the backstop at its last
- * rate: checkpoints close in on it (a half, a quarter… of the way) and meet it first even if the load
- * doubles meanwhile.
- */
-const CLOSING_SHARE = 0.5;
 
 /** What the checkpoint thread saw at its last checkpoint. */
 export interface WalGrowth {
@@ -22,6 +14,15 @@ export interface WalGrowth {
   readonly newFrames: number;
   readonly sinceMs: number;
 }
+
+/** The soonest the thread comes back, as a share of its interval. */
+const SOONEST_SHARE = 0.1;
+/**
+ * The thread comes back after this share of the time the WAL would take to reach the backstop at its last
+ * rate: checkpoints close in on it (a half, a quarter… of the way) and meet it first even if the load
+ * doubles meanwhile.
+ */
+const CLOSING_SHARE = 0.5;
 
 /**
  * How long the checkpoint thread waits before its next checkpoint. Every checkpoint copies the pages every
