@@ -67,8 +67,8 @@ const MAINTENANCE_INTERVAL_MS = 60_000;
 const MAX_WRITE_BACKLOG = 20_000;
 /** How long the writer waits for SQLite's lock (held by another process) before a commit fails. */
 const WRITER_BUSY_TIMEOUT_MS = 5_000;
-/** How often the checkpoint thread copies the WAL into the database file. */
-const CHECKPOINT_INTERVAL_MS = 200;
+/** How often the checkpoint thread copies the WAL into the database file (more often near the backstop: checkpoint-schedule.ts). */
+const CHECKPOINT_INTERVAL_MS = 1_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Opens the store, builds every integration (so a bad secret fails before anything listens), then listens. */

@@ -2,7 +2,7 @@
 export interface CheckpointInit {
   readonly file: string;
   readonly sync: 'full' | 'normal';
-  /** How long the thread waits after one checkpoint before the next. */
+  /** How long the thread waits after one checkpoint before the next, while the WAL is far from the backstop. */
   readonly intervalMs: number;
 }
 

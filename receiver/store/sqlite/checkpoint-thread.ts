@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckpointInit, CheckpointReport, CheckpointRequest } from './checkpoint-protocol.js';
+import { nextCheckpointDelayMs } from './checkpoint-schedule.js';
 import { applySyncMode } from './sync-mode.js';
 import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
@@ -21,17 +22,25 @@ const report = (message: CheckpointReport): void => port.postMessage(message);
 
 let failing = false;
 let timer: NodeJS.Timeout | undefined;
+let walFrames = 0;
+let delayMs = init.intervalMs;
 
 function checkpoint(): void {
+  const framesBefore = walFrames;
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    // One row: busy, log (frames in the WAL), checkpointed; log is -1 while another checkpoint (the backstop's) runs, after which the WAL restarts.
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    walFrames = Math.max(0, result?.log ?? 0);
     if (failing) report({ kind: 'recovered' });
     failing = false;
   } catch (error) {
     if (!failing) report({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
     failing = true;
   }
-  timer = setTimeout(checkpoint, init.intervalMs);
+  // A WAL that restarted meanwhile grew by at least what it holds now.
+  const newFrames = walFrames >= framesBefore ? walFrames - framesBefore : walFrames;
+  delayMs = nextCheckpointDelayMs(init.intervalMs, { walFrames, newFrames, sinceMs: delayMs });
+  timer = setTimeout(checkpoint, delayMs);
 }
 
 port.on('message', (request: CheckpointRequest) => {

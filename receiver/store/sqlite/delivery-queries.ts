@@ -64,7 +64,9 @@ interface CaptureRow {
   path: string;
 }
 
-const COLUMNS = `seq, request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
+/** The body's sha256 as hex: stored as 32 bytes (log-writer.ts), or as hex text by earlier versions. */
+const COLUMNS = `seq, request_id, integration_id, received_at, source_ip, method, path, headers, body_size,
+  iif(typeof(body_sha256) = 'blob', lower(hex(body_sha256)), body_sha256) AS body_sha256,
   status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us`;
 
 /**

@@ -62,10 +62,12 @@ export class LogWriter {
     private readonly sealing: SealingOptions,
   ) {
     this.statements = {
+      // The body's sha256 is stored as its 32 bytes, not 64 hex digits (rows of earlier versions keep the text;
+      // delivery-queries.ts reads both): that keeps a ~1 KB delivery's row well under a third of a 2 KB page.
       insertDelivery: db.prepare(`
         INSERT INTO deliveries (request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
           status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us, outbox, capture_expires_at, capture)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, unhex(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertReplayKeys: db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)'),
       markSent: db.prepare('UPDATE deliveries SET outbox = NULL WHERE seq = ?'),
       release: db.prepare('UPDATE deliveries SET outbox = 1 WHERE outbox = 2 AND integration_id = ?'),

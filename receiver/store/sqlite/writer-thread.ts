@@ -5,17 +5,11 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { BACKSTOP_CHECKPOINT_FRAMES } from './checkpoint-schedule.js';
 import { LogWriter } from './log-writer.js';
 import { applySyncMode } from './sync-mode.js';
 import type { WriterInit, WriterReply, WriterRequest } from './writer-protocol.js';
 
-/**
- * WAL frames past which a commit checkpoints itself. The checkpoint thread copies frames as they come, but
- * the WAL restarts from its beginning only at a commit that finds every frame copied, which a steady load
- * rarely leaves between two commits: this backstop copies the few frames left, so the WAL restarts, and
- * bounds it when the checkpoint thread falls behind.
- */
-const BACKSTOP_CHECKPOINT_FRAMES = 8_000;
 /** The WAL file is cut back to this size when it restarts after a backlog made it grow. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../receiver/observability/logger.js';
+import { BACKSTOP_CHECKPOINT_FRAMES, nextCheckpointDelayMs } from '../../../../receiver/store/sqlite/checkpoint-schedule.js';
 import { Checkpointer } from '../../../../receiver/store/sqlite/checkpointer.js';
 import { openDatabase } from '../../../../receiver/store/sqlite/open-database.js';
 import { CHECKPOINT_THREAD_NICE } from '../../../../receiver/store/sqlite/thread-priority.js';
@@ -73,5 +74,20 @@ describe('the checkpoint thread', () => {
     expect(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16])).toBe(0);
     await checkpointer.close();
     expect(threadNiceValues().filter((nice) => nice === CHECKPOINT_THREAD_NICE)).toHaveLength(before);
+  });
+
+  it('checkpoints at its interval unless the WAL would reach the backstop soon, then closes in on that moment', () => {
+    const backstop = BACKSTOP_CHECKPOINT_FRAMES;
+    // 1,000 frames a second, 1,000 frames in: the backstop is seven seconds away.
+    expect(nextCheckpointDelayMs(1_000, { walFrames: 1_000, newFrames: 1_000, sinceMs: 1_000 })).toBe(1_000);
+    // 4,000 frames a second, 2,000 frames short of it: the backstop is half a second away, so the thread comes back halfway there.
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop - 2_000, newFrames: 4_000, sinceMs: 1_000 })).toBe(250);
+    // The same growth seen over a shorter wait.
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop - 2_000, newFrames: 400, sinceMs: 100 })).toBe(250);
+    // Never sooner than a tenth of the interval, and that at once past the backstop (its commit is due).
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop - 10, newFrames: 4_000, sinceMs: 1_000 })).toBe(100);
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop + 10, newFrames: 0, sinceMs: 1_000 })).toBe(100);
+    // An idle WAL waits the interval.
+    expect(nextCheckpointDelayMs(1_000, { walFrames: backstop - 100, newFrames: 0, sinceMs: 1_000 })).toBe(1_000);
   });
 });

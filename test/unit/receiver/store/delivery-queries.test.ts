@@ -180,6 +180,16 @@ describe('delivery queries', () => {
     expect(queries.delivery('missing')).toBeUndefined();
   });
 
+  it('stores the body sha256 as its 32 bytes and reads it as hex, as it reads the hex text of earlier versions', async () => {
+    const digest = '0123456789abcdef'.repeat(4);
+    await store({ record: record(1, { bodySha256: digest }) }, { record: record(2, { bodySha256: null }) });
+    expect(db.prepare("SELECT typeof(body_sha256) AS type, length(body_sha256) AS bytes FROM deliveries WHERE request_id = 'req-1'").get()).toEqual({ type: 'blob', bytes: 32 });
+    expect(queries.delivery('req-1')?.bodySha256).toBe(digest);
+    expect(queries.delivery('req-2')?.bodySha256).toBeNull();
+    db.prepare("UPDATE deliveries SET body_sha256 = ? WHERE request_id = 'req-1'").run('f'.repeat(64));
+    expect(queries.delivery('req-1')?.bodySha256).toBe('f'.repeat(64));
+  });
+
   it('gives the captured raw request with its body as base64', async () => {
     const body = Buffer.from([0x7b, 0x00, 0xff, 0x7d]);
     await store({ record: record(1), capture: { query: '?x=1', headers: { 'stripe-signature': 't=1,v1=ab' }, body, expiresAt: now + 1000 } }, { record: record(2) });
