@@ -98,7 +98,8 @@ export class OutboxDispatcher {
       }
       const done: number[] = [];
       let failed = this.sink.deliverAll ? await this.deliverAll(this.sink.deliverAll.bind(this.sink), entries, done) : await this.deliverEach(entries, done);
-      if (deferRecording) this.handedOver(done);
+      // After a failure, reading past what was done could skip rows that failed before them: that batch is recorded at once.
+      if (deferRecording && !failed) this.handedOver(done);
       // One commit for the batch: a crash (or a stuck store) before it commits sends these again:
       // at least once, never lost.
       else if (done.length > 0) await this.outbox.remove(done).catch((error: unknown) => (failed ??= { requestId: '', error }));
