@@ -14,16 +14,17 @@ import { eventually, useRedisServer } from './redis-fixture.js';
 describe('the fleet dispatcher to a real Redis Stream', () => {
   const redis = useRedisServer();
   const secret = newSecret('stripe');
-  const started: TestReceiver[] = [];
-  const dirs: string[] = [];
+  /** The node running now, and its folder, which outlives it for the restart. */
+  let running: TestReceiver | undefined;
+  const dir = tempDir();
 
   afterEach(async () => {
-    for (const node of started.splice(0)) await node.close();
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    await running?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  async function node(keyPrefix: string, dir: string): Promise<TestReceiver> {
-    const receiver = await startTestReceiver(
+  async function node(keyPrefix: string): Promise<TestReceiver> {
+    running = await startTestReceiver(
       {
         node: { id: 'node-a' },
         redis: { url: redis.server().url, keyPrefix },
@@ -34,8 +35,7 @@ describe('the fleet dispatcher to a real Redis Stream', () => {
       },
       { dir },
     );
-    started.push(receiver);
-    return receiver;
+    return running;
   }
 
   const streamed = async (keyPrefix: string, integration: string) =>
@@ -47,9 +47,7 @@ describe('the fleet dispatcher to a real Redis Stream', () => {
 
   it('streams each delivery as stored (redactions applied), in order, and empties the outbox; a restart after lost bookkeeping appends nothing twice', async () => {
     const keyPrefix = redis.prefix();
-    const dir = tempDir();
-    dirs.push(dir);
-    const a = await node(keyPrefix, dir);
+    const a = await node(keyPrefix);
     const requestIds: Record<string, string[]> = { pay: [], shop: [] };
     for (let i = 0; i < 30; i++) {
       const integration = i % 3 === 0 ? 'shop' : 'pay';
@@ -73,11 +71,11 @@ describe('the fleet dispatcher to a real Redis Stream', () => {
 
     // As if the node had died after the stream took them but before it recorded that: all back in the outbox.
     await a.close();
-    started.splice(started.indexOf(a), 1);
+    running = undefined;
     const file = new Database(join(dir, 'data', 'receiver.db'));
     file.prepare("UPDATE deliveries SET outbox = 1 WHERE outcome = 'accepted'").run();
     file.close();
-    const again = await node(keyPrefix, dir);
+    const again = await node(keyPrefix);
     await eventually(() => outboxRows(again), (count) => count === 0, 15_000);
     expect((await streamed(keyPrefix, 'pay')).map((entry) => entry.requestId)).toEqual(requestIds.pay);
     expect((await streamed(keyPrefix, 'shop')).map((entry) => entry.requestId)).toEqual(requestIds.shop);
