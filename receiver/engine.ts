@@ -136,6 +136,8 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   }
   const openStored = (integrationId: string, stored: Buffer) => openCapture(masterKey, integrationId, stored);
   const outbox = new Outbox(db, openStored, (seqs) => writer.markSent(seqs));
+  // What the writer stores of these integrations' captures is what they received: the dispatcher can take it from memory.
+  const verbatimCaptures = new Set(integrations.filter((integration) => integration.capture.redact.length === 0).map((integration) => integration.id));
   const dispatcher = downstreamDispatcher(loaded, outbox, shared.streamSink, options);
   const storeHealth = new StoreHealth({ writer, stallMs: config.storage.commitStallSeconds * 1000, maxBacklog: MAX_WRITE_BACKLOG, redis: shared.redisHealth, logger: options.logger });
   const ingress = new Ingress({
@@ -144,7 +146,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
       write: (write) =>
         writer.write(write).then((seq) => {
           storeHealth.succeeded();
-          if (write.outbox === 'ready') dispatcher?.wake();
+          if (write.outbox === 'ready') dispatcher?.ready(seq, write.record.integrationId !== null && verbatimCaptures.has(write.record.integrationId) ? write.capture : undefined);
           return seq;
         }),
       refusal: () => storeHealth.refusal(),

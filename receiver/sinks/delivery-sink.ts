@@ -21,7 +21,8 @@ export interface DeliverySink {
   /**
    * Several entries at once, in order, where the destination takes them cheaper together; resolves
    * once it has every one. Only for sinks that make a repeat harmless: after a rejection some may be
-   * there already, and the whole batch is sent again.
+   * there already, and the whole batch is sent again; likewise, what it took leaves the outbox a
+   * little later, so a crash in between sends that again.
    */
   deliverAll?(entries: readonly OutboxEntry[]): Promise<void>;
   close(): Promise<void>;

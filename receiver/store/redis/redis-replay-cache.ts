@@ -41,6 +41,8 @@ export const IS_COMMITTED_LUA = `local function committed(value) return value ==
  * per claim: its key count, its token. Returns one integer per claim: 0 when it took all its keys,
  * i when its i-th key is pending, -i when its i-th key is committed (and then it took none). Claims
  * run in order, so of two claims of one batch for the same key the second meets the first's lease.
+ * A new delivery (the common case) costs one SET NX per key; a key already held is read, and the
+ * keys this claim took before it are given back (the script is atomic: nobody saw them).
  */
 const CLAIM = new LuaScript(`
 ${IS_COMMITTED_LUA}
@@ -51,15 +53,10 @@ for a = 2, #ARGV, 2 do
   local count = tonumber(ARGV[a])
   local found = 0
   for i = 0, count - 1 do
-    local value = redis.call('GET', KEYS[first + i])
-    if value then
-      if committed(value) then found = -(i + 1) else found = i + 1 end
+    if not redis.call('SET', KEYS[first + i], ARGV[a + 1], 'NX', 'PX', lease) then
+      if committed(redis.call('GET', KEYS[first + i])) then found = -(i + 1) else found = i + 1 end
+      for j = 0, i - 1 do redis.call('DEL', KEYS[first + j]) end
       break
-    end
-  end
-  if found == 0 then
-    for i = 0, count - 1 do
-      redis.call('SET', KEYS[first + i], ARGV[a + 1], 'PX', lease)
     end
   end
   results[#results + 1] = found

@@ -22,12 +22,13 @@ import type { DeliverySink, OutboxEntry } from '../../sinks/delivery-sink.js';
 import { LuaScript } from './lua-script.js';
 import type { RedisConnection } from './redis-connection.js';
 
-/** Values per entry in the append script's ARGV: the six fields and their names. */
-const FIELD_ARGS = 12;
+/** Values per entry in the append script's ARGV: the six fields, in the order of their names in the script. */
+const FIELD_ARGS = 6;
 
 /**
  * KEYS, two per entry: its marker, its stream. ARGV[1]: marker ttl ms, ARGV[2]: maxLen, then
- * FIELD_ARGS per entry: field, value, … Returns two per entry: its entry id, 1 if added now. A
+ * FIELD_ARGS per entry: requestId, integrationId, receivedAt, query, headers, body (the names are
+ * the script's, not sent per entry). Returns two per entry: its entry id, 1 if added now. A
  * request id that comes twice in one call is added once.
  */
 const APPEND_ONCE = new LuaScript(`
@@ -39,7 +40,8 @@ for i = 1, #KEYS, 2 do
     results[#results + 1] = 0
   else
     local a = 3 + (i - 1) / 2 * ${FIELD_ARGS}
-    local id = redis.call('XADD', KEYS[i + 1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, a, a + ${FIELD_ARGS - 1}))
+    local id = redis.call('XADD', KEYS[i + 1], 'MAXLEN', '~', ARGV[2], '*', 'requestId', ARGV[a], 'integrationId', ARGV[a + 1],
+      'receivedAt', ARGV[a + 2], 'query', ARGV[a + 3], 'headers', ARGV[a + 4], 'body', ARGV[a + 5])
     redis.call('SET', KEYS[i], id, 'PX', ARGV[1])
     results[#results + 1] = id
     results[#results + 1] = 1
@@ -89,14 +91,7 @@ export class RedisStreamSink implements DeliverySink {
     const args: (string | number | Buffer)[] = [this.options.dedupeTtlMs ?? DEFAULT_STREAM_DEDUPE_TTL_MS, maxLen];
     for (const entry of entries) {
       keys.push(`${keyPrefix}:streamed:${entry.requestId}`, `${keyPrefix}:stream:${entry.integrationId}`);
-      args.push(
-        'requestId', entry.requestId,
-        'integrationId', entry.integrationId,
-        'receivedAt', String(entry.receivedAt),
-        'query', entry.query,
-        'headers', JSON.stringify(entry.headers),
-        'body', entry.body,
-      );
+      args.push(entry.requestId, entry.integrationId, String(entry.receivedAt), entry.query, JSON.stringify(entry.headers), entry.body);
     }
     const reply = await this.connection.run((client) => APPEND_ONCE.run(client, keys, args));
     if (!Array.isArray(reply) || reply.length !== entries.length * 2) throw new Error('unexpected reply from the stream append script');
