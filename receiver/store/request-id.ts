@@ -5,32 +5,24 @@ const pool = Buffer.alloc(RANDOM_POOL_BYTES);
 /** The pool as hex, made once per refill: an id then takes slices of one string instead of encoding bytes. */
 let poolHex = '';
 let poolOffset = RANDOM_POOL_BYTES;
-let lastMs = 0;
 let sequence = 0;
 /** `tttttttt-tttt-` of the last millisecond an id was made in: every id of that millisecond shares it. */
 let timePrefix = '';
 let timePrefixMs = -1;
 
 /**
- * A UUIDv7 (RFC 9562): 48-bit unix milliseconds, then a 12-bit counter that keeps ids of the same
- * millisecond in order, then random bits. Ids of one node sort by arrival, so the log's index on
- * them is appended at its right edge instead of dirtying a random page per delivery.
+ * A UUIDv7 (RFC 9562): 48-bit unix milliseconds, then a 12-bit counter of the ids made in that
+ * millisecond, then random bits. The millisecond is exactly floor(now), the delivery's received_at:
+ * a lookup by id reads it from the id and searches that millisecond of the log's time index (the log
+ * has no index on ids). Uniqueness rests on the 62 random bits, so past 4,096 ids in a millisecond the
+ * counter wraps and after a clock step back it starts again.
  */
 export function timeOrderedId(now: number): string {
-  let ms = Math.floor(now);
-  if (ms <= lastMs) {
-    // Same millisecond (or a clock step back): count on from the last id so the order holds.
-    ms = lastMs;
-    sequence++;
-    if (sequence > 0xfff) {
-      ms = ++lastMs;
-      sequence = 0;
-    }
+  const ms = Math.floor(now);
+  if (ms === timePrefixMs) {
+    sequence = (sequence + 1) & 0xfff;
   } else {
-    lastMs = ms;
     sequence = 0;
-  }
-  if (ms !== timePrefixMs) {
     const time = ms.toString(16).padStart(12, '0');
     timePrefix = `${time.slice(0, 8)}-${time.slice(8)}-`;
     timePrefixMs = ms;

@@ -6,8 +6,9 @@ import { openDatabase } from '../../receiver/store/sqlite/open-database.js';
 
 /**
  * A delivery log of `rows` deliveries over the last 24 hours, as a node that has run for a day
- * would have it: log rows (one in ten a 401 from one of 100 addresses, one in a hundred of those
- * diagnosed, skews spread over −1…+3 s), two replay keys per accepted delivery inside their window,
+ * would have it: log rows (ids carrying their received_at as request-id.ts makes them, one in ten
+ * a 401 from one of 100 addresses, one in a hundred of those diagnosed, skews spread over −1…+3 s),
+ * two replay keys per accepted delivery inside their window,
  * and the per-minute statistics. Generated in SQL: a million rows take seconds, not minutes.
  */
 export function prefillLog(storageDir: string, rows: number, integrationId: string, now: number): void {
@@ -22,10 +23,11 @@ export function prefillLog(storageDir: string, rows: number, integrationId: stri
     db.prepare(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < @rows - 1)
       INSERT INTO deliveries (request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
         status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us)
-      SELECT printf('01%010x-0000-7000-8000-000000000000', i), @integration, CAST(@start + i * 86400000 / @rows AS INTEGER),
+      SELECT printf('%08x-%04x-7000-8000-%012x', at >> 16, at & 65535, i), @integration, at,
         '10.0.' || (i % 250) || '.' || (i % 200), 'POST', @path, '{"content-type":"application/json"}', 1000, NULL,
         iif(i % 10 = 0, 401, 202), iif(i % 10 = 0, 'rejected', 'accepted'), iif(i % 10 = 0, 'signature_invalid', NULL), NULL,
-        iif(i % 100 = 0, 'secret_whitespace', NULL), iif(i % 10 = 0, NULL, 's1'), 'msg_' || i, (i * 7919) % 4000 - 1000, 900 FROM n`).run(params);
+        iif(i % 100 = 0, 'secret_whitespace', NULL), iif(i % 10 = 0, NULL, 's1'), 'msg_' || i, (i * 7919) % 4000 - 1000, 900
+      FROM (SELECT i, CAST(@start + i * 86400000 / @rows AS INTEGER) AS at FROM n)`).run(params);
     db.prepare(`INSERT INTO replay_log (seq, until, keys)
       SELECT seq, received_at + 259200000, CAST(randomblob(16) || @expiry || randomblob(16) || @expiry AS BLOB) FROM deliveries WHERE status = 202`).run({ expiry });
     db.exec(`INSERT INTO stats_minute (minute, integration_id, outcome, reason, count)

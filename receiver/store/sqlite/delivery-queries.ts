@@ -12,6 +12,7 @@ import type { Diagnosis, Outcome, Reason } from '../../../shared/model/outcomes.
 import type { LoggedDelivery } from '../delivery-record.js';
 import type { CapturedRequest } from '../capture-codec.js';
 import { verificationTrace } from '../delivery-trace.js';
+import { requestIdParams, seqOfRequestId, type RequestIdParams } from './seq-of-request-id.js';
 import { addSkew, mergeSkewHistogram, type SkewCell, type SkewHistogram } from './minute-stats.js';
 
 interface DeliveryRow {
@@ -165,12 +166,12 @@ function percentile(buckets: readonly SkewCell[], total: number, p: number): num
 export class SqliteDeliveryQueries {
   private readonly pageAll: Database.Statement<[PageParams], DeliveryRow>;
   private readonly pageOfIntegration: Database.Statement<[PageParams], DeliveryRow>;
-  private readonly byRequestId: Database.Statement<[string], DeliveryRow>;
-  private readonly hasCapture: Database.Statement<[string], number>;
+  private readonly byRequestId: Database.Statement<[RequestIdParams], DeliveryRow>;
+  private readonly hasCapture: Database.Statement<[number], number>;
   private readonly searches: Database.Statement<[PageParams & SearchParams], DeliveryRow>;
   private readonly rowsInRange: Database.Statement<[Pick<PageParams, 'before' | 'since' | 'until'>], number>;
   private readonly pageInRange: Database.Statement<[PageParams], DeliveryRow>;
-  private readonly capture: Database.Statement<[string], CaptureRow>;
+  private readonly capture: Database.Statement<[RequestIdParams], CaptureRow>;
   private readonly after: Database.Statement<[number, number], DeliveryRow>;
   private readonly buckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; outcome: string; reason: string; count: number }>;
   private readonly secretBuckets: Database.Statement<[StatsWindow], { start: number; integration_id: string; secret_id: string; count: number }>;
@@ -203,11 +204,12 @@ export class SqliteDeliveryQueries {
     this.pageInRange = db.prepare(`SELECT ${COLUMNS} FROM deliveries INDEXED BY deliveries_by_time
       WHERE received_at >= @since AND received_at < @until AND ${PAGE_FILTERS} AND (@integration IS NULL OR integration_id = @integration)
       ORDER BY seq DESC LIMIT @limit`);
-    this.byRequestId = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE request_id = ?`);
-    this.hasCapture = db.prepare('SELECT count(*) FROM deliveries WHERE request_id = ? AND capture IS NOT NULL').pluck() as Database.Statement<[string], number>;
+    const seqOf = seqOfRequestId(db);
+    this.byRequestId = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE seq = (${seqOf})`);
+    this.hasCapture = db.prepare('SELECT count(*) FROM deliveries WHERE seq = ? AND capture IS NOT NULL').pluck() as Database.Statement<[number], number>;
     // Captures exist only for POSTs to an integration's path.
-    this.capture = db.prepare('SELECT integration_id, capture, method, path FROM deliveries WHERE request_id = ? AND capture IS NOT NULL');
-    // The search filters: the request id by its index; delivery id and source address by a walk back from the cursor (or the
+    this.capture = db.prepare(`SELECT integration_id, capture, method, path FROM deliveries WHERE seq = (${seqOf}) AND capture IS NOT NULL`);
+    // The search filters: the request id by the millisecond it carries (seq-of-request-id.ts); delivery id and source address by a walk back from the cursor (or the
     // newest row), which stops at the page's end or after SEARCH_SCAN_ROWS seqs, so a search never costs more than a bounded
     // walk of the log. Seqs are contiguous (rows leave only from the oldest end), so that is the newest SEARCH_SCAN_ROWS rows;
     // as a seq range the walk reads only the columns it returns (never the captures) and needs no sort.
@@ -286,7 +288,7 @@ export class SqliteDeliveryQueries {
 
   /** The one row of a request id, if it passes the other filters. */
   private byRequestIdPage(requestId: string, params: PageParams): DeliveryRow[] {
-    const row = this.byRequestId.get(requestId);
+    const row = this.byRequestId.get(requestIdParams(requestId));
     if (!row || row.seq >= params.before || row.received_at < params.since || row.received_at >= params.until) return [];
     if (params.integration !== null && row.integration_id !== params.integration) return [];
     if (params.outcomes !== null && !(JSON.parse(params.outcomes) as string[]).includes(row.outcome)) return [];
@@ -295,7 +297,7 @@ export class SqliteDeliveryQueries {
   }
 
   delivery(requestId: string): DeliveryDetail | undefined {
-    const row = this.byRequestId.get(requestId);
+    const row = this.byRequestId.get(requestIdParams(requestId));
     if (!row) return undefined;
     const record = toRecord(row);
     return {
@@ -304,13 +306,13 @@ export class SqliteDeliveryQueries {
       headers: { ...record.headers },
       bodySha256: record.bodySha256,
       detail: record.detail,
-      captured: (this.hasCapture.get(requestId) ?? 0) > 0,
+      captured: (this.hasCapture.get(row.seq) ?? 0) > 0,
       trace: verificationTrace(record),
     };
   }
 
   raw(requestId: string): RawDelivery | undefined {
-    const row = this.capture.get(requestId);
+    const row = this.capture.get(requestIdParams(requestId));
     if (!row) return undefined;
     const capture = this.options.openCapture(row.integration_id, row.capture);
     return {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { sealCapture, redactJsonFields } from '../capture-codec.js';
 import type { DeliveryWrite } from '../delivery-record.js';
 import { MinuteStats } from './minute-stats.js';
+import { requestIdParams, seqOfRequestId } from './seq-of-request-id.js';
 import { batchSize, packBatch, unpackDelivery, type PackedBatch } from './packed-batch.js';
 
 /** Chunked so that a purge never holds the write lock long enough to stall ingress. */
@@ -83,7 +84,7 @@ export class LogWriter {
       dropCapture: db.prepare('UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq = ?'),
       redriveByTime: db.prepare(`SELECT seq FROM deliveries WHERE integration_id = @integration AND received_at >= @since AND received_at < @until
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
-      redriveById: db.prepare(`SELECT seq FROM deliveries WHERE request_id = @requestId AND integration_id = @integration
+      redriveById: db.prepare(`SELECT seq FROM deliveries WHERE seq = (${seqOfRequestId(db)}) AND integration_id = @integration
         AND received_at >= @since AND received_at < @until
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
       supersedable: db.prepare(`SELECT received_at, integration_id, outcome FROM deliveries WHERE seq = ? AND outcome IN ('accepted', 'held')`),
@@ -144,7 +145,7 @@ export class LogWriter {
       const seqs =
         selection.requestIds === null
           ? (this.statements.redriveByTime.all(params) as number[])
-          : selection.requestIds.flatMap((requestId) => this.statements.redriveById.all({ ...params, requestId }) as number[]);
+          : selection.requestIds.flatMap((requestId) => this.statements.redriveById.all({ ...params, ...requestIdParams(requestId) }) as number[]);
       if (selection.dryRun) return { matched: seqs.length, requeued: 0 };
       let requeued = 0;
       for (const seq of seqs) requeued += this.statements.enqueue.run(seq).changes;

@@ -25,6 +25,9 @@ function record(index: number, overrides: Partial<DeliveryRecord> = {}): Deliver
   });
 }
 
+/** The request id of record(index). */
+const id = (index: number): string => record(index).requestId;
+
 const rejected = (reason: Reason, status = 401): Partial<DeliveryRecord> => ({ outcome: 'rejected', reason, status, secretId: null });
 
 describe('delivery queries', () => {
@@ -131,7 +134,7 @@ describe('delivery queries', () => {
     expect(pageThrough({ sourceIp: '10.0.0.1', limit: 4 }).seqs).toEqual(Array.from({ length: 15 }, (_, index) => 58 - index * 4));
     expect(pageThrough({ sourceIp: '10.0.0.1', outcome: 'rejected' }).seqs).toEqual([46, 26, 6]);
     expect(pageThrough({ sourceIp: '10.0.0.1', cursor: 30, limit: 3 }).seqs).toEqual([26, 22, 18, 14, 10, 6, 2]);
-    expect(pageThrough({ requestId: 'req-9' }).seqs).toEqual([10]);
+    expect(pageThrough({ requestId: id(9) }).seqs).toEqual([10]);
     expect(pageThrough({ sourceIp: '192.0.2.1' }).seqs).toEqual([]);
   });
 
@@ -140,7 +143,7 @@ describe('delivery queries', () => {
     const page = queries.deliveries(query({ limit: 1 }));
     expect(page.deliveries[0]).toEqual({
       seq,
-      requestId: 'req-4',
+      requestId: id(4),
       nodeId: 'node-a',
       integrationId: 'pay',
       receivedAt: new Date(T0 + 40_000).toISOString(),
@@ -164,13 +167,13 @@ describe('delivery queries', () => {
       { record: record(1), capture: { query: '?a=1', headers: { 'stripe-signature': 't=1,v1=ab' }, body: Buffer.from('{"id":1}'), expiresAt: now + 1000 } },
       { record: record(2, { ...rejected('signature_invalid'), diagnosis: 'body_trailing_newline', detail: 'a trailing newline was added to the body on the way' }) },
     );
-    const accepted = queries.delivery('req-1');
+    const accepted = queries.delivery(id(1));
     expect(accepted).toMatchObject({ captured: true, headers: { 'stripe-signature': '[redacted]' } });
     expect(accepted?.trace.map((step) => step.step)).toEqual(['route', 'kill switch', 'allowlist', 'rate limit', 'body', 'signature', 'timestamp', 'dedupe', 'schema', 'outcome']);
     expect(accepted?.trace.find((step) => step.step === 'signature')?.result).toBe('verified with secret "s1"');
     expect(accepted?.trace.at(-1)?.result).toBe('stored durably → 202 accepted');
 
-    const failed = queries.delivery('req-2');
+    const failed = queries.delivery(id(2));
     expect(failed?.captured).toBe(false);
     const signature = failed?.trace.find((step) => step.step === 'signature')?.result ?? '';
     expect(signature).toContain('signature_invalid');
@@ -183,18 +186,18 @@ describe('delivery queries', () => {
   it('stores the body sha256 as its 32 bytes and reads it as hex, as it reads the hex text of earlier versions', async () => {
     const digest = '0123456789abcdef'.repeat(4);
     await store({ record: record(1, { bodySha256: digest }) }, { record: record(2, { bodySha256: null }) });
-    expect(db.prepare("SELECT typeof(body_sha256) AS type, length(body_sha256) AS bytes FROM deliveries WHERE request_id = 'req-1'").get()).toEqual({ type: 'blob', bytes: 32 });
-    expect(queries.delivery('req-1')?.bodySha256).toBe(digest);
-    expect(queries.delivery('req-2')?.bodySha256).toBeNull();
-    db.prepare("UPDATE deliveries SET body_sha256 = ? WHERE request_id = 'req-1'").run('f'.repeat(64));
-    expect(queries.delivery('req-1')?.bodySha256).toBe('f'.repeat(64));
+    expect(db.prepare('SELECT typeof(body_sha256) AS type, length(body_sha256) AS bytes FROM deliveries WHERE request_id = ?').get(id(1))).toEqual({ type: 'blob', bytes: 32 });
+    expect(queries.delivery(id(1))?.bodySha256).toBe(digest);
+    expect(queries.delivery(id(2))?.bodySha256).toBeNull();
+    db.prepare('UPDATE deliveries SET body_sha256 = ? WHERE request_id = ?').run('f'.repeat(64), id(1));
+    expect(queries.delivery(id(1))?.bodySha256).toBe('f'.repeat(64));
   });
 
   it('gives the captured raw request with its body as base64', async () => {
     const body = Buffer.from([0x7b, 0x00, 0xff, 0x7d]);
     await store({ record: record(1), capture: { query: '?x=1', headers: { 'stripe-signature': 't=1,v1=ab' }, body, expiresAt: now + 1000 } }, { record: record(2) });
-    expect(queries.raw('req-1')).toEqual({
-      requestId: 'req-1',
+    expect(queries.raw(id(1))).toEqual({
+      requestId: id(1),
       integrationId: 'pay',
       method: 'POST',
       path: '/hooks/pay',
@@ -202,7 +205,7 @@ describe('delivery queries', () => {
       headers: { 'stripe-signature': 't=1,v1=ab' },
       bodyBase64: body.toString('base64'),
     });
-    expect(queries.raw('req-2')).toBeUndefined();
+    expect(queries.raw(id(2))).toBeUndefined();
   });
 
   it('reads deliveries after a seq in log order', async () => {

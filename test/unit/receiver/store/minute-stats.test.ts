@@ -125,7 +125,8 @@ describe('per-minute statistics', () => {
     // Version 3 wrote the counts with every commit: a purge that removes nothing stores them (it flushes first).
     writer.purge({ now: T0, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
     db.exec(`DROP VIEW stats_minute_live; DROP VIEW stats_secret_minute_live; DROP VIEW stats_diagnosis_minute_live; DROP VIEW stats_tail;
-      DROP TABLE stats_watermark; DROP TABLE stats_diagnosis_minute; DROP TABLE stats_sketch_minute; DROP TABLE stats_sketch_hour; PRAGMA user_version = 3;`);
+      DROP TABLE stats_watermark; DROP TABLE stats_diagnosis_minute; DROP TABLE stats_sketch_minute; DROP TABLE stats_sketch_hour;
+      DROP INDEX deliveries_request_id_before; PRAGMA user_version = 3;`);
     migrate(db);
     expect(stats(T0 + 10 * 60_000)).toEqual(before);
   });
