@@ -190,7 +190,10 @@ function dropRequestIdIndex(db: Database.Database): void {
   // Views are not dropped with the table and would fail its rename; everything recreated here is the table's or a view.
   const recreated = schema.filter((entry) => entry.type === 'view' || (entry.tableName === 'deliveries' && entry.type !== 'table'));
   for (const view of recreated.filter((entry) => entry.type === 'view')) db.exec(`DROP VIEW ${view.name}`);
-  db.exec(table.sql.replace(/^CREATE TABLE "?deliveries"?/, 'CREATE TABLE deliveries_rebuilt').replace('request_id TEXT NOT NULL UNIQUE', 'request_id TEXT NOT NULL'));
+  const rebuilt = table.sql.replace(/^CREATE TABLE "?deliveries"?/, 'CREATE TABLE deliveries_rebuilt').replace('request_id TEXT NOT NULL UNIQUE', 'request_id TEXT NOT NULL');
+  // A definition this code does not recognise would otherwise be copied with its UNIQUE index, silently.
+  if (!rebuilt.startsWith('CREATE TABLE deliveries_rebuilt') || rebuilt.includes('UNIQUE')) throw new Error('deliveries: unexpected table definition');
+  db.exec(rebuilt);
   db.exec(`
     INSERT INTO deliveries_rebuilt SELECT * FROM deliveries ORDER BY seq;
     DROP TABLE deliveries;
