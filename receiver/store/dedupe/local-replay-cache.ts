@@ -126,8 +126,8 @@ export class LocalReplayCache implements ReplayCache {
     }
   }
 
-  claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult> {
-    if (this.state === 'loaded') return Promise.resolve(this.claimNow(keys, now));
+  claim(keys: readonly ReplayKey[], now: number): ClaimResult | Promise<ClaimResult> {
+    if (this.state === 'loaded') return this.claimNow(keys, now);
     if (this.state === 'failed') return Promise.resolve({ result: 'unavailable', detail: 'loading the replay index failed' });
     if (this.waiting >= MAX_WAITING_CLAIMS) return Promise.resolve({ result: 'unavailable', detail: 'the replay index is still loading' });
     this.waiting++;
@@ -137,9 +137,9 @@ export class LocalReplayCache implements ReplayCache {
     ).finally(() => this.waiting--);
   }
 
-  commit(keys: readonly ReplayKey[], now: number): Promise<void> {
+  commit(keys: readonly ReplayKey[], now: number): undefined {
     for (const key of keys) this.index.add(key.digest, key.expiresAt, true, now);
-    return Promise.resolve();
+    return undefined;
   }
 
   release(keys: readonly ReplayKey[]): Promise<void> {
