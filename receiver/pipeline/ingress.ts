@@ -143,7 +143,7 @@ export class Ingress {
       return;
     }
     this.deps.store
-      .write({ ...this.rejectedCapture(exchange), record })
+      .write({ ...this.rejectedCapture(exchange), record, headersJson: this.headers(exchange).logJson })
       .then((seq) => this.logged(record, seq))
       .catch(this.deps.onStoreError);
   }
@@ -154,7 +154,7 @@ export class Ingress {
    */
   private storeThenAnswer(exchange: Exchange, stored: Stored): void {
     const record = this.record(exchange, stored.answer);
-    this.deps.store.write({ ...stored.store, record }).then(
+    this.deps.store.write({ ...stored.store, record, headersJson: this.headers(exchange).logJson }).then(
       (seq) => {
         try {
           this.logged(record, seq);
@@ -188,7 +188,6 @@ export class Ingress {
 
   private record(exchange: Exchange, answer: Answer): DeliveryRecord {
     const { integration, body } = exchange;
-    exchange.headers ??= flattenHeaders(exchange.request.headers, integration?.signatureHeaders ?? NO_HEADERS);
     return {
       requestId: exchange.requestId,
       integrationId: integration?.id ?? null,
@@ -196,7 +195,7 @@ export class Ingress {
       sourceIp: exchange.source,
       method: exchange.request.method ?? '',
       path: exchange.path,
-      headers: exchange.headers.log,
+      headers: this.headers(exchange).log,
       bodySize: body?.length ?? 0,
       bodySha256: body ? hash('sha256', body, 'hex') : null,
       status: answer.status,
@@ -299,8 +298,13 @@ export class Ingress {
   }
 
   private capture(exchange: Exchange, integration: IntegrationRuntime, body: Buffer): NonNullable<DeliveryWrite['capture']> {
-    exchange.headers ??= flattenHeaders(exchange.request.headers, integration.signatureHeaders);
-    return { query: exchange.query, headers: exchange.headers.capture, body, expiresAt: exchange.receivedAt + integration.captureRetentionMs };
+    const headers = this.headers(exchange);
+    return { query: exchange.query, headers: headers.capture, headersJson: headers.captureJson, body, expiresAt: exchange.receivedAt + integration.captureRetentionMs };
+  }
+
+  /** The request's headers, flattened and redacted once for the record and the capture. */
+  private headers(exchange: Exchange): FlatHeaders {
+    return (exchange.headers ??= flattenHeaders(exchange.request.headers, exchange.integration?.signatureHeaders ?? NO_HEADERS));
   }
 
   /** The first bytes of a rejected body, within the integration's per-minute budget; none for unknown paths. */

@@ -59,12 +59,12 @@ export function packBatch(writes: readonly DeliveryWrite[]): PackedBatch {
     const stored = capture && integrationId !== null ? capture : undefined;
     // In ROW's order, then the capture and replay parts of the stride.
     values.push(
-      record.requestId, integrationId, record.receivedAt, record.sourceIp, record.method, record.path, JSON.stringify(record.headers),
+      record.requestId, integrationId, record.receivedAt, record.sourceIp, record.method, record.path, write.headersJson ?? JSON.stringify(record.headers),
       record.bodySize, record.bodySha256, record.status, record.outcome, record.reason, record.detail, record.diagnosis, record.secretId,
       record.deliveryId, record.skewMs, record.latencyUs,
       write.outbox && integrationId !== null ? OUTBOX_STATE[write.outbox] : null,
       stored ? stored.expiresAt : null,
-      stored ? captureMeta(stored) : null,
+      stored ? captureMeta(stored, stored.headersJson) : null,
     );
     const bodyStart = offset;
     if (stored) offset += stored.body.copy(bytes, offset);

@@ -26,6 +26,15 @@ describe('capture codec', () => {
     expect(openCapture(KEY, 'inv', sealCapture(KEY, 'inv', captureMeta(truncated), truncated.body))).toEqual(truncated);
   });
 
+  it('writes the meta as JSON.stringify of query, headers and truncatedFrom, with or without the headers\' JSON given', () => {
+    const truncated = { ...CAPTURE, query: '?q="x"', truncatedFrom: 999 };
+    for (const capture of [CAPTURE, truncated]) {
+      const expected = JSON.stringify({ query: capture.query, headers: capture.headers, ...('truncatedFrom' in capture ? { truncatedFrom: capture.truncatedFrom } : {}) });
+      expect(captureMeta(capture)).toBe(expected);
+      expect(captureMeta(capture, JSON.stringify(capture.headers))).toBe(expected);
+    }
+  });
+
   it('opens captures sealed before they were deflated', () => {
     const older = seal(KEY, 'inv', Buffer.concat([Buffer.from(captureMeta(CAPTURE)), Buffer.of(0), CAPTURE.body]));
     expect(openCapture(KEY, 'inv', older)).toEqual(CAPTURE);

@@ -46,4 +46,12 @@ describe('a packed batch', () => {
     expect(third.capture?.body.toString()).toBe('he');
     expect(third.replay).toBeNull();
   });
+
+  it('stores the headers\' JSON the ingress already made, for the log row and the capture', () => {
+    const capture = { query: '', headers: { a: 'b' }, headersJson: '{"a":"b"}', body: Buffer.from('x'), expiresAt: NOW };
+    const packed = packBatch([{ record: record('r1'), headersJson: '{"given":"log"}', capture }]);
+    const delivery = unpackDelivery(packed, 0);
+    expect(delivery.columns[6]).toBe('{"given":"log"}');
+    expect(delivery.capture?.meta).toBe('{"query":"","headers":{"a":"b"}}');
+  });
 });
