@@ -7,6 +7,15 @@ const KEY = randomBytes(32);
 const CAPTURE = { query: '?a=1', headers: { 'content-type': 'application/json', 'webhook-signature': 'v1,abc' }, body: Buffer.from(JSON.stringify({ note: 'x'.repeat(400) })) };
 
 describe('capture codec', () => {
+  it('writes the meta as JSON.stringify of query, headers and truncatedFrom, with or without the headers\' JSON given', () => {
+    const truncated = { ...CAPTURE, query: '?q="x"', truncatedFrom: 999 };
+    for (const capture of [CAPTURE, truncated]) {
+      const expected = JSON.stringify({ query: capture.query, headers: capture.headers, ...('truncatedFrom' in capture ? { truncatedFrom: capture.truncatedFrom } : {}) });
+      expect(captureMeta(capture)).toBe(expected);
+      expect(captureMeta(capture, JSON.stringify(capture.headers))).toBe(expected);
+    }
+  });
+
   it('stores a capture deflated and sealed, and opens it to the bytes received', () => {
     const stored = sealCapture(KEY, 'inv', captureMeta(CAPTURE), CAPTURE.body);
     expect(stored.length).toBeLessThan(CAPTURE.body.length / 2);
@@ -24,15 +33,6 @@ describe('capture codec', () => {
     it('keeps a truncated capture’s full size', () => {
     const truncated = { ...CAPTURE, body: CAPTURE.body.subarray(0, 10), truncatedFrom: CAPTURE.body.length };
     expect(openCapture(KEY, 'inv', sealCapture(KEY, 'inv', captureMeta(truncated), truncated.body))).toEqual(truncated);
-  });
-
-  it('writes the meta as JSON.stringify of query, headers and truncatedFrom, with or without the headers\' JSON given', () => {
-    const truncated = { ...CAPTURE, query: '?q="x"', truncatedFrom: 999 };
-    for (const capture of [CAPTURE, truncated]) {
-      const expected = JSON.stringify({ query: capture.query, headers: capture.headers, ...('truncatedFrom' in capture ? { truncatedFrom: capture.truncatedFrom } : {}) });
-      expect(captureMeta(capture)).toBe(expected);
-      expect(captureMeta(capture, JSON.stringify(capture.headers))).toBe(expected);
-    }
   });
 
   it('opens captures sealed before they were deflated', () => {
