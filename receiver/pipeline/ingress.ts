@@ -142,37 +142,52 @@ export class Ingress {
       this.deps.onRecordDropped();
       return;
     }
-    this.log(record, this.rejectedCapture(exchange)).catch(this.deps.onStoreError);
+    this.deps.store
+      .write({ ...this.rejectedCapture(exchange), record, headersJson: this.headers(exchange).logJson })
+      .then((seq) => this.logged(record, seq))
+      .catch(this.deps.onStoreError);
   }
 
-  private async storeThenAnswer(exchange: Exchange, stored: Stored): Promise<void> {
+  /**
+   * Plain callbacks on the write rather than async functions awaiting it: this runs for every delivery, and
+   * each async frame and await is a promise and a microtask more.
+   */
+  private storeThenAnswer(exchange: Exchange, stored: Stored): void {
     const record = this.record(exchange, stored.answer);
-    try {
-      await this.log(record, stored.store);
-    } catch (error) {
-      this.deps.onStoreError(error);
-      await this.deps.replayCache.release(stored.replayKeys).catch(() => undefined);
-      return this.answerNow(exchange, { status: 503, outcome: 'rejected', reason: 'store_unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
-    }
-    // Durable now, so 202 is the truth: the answer does not wait for the claim's extension (in a fleet,
-    // a Redis round trip and fsync). Until the extension lands the claim is still this node's lease, so
-    // a resend meanwhile is told 503 "pending", never accepted twice; a node killed before it lands
-    // extends its committed claims at restart (fleet-reconcile.ts) before it listens. If it cannot be
-    // extended (Redis away) the delivery is still stored and goes downstream; the lease then lapses
-    // and a later resend may be taken again.
-    send(exchange, stored.answer);
-    await this.deps.replayCache.commit(stored.replayKeys, this.deps.now(), exchange.requestId).catch(this.deps.onReplayCommitError);
+    this.deps.store.write({ ...stored.store, record, headersJson: this.headers(exchange).logJson }).then(
+      (seq) => {
+        try {
+          this.logged(record, seq);
+        } catch (error) {
+          return this.notStored(exchange, stored, error);
+        }
+        // Durable now, so 202 is the truth: the answer does not wait for the claim's extension (in a fleet,
+        // a Redis round trip and fsync). Until the extension lands the claim is still this node's lease, so
+        // a resend meanwhile is told 503 "pending", never accepted twice; a node killed before it lands
+        // extends its committed claims at restart (fleet-reconcile.ts) before it listens. If it cannot be
+        // extended (Redis away) the delivery is still stored and goes downstream; the lease then lapses
+        // and a later resend may be taken again.
+        send(exchange, stored.answer);
+        this.deps.replayCache.commit(stored.replayKeys, this.deps.now(), exchange.requestId)?.catch(this.deps.onReplayCommitError);
+      },
+      (error: unknown) => this.notStored(exchange, stored, error),
+    );
   }
 
-  private async log(record: DeliveryRecord, write: Omit<DeliveryWrite, 'record'>): Promise<void> {
-    const seq = await this.deps.store.write({ ...write, record });
+  private notStored(exchange: Exchange, stored: Stored, error: unknown): void {
+    this.deps.onStoreError(error);
+    const answer = (): void => this.answerNow(exchange, { status: 503, outcome: 'rejected', reason: 'store_unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
+    this.deps.replayCache.release(stored.replayKeys).catch(() => undefined).then(answer, answer);
+  }
+
+  /** The record is in the log: counted, and handed to the live feed. */
+  private logged(record: DeliveryRecord, seq: number): void {
     this.deps.observe(record);
     this.deps.feed.publish(record, seq);
   }
 
   private record(exchange: Exchange, answer: Answer): DeliveryRecord {
     const { integration, body } = exchange;
-    exchange.headers ??= flattenHeaders(exchange.request.headers, integration?.signatureHeaders ?? NO_HEADERS);
     return {
       requestId: exchange.requestId,
       integrationId: integration?.id ?? null,
@@ -180,7 +195,7 @@ export class Ingress {
       sourceIp: exchange.source,
       method: exchange.request.method ?? '',
       path: exchange.path,
-      headers: exchange.headers.log,
+      headers: this.headers(exchange).log,
       bodySize: body?.length ?? 0,
       bodySha256: body ? hash('sha256', body, 'hex') : null,
       status: answer.status,
@@ -204,7 +219,8 @@ export class Ingress {
     }
     if (integration.allowIps && !integration.allowIps.has(source)) return { status: 403, outcome: 'rejected', reason: 'ip_not_allowed' };
     if (integration.perSourceLimit) {
-      const wait = await this.deps.rateLimiter.take(`${integration.id}|${source}`, integration.perSourceLimit, now);
+      const taken = this.deps.rateLimiter.take(`${integration.id}|${source}`, integration.perSourceLimit, now);
+      const wait = taken instanceof Promise ? await taken : taken;
       if (wait > 0) return { status: 429, outcome: 'rejected', reason: 'rate_limited', retryAfterSeconds: wait };
     }
 
@@ -241,7 +257,8 @@ export class Ingress {
       if (-skewMs > integration.toleranceMs) return { status: 401, outcome: 'rejected', reason: 'timestamp_future', detail: `signed ${Math.round(-skewMs / 1000)} s in the future` };
     }
     if (integration.rateLimit) {
-      const wait = await this.deps.rateLimiter.take(integration.id, integration.rateLimit, now);
+      const taken = this.deps.rateLimiter.take(integration.id, integration.rateLimit, now);
+      const wait = taken instanceof Promise ? await taken : taken;
       if (wait > 0) return { status: 429, outcome: 'rejected', reason: 'rate_limited', retryAfterSeconds: wait };
     }
     const refusal = this.deps.store.refusal();
@@ -252,7 +269,9 @@ export class Ingress {
     const replayKeys: ReplayKey[] = [];
     if (deliveryId !== undefined) replayKeys.push({ kind: 'id', digest: replayDigest(integration.id, 'id', deliveryId), expiresAt: now + integration.idWindowMs });
     replayKeys.push({ kind: 'sig', digest: replayDigest(integration.id, 'sig', check.signature), expiresAt: now + integration.signatureWindowMs });
-    const claim = await this.deps.replayCache.claim(replayKeys, now);
+    const claimed = this.deps.replayCache.claim(replayKeys, now);
+    // The single node's index answers at once: awaiting its plain value would still cost a turn of the microtask queue.
+    const claim = claimed instanceof Promise ? await claimed : claimed;
     switch (claim.result) {
       case 'duplicate':
         return { status: 200, outcome: 'duplicate', reason: claim.key.kind === 'id' ? 'duplicate_id' : 'duplicate_signature' };
@@ -279,8 +298,13 @@ export class Ingress {
   }
 
   private capture(exchange: Exchange, integration: IntegrationRuntime, body: Buffer): NonNullable<DeliveryWrite['capture']> {
-    exchange.headers ??= flattenHeaders(exchange.request.headers, integration.signatureHeaders);
-    return { query: exchange.query, headers: exchange.headers.capture, body, expiresAt: exchange.receivedAt + integration.captureRetentionMs };
+    const headers = this.headers(exchange);
+    return { query: exchange.query, headers: headers.capture, headersJson: headers.captureJson, body, expiresAt: exchange.receivedAt + integration.captureRetentionMs };
+  }
+
+  /** The request's headers, flattened and redacted once for the record and the capture. */
+  private headers(exchange: Exchange): FlatHeaders {
+    return (exchange.headers ??= flattenHeaders(exchange.request.headers, exchange.integration?.signatureHeaders ?? NO_HEADERS));
   }
 
   /** The first bytes of a rejected body, within the integration's per-minute budget; none for unknown paths. */

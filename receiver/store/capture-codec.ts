@@ -33,9 +33,13 @@ const DEFLATE_OPTIONS = {
 } as const;
 const INFLATE_OPTIONS = { dictionary: CAPTURE_DICTIONARY_V1 } as const;
 
-/** The JSON of a capture's query and headers, as sealed in front of its body. */
-export function captureMeta(capture: CapturedRequest): string {
-  return JSON.stringify({ query: capture.query, headers: capture.headers, ...(capture.truncatedFrom === undefined ? {} : { truncatedFrom: capture.truncatedFrom }) });
+/**
+ * The JSON of a capture's query and headers, as sealed in front of its body: the text JSON.stringify
+ * writes for `{ query, headers, truncatedFrom? }`, taking the headers' JSON when the caller has it already.
+ */
+export function captureMeta(capture: CapturedRequest, headersJson = JSON.stringify(capture.headers)): string {
+  const truncated = capture.truncatedFrom === undefined ? '' : `,"truncatedFrom":${JSON.stringify(capture.truncatedFrom)}`;
+  return `{"query":${JSON.stringify(capture.query)},"headers":${headersJson}${truncated}}`;
 }
 
 /**

@@ -35,7 +35,10 @@ export interface LoggedDelivery extends DeliveryRecord {
 /** Everything one request writes, committed together (one row, plus its replay keys) or not at all. */
 export interface DeliveryWrite {
   readonly record: DeliveryRecord;
-  readonly capture?: CapturedRequest & { readonly expiresAt: number };
+  /** `record.headers` as JSON, when the ingress made it already (flattenHeaders): the log row stores it. */
+  readonly headersJson?: string;
+  /** `headersJson`: the capture's headers as JSON, when the ingress made it already. */
+  readonly capture?: CapturedRequest & { readonly expiresAt: number; readonly headersJson?: string };
   /** `ready` goes downstream, `held` waits for the kill switch's release. */
   readonly outbox?: 'ready' | 'held';
   /** Keys of a single node's replay cache, kept durably with the delivery. */

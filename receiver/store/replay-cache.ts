@@ -25,9 +25,9 @@ export type ClaimResult =
 export interface ReplayCache {
   /** Whether a delivery's keys must be stored with it: the single node rebuilds its cache from the log, a fleet's lives in Redis. */
   readonly durableKeys: boolean;
-  /** Claims every key or none. */
-  claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult>;
-  /** The delivery `requestId` is durable: the keys now hold for their window. */
-  commit(keys: readonly ReplayKey[], now: number, requestId: string): Promise<void>;
+  /** Claims every key or none. A cache that can answer at once (the single node's, once loaded) returns the result itself. */
+  claim(keys: readonly ReplayKey[], now: number): ClaimResult | Promise<ClaimResult>;
+  /** The delivery `requestId` is durable: the keys now hold for their window. Undefined when that is done at once. */
+  commit(keys: readonly ReplayKey[], now: number, requestId: string): Promise<void> | undefined;
   release(keys: readonly ReplayKey[]): Promise<void>;
 }

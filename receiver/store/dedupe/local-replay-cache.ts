@@ -26,11 +26,19 @@ export interface ReplayLogSource {
 /** The stored form of a delivery's replay keys: per key, its digest and its expiry (float64 LE). */
 export function encodeReplayKeys(keys: readonly ReplayKey[]): Buffer {
   const out = Buffer.allocUnsafe(keys.length * KEY_BYTES);
-  keys.forEach((key, index) => {
-    key.digest.copy(out, index * KEY_BYTES);
-    out.writeDoubleLE(key.expiresAt, index * KEY_BYTES + DIGEST_BYTES);
-  });
+  writeReplayKeys(keys, out, 0);
   return out;
+}
+
+/** Writes the stored form of `keys` (see encodeReplayKeys) into `out` at `offset`; returns the bytes written. */
+export function writeReplayKeys(keys: readonly ReplayKey[], out: Buffer, offset: number): number {
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as ReplayKey;
+    const at = offset + index * KEY_BYTES;
+    key.digest.copy(out, at, 0, DIGEST_BYTES);
+    out.writeDoubleLE(key.expiresAt, at + DIGEST_BYTES);
+  }
+  return keys.length * KEY_BYTES;
 }
 
 /** Reads back what `encodeReplayKeys` wrote; the digests are views into `stored`. */
@@ -118,8 +126,8 @@ export class LocalReplayCache implements ReplayCache {
     }
   }
 
-  claim(keys: readonly ReplayKey[], now: number): Promise<ClaimResult> {
-    if (this.state === 'loaded') return Promise.resolve(this.claimNow(keys, now));
+  claim(keys: readonly ReplayKey[], now: number): ClaimResult | Promise<ClaimResult> {
+    if (this.state === 'loaded') return this.claimNow(keys, now);
     if (this.state === 'failed') return Promise.resolve({ result: 'unavailable', detail: 'loading the replay index failed' });
     if (this.waiting >= MAX_WAITING_CLAIMS) return Promise.resolve({ result: 'unavailable', detail: 'the replay index is still loading' });
     this.waiting++;
@@ -129,9 +137,9 @@ export class LocalReplayCache implements ReplayCache {
     ).finally(() => this.waiting--);
   }
 
-  commit(keys: readonly ReplayKey[], now: number): Promise<void> {
+  commit(keys: readonly ReplayKey[], now: number): undefined {
     for (const key of keys) this.index.add(key.digest, key.expiresAt, true, now);
-    return Promise.resolve();
+    return undefined;
   }
 
   release(keys: readonly ReplayKey[]): Promise<void> {

@@ -9,6 +9,15 @@ const KEY = randomBytes(32);
 const CAPTURE = { query: '?a=1', headers: { 'content-type': 'application/json', 'webhook-signature': 'v1,abc' }, body: Buffer.from(JSON.stringify({ note: 'x'.repeat(400) })) };
 
 describe('capture codec', () => {
+  it('writes the meta as JSON.stringify of query, headers and truncatedFrom, with or without the headers\' JSON given', () => {
+    const truncated = { ...CAPTURE, query: '?q="x"', truncatedFrom: 999 };
+    for (const capture of [CAPTURE, truncated]) {
+      const expected = JSON.stringify({ query: capture.query, headers: capture.headers, ...('truncatedFrom' in capture ? { truncatedFrom: capture.truncatedFrom } : {}) });
+      expect(captureMeta(capture)).toBe(expected);
+      expect(captureMeta(capture, JSON.stringify(capture.headers))).toBe(expected);
+    }
+  });
+
   it('stores a capture deflated and sealed, and opens it to the bytes received', () => {
     const stored = sealCapture(KEY, 'inv', captureMeta(CAPTURE), CAPTURE.body);
     expect(stored.length).toBeLessThan(CAPTURE.body.length / 2);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DedupeIndex } from '../../../../receiver/store/dedupe/dedupe-index.js';
@@ -10,6 +11,15 @@ import { migrate } from '../../../../receiver/store/sqlite/schema.js';
 const NOW = 1_700_000_000_000;
 const digest = (value: string) => replayDigest('pay', 'id', value);
 const key = (value: string, ttlMs = 60_000): ReplayKey => ({ kind: 'id', digest: digest(value), expiresAt: NOW + ttlMs });
+
+describe('replay digests', () => {
+  it('are the first 16 bytes of sha256 over integration, kind and value (UTF-8), as stored by earlier versions', () => {
+    for (const value of ['msg_1', 'v1,ü€😀', '']) {
+      const expected = createHash('sha256').update(`pay\u0000sig\u0000${value}`, 'utf8').digest().subarray(0, 16);
+      expect(replayDigest('pay', 'sig', value).equals(expected)).toBe(true);
+    }
+  });
+});
 
 describe('the in-memory dedupe index', () => {
   it('tells pending from committed, and forgets a key once its window has passed', () => {
