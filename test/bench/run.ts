@@ -65,25 +65,34 @@ function markdown(results: readonly { name: string; result: SectionResult }[], m
 const WHERE_THE_TIME_GOES = `## Design notes
 
 - One append-only row per delivery (log fields, sealed capture, outbox state), a replay log keyed by the same seq:
-  every B-tree grows at its right edge. Time-ordered (UUIDv7) request ids keep the request-id index appended too.
+  every B-tree grows at its right edge. The log has no index on request ids (schema 6): an id is a UUIDv7 carrying
+  floor(received_at), so a lookup by id searches that millisecond of the time index; rows logged before schema 6
+  are found through a partial index over them that never grows. A miss costs two index searches.
 - Commits run on a writer thread with its own connection: statement execution and the fsync (\`sync: full\`) never
   block the event loop, and a frozen disk leaves health and the admin API answering. WAL checkpoints run on a
-  checkpoint thread with its own connection (PASSIVE every 200 ms, nice 10, syncing as the writer does); a commit
-  copies the WAL itself only past 8,000 frames, as a backstop, and the event loop's connection never checkpoints.
-  That moves the database file's writes and fsyncs (about 1.1-1.2 KB a delivery) off the commit path, for about
-  10 MB of RSS (a second isolate). What remains of a commit's time is mostly its WAL fsync (p50 2-5 ms, p99 about
+  checkpoint thread with its own connection (PASSIVE once a second, nice 10, syncing as the writer does; as the WAL
+  heads for the writer's 8,000-frame backstop it comes back after half the time left, at least 100 ms, so the
+  backstop, which copies inside a commit, finds about 200 frames rather than a second's worth). The event loop's
+  connection never checkpoints. That moves the database file's writes and fsyncs (about 0.85 KB a delivery) off the
+  commit path, for about 10 MB of RSS (a second isolate); checkpointing once a second rather than every 200 ms
+  rewrites the B-trees' right edges and page 1 a fifth as often (about 120 B a delivery). What remains of a commit's time is mostly its WAL fsync (p50 2-5 ms, p99 about
   23 ms on this disk under load).
 - A batch crosses to the writer thread as one flat array of column values and one transferred byte buffer (bodies,
   replay keys); rows bind by position and the reply is the first seq. A commit takes at most 256 deliveries, so
-  settling one never blocks the loop for long. Captures are deflated (level 1) before sealing: a ~1 KB JSON
-  delivery's capture drops from ~1.2 KB to ~0.36 KB; of deflate's ~16 µs, about 12 is zlib's per-call set-up.
-  Sealing takes its IVs from a 4 KB CSPRNG pool (a fresh random 96-bit IV each, about 6 µs a capture saved).
-- Bytes per delivery depend on the batch (with 64 connections a commit holds at most 64, usually ~32). At 32 a
-  commit a commit writes the log rows (~7 frames), three indexes (request id ~3.9, by integration ~2.6, by time
-  ~2.5 frames: an index append that splits rebalances two or three leaves and their parent), the replay log (2) and
-  page 1. New databases use 2 KB pages, which halves those index bytes while a ~0.7 KB row still fits on one page
-  (WAL per accepted delivery 2,496 -> 1,782 B measured; 1 KB pages cost more at checkpoint). Existing databases keep
-  their page size. The request-id UNIQUE index is the largest item left; dropping it needs a table rebuild.
+  settling one never blocks the loop for long. The values array is filled in order: a pre-sized array has holes,
+  and V8 cloned it property by property (pack + clone 74k -> 33k instructions a delivery, callgrind). Captures are
+  deflated (level 1, with a fixed 1.5 KB preset dictionary of common webhook headers, values and keys; format 2,
+  older formats still read) before sealing: a ~1 KB delivery's capture is ~284 B (357 without the dictionary) and
+  its row ~625 B (the body's sha256 stored as 32 bytes), so three rows fit a 2 KB page instead of two. Of deflate's
+  ~16 µs, Node offers no supported way to reuse an engine synchronously; 2 KB output chunks from the buffer pool
+  save about 2 µs. Sealing takes its IVs from a 4 KB CSPRNG pool (a fresh random 96-bit IV each).
+- Bytes per delivery depend on the batch (with 64 connections a commit holds at most 64, usually ~32): about 12
+  frames a commit are fixed (each B-tree's right edge and parents, page 1). A harness at 32 a commit writes 20.8
+  frames: the log rows (~9.7), by integration (~3.6), by time (~3.2), the replay log (~3.1), page 1 (25.9 with the
+  request-id index the log had before schema 6; 35 before the dictionary). Arrival order already equals id order
+  in a batch, and an index append that splits redistributes up to three pages whatever the order, so sorting a
+  batch changes nothing. New databases use 2 KB pages; existing ones keep theirs. The upgrade to schema 6 rebuilds
+  the log table once: about 7 s per million rows.
 - Statistics are per-minute aggregates (counts, secrets, diagnoses; a skew histogram and a rejected-sources summary
   per minute and per hour), stored with every 1,024th delivery rather than every commit (that rewrote four pages a
   commit, about 500 B of WAL a delivery). A watermark records the last seq they include, and reads add the log rows
@@ -96,8 +105,11 @@ const WHERE_THE_TIME_GOES = `## Design notes
   so no key inside the window is forgotten after kill -9. Filling costs about 1 µs a key; the index whole within
   1 s needs a snapshot of the table (not built).
 - The event loop's own JavaScript (route, verify, record) is a small share of a request: Standard Webhooks verify
-  costs about 5 µs (HMAC-SHA256 about 3), headers are read once, hashes are one-shot, request ids reuse their time
-  prefix within a millisecond. The rest is Node's HTTP parse and write, GC, and handing batches to the writer.
+  costs about 5 µs (HMAC-SHA256 about 3), headers are read once and escaped to JSON once for the log and the
+  capture, hashes are one-shot, replay digests skip a hash-made Buffer, the accepted path settles on callbacks
+  (a claim, commit or rate-limit take that answers at once is not awaited). Measured on their own, flattening
+  headers, digests, packing and the copy to the writer went from 9.6 to 5.1 µs a delivery. The rest is Node's HTTP
+  parse and write (the bare server's whole cost), GC, and promise work per request.
 - Event-loop delay is reported net of prom-client's 10 ms sampling interval (an idle loop reads 10 ms).
 - Fleet mode: the claims of one event-loop turn go to Redis as one script, and so do the extensions after one
   durable batch and the rate-limit takes: about 0.15 round trips a delivery instead of 2, each claim still taking
@@ -105,9 +117,13 @@ const WHERE_THE_TIME_GOES = `## Design notes
   node answers 202 once its local commit is durable and extends the claim right after (a resend meanwhile meets
   its lease: 503 pending; a node killed in between extends at restart). Redis runs with \`appendfsync always\`
   (the fleet's no-loss and no-double guarantees depend on it), pinned to wrk's core; the fleet node gets one
-  unmeasured warm-up run (a cold node spent half its CPU in unoptimised code). Under load the bound is the node's
-  CPU (570-690 µs a request warm against about 300 single-node), mostly the stream dispatcher: unsealing captures,
-  the append script, and the mark-sent commit.
+  unmeasured warm-up run (a cold node spent half its CPU in unoptimised code). A just-committed delivery goes to
+  the stream from memory (no read-back, inflate or decrypt; integrations with \`capture.redact\` are read back
+  redacted), the deliveries handed over leave the outbox in one commit every 50 ms (a node that dies in between
+  hands them over again; the \`streamed:\` marker drops the repeat), a new claim key is one SET NX: 9 Redis commands
+  a delivery instead of 11, and the node's CPU fell from 310-460 to about 250 µs a delivery under wrk. The fleet
+  ratio is now bound by latency, not CPU (the node's core is about half idle): each request waits for the Redis
+  claim, including Redis's fsync (mean 1.9 ms), then the local commit's fsync, with 64 requests in flight.
 - Fleet mode, "committed locally, died before extending the claim": the restarted node reconciles its last commits
   before it listens (receiver/store/redis/fleet-reconcile.ts): if its keys are still free (or hold its own dead
   lease) it commits them, and a resend is a duplicate; if another node accepted the resend meanwhile, this node's
