@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
 import { sealCapture, redactJsonFields } from '../capture-codec.js';
-import type { DeliveryWrite } from '../delivery-record.js';
 import { MinuteStats } from './minute-stats.js';
 import { requestIdParams, seqOfRequestId } from './seq-of-request-id.js';
-import { batchSize, packBatch, unpackDelivery, type PackedBatch } from './packed-batch.js';
+import { batchSize, unpackDelivery, type PackedBatch } from './packed-batch.js';
 
 /** Chunked so that a purge never holds the write lock long enough to stall ingress. */
 const CHUNK = 5_000;
@@ -96,12 +95,6 @@ export class LogWriter {
     } as const;
     this.minuteStats = new MinuteStats(db);
     this.commitPacked = db.transaction((batch: PackedBatch) => this.append(batch));
-  }
-
-  /** The seqs the batch's deliveries got, in order. */
-  commit(writes: readonly DeliveryWrite[]): number[] {
-    const first = this.commitPacked(packBatch(writes));
-    return writes.map((_, index) => first + index);
   }
 
   markSent(seqs: readonly number[]): void {

@@ -1,3 +1,4 @@
+import { commitWrites } from '../../../helpers/commit-writes.js';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryQuery, type DeliveryQuery } from '../../../../shared/contract/admin-api.js';
@@ -49,7 +50,7 @@ describe('delivery queries', () => {
   afterEach(() => db.close());
 
   function store(...writes: DeliveryWrite[]): Promise<number[]> {
-    return Promise.resolve(writer.commit(writes));
+    return Promise.resolve(commitWrites(writer, writes));
   }
 
   /** 60 deliveries: every 5th a signature failure, every 7th a duplicate. */

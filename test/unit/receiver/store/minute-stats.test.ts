@@ -1,3 +1,4 @@
+import { commitWrites } from '../../../helpers/commit-writes.js';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StatsView } from '../../../../shared/contract/admin-api.js';
@@ -55,7 +56,7 @@ describe('per-minute statistics', () => {
     const skews = Array.from({ length: 5000 }, () => Math.round(((random.next().value as number) ** 3) * 40_000 - 2000));
     // Several batches over several hours, so minutes and hours both hold parts of the window.
     for (let batch = 0; batch < 10; batch++) {
-      writer.commit(skews.slice(batch * 500, batch * 500 + 500).map((skewMs, index) => ({ record: record(batch * 500 + index, { receivedAt: T0 + (batch * 500 + index) * 2_000, skewMs }) })));
+      commitWrites(writer, skews.slice(batch * 500, batch * 500 + 500).map((skewMs, index) => ({ record: record(batch * 500 + index, { receivedAt: T0 + (batch * 500 + index) * 2_000, skewMs }) })));
     }
     const sorted = [...skews].sort((a, b) => a - b);
     const view = stats(T0).clockSkewMs;
@@ -76,7 +77,7 @@ describe('per-minute statistics', () => {
       // One in five from the same sender, the rest from as many addresses as there are requests.
       record: record(index, rejectedFrom(index % 5 === 0 ? '203.0.113.9' : `198.51.${Math.floor(index / 250)}.${index % 250}`)),
     }));
-    for (let at = 0; at < writes.length; at += 250) writer.commit(writes.slice(at, at + 250));
+    for (let at = 0; at < writes.length; at += 250) commitWrites(writer, writes.slice(at, at + 250));
     const stored = db.prepare('SELECT sources FROM stats_sketch_minute').pluck().all() as string[];
     expect(stored).toHaveLength(1);
     expect(Object.keys(JSON.parse(stored[0] as string) as object).length).toBeLessThanOrEqual(REJECTED_SOURCES_PER_MINUTE);
@@ -94,7 +95,7 @@ describe('per-minute statistics', () => {
         ...(index % 4 === 0 ? { ...rejectedFrom(`10.0.0.${index % 3}`), diagnosis: 'secret_whitespace' as const } : {}),
       }),
     }));
-    writer.commit(writes);
+    commitWrites(writer, writes);
     const since = T0 + 90 * 60_000 + 30_000;
     const inWindow = writes.map((write) => write.record).filter((entry) => entry.receivedAt >= T0 + 90 * 60_000);
     const view = stats(since);
@@ -112,7 +113,7 @@ describe('per-minute statistics', () => {
   });
 
   it('fills the aggregates of a log written before they existed', () => {
-    writer.commit(
+    commitWrites(writer, 
       Array.from({ length: 200 }, (_, index) => ({
         record: record(index, {
           receivedAt: T0 + index * 45_000,
@@ -140,7 +141,7 @@ describe('per-minute statistics', () => {
     });
     let logged = 0;
     const commit = (size: number): void => {
-      writer.commit(Array.from({ length: size }, (_, index) => ({ record: record(logged + index, { skewMs: 3 }) })));
+      commitWrites(writer, Array.from({ length: size }, (_, index) => ({ record: record(logged + index, { skewMs: 3 }) })));
       logged += size;
     };
     commit(32);
@@ -156,8 +157,8 @@ describe('per-minute statistics', () => {
   });
 
   it('moves a superseded delivery once, whether its minute was stored or not', () => {
-    const seqs = writer.commit(Array.from({ length: 1100 }, (_, index) => ({ record: record(index) })));
-    const tail = writer.commit([{ record: record(1100) }]);
+    const seqs = commitWrites(writer, Array.from({ length: 1100 }, (_, index) => ({ record: record(index) })));
+    const tail = commitWrites(writer, [{ record: record(1100) }]);
     expect(db.prepare('SELECT seq FROM stats_watermark').pluck().get()).toBe(seqs.at(-1));
     writer.supersede([seqs[0] as number, tail[0] as number]);
     writer.supersede([seqs[0] as number, tail[0] as number]);
@@ -169,24 +170,24 @@ describe('per-minute statistics', () => {
   });
 
   it('counts every delivery when the purge empties the log and seqs start again', () => {
-    writer.commit(Array.from({ length: 40 }, (_, index) => ({ record: record(index) })));
+    commitWrites(writer, Array.from({ length: 40 }, (_, index) => ({ record: record(index) })));
     writer.purge({ now: T0 + 2 * 86_400_000, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
     expect(db.prepare('SELECT count(*) FROM deliveries').pluck().get()).toBe(0);
-    writer.commit(Array.from({ length: 5 }, (_, index) => ({ record: record(index, { receivedAt: T0 + 2 * 86_400_000 }) })));
+    commitWrites(writer, Array.from({ length: 5 }, (_, index) => ({ record: record(index, { receivedAt: T0 + 2 * 86_400_000 }) })));
     expect(stats(T0 + 86_400_000).buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(5);
   });
 
   it('counts new deliveries after a purge died between emptying the log and moving the watermark', () => {
-    writer.commit(Array.from({ length: 1_100 }, (_, index) => ({ record: record(index) })));
+    commitWrites(writer, Array.from({ length: 1_100 }, (_, index) => ({ record: record(index) })));
     // What such a purge leaves: the rows gone, the watermark still at the last of them.
     db.exec('DELETE FROM deliveries; DELETE FROM stats_minute; DELETE FROM stats_secret_minute;');
     const restarted = new LogWriter(db, { masterKey: Buffer.alloc(32, 7), redact: {} });
-    restarted.commit(Array.from({ length: 5 }, (_, index) => ({ record: record(index) })));
+    commitWrites(restarted, Array.from({ length: 5 }, (_, index) => ({ record: record(index) })));
     expect(stats(T0).buckets.map((bucket) => bucket.count)).toEqual([5]);
   });
 
     it('purges the aggregates with the log, an hour once its last minute is gone', () => {
-    writer.commit(Array.from({ length: 180 }, (_, index) => ({ record: record(index, { receivedAt: T0 + index * 60_000, skewMs: 5, ...rejectedFrom('10.0.0.1') }) })));
+    commitWrites(writer, Array.from({ length: 180 }, (_, index) => ({ record: record(index, { receivedAt: T0 + index * 60_000, skewMs: 5, ...rejectedFrom('10.0.0.1') }) })));
     writer.purge({ now: T0 + 90 * 60_000 + 86_400_000, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
     const minutes = (table: string): number[] => db.prepare(`SELECT minute FROM ${table} ORDER BY minute`).pluck().all() as number[];
     const firstKept = T0 / 60_000 + 91;

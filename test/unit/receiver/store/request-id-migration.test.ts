@@ -1,3 +1,4 @@
+import { commitWrites } from '../../../helpers/commit-writes.js';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliveryQuery } from '../../../../shared/contract/admin-api.js';
@@ -81,7 +82,7 @@ describe('the log without its request-id index (migration 6)', () => {
     const { writer, queries } = open();
     const receivedAt = T0 + 30_000.6;
     const id = timeOrderedId(receivedAt);
-    const [seq] = writer.commit([{ record: deliveryRecord(1, { requestId: id, receivedAt }) }]);
+    const [seq] = commitWrites(writer, [{ record: deliveryRecord(1, { requestId: id, receivedAt }) }]);
     expect(queries.delivery(id)?.seq).toBe(seq);
 
     expect(queries.delivery(timeOrderedId(receivedAt))).toBeUndefined();
@@ -98,7 +99,7 @@ describe('the log without its request-id index (migration 6)', () => {
     expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'deliveries_request_id_before'").pluck().get()).toMatch(/WHERE seq <= 0$/);
     const { writer, queries } = open();
     const id = timeOrderedId(T0);
-    writer.commit([{ record: deliveryRecord(1, { requestId: id, receivedAt: T0 }) }]);
+    commitWrites(writer, [{ record: deliveryRecord(1, { requestId: id, receivedAt: T0 }) }]);
     expect(queries.delivery(id)?.requestId).toBe(id);
   });
 });
