@@ -177,7 +177,8 @@ export class Ingress {
   private notStored(exchange: Exchange, stored: Stored, error: unknown): void {
     this.deps.onStoreError(error);
     const answer = (): void => this.answerNow(exchange, { status: 503, outcome: 'rejected', reason: 'store_unavailable', retryAfterSeconds: STORE_RETRY_AFTER_SECONDS });
-    this.deps.replayCache.release(stored.replayKeys).catch(() => undefined).then(answer, answer);
+    // Answered whether or not the claim could be given back.
+    this.deps.replayCache.release(stored.replayKeys).then(answer, answer);
   }
 
   /** The record is in the log: counted, and handed to the live feed. */
