@@ -80,6 +80,14 @@ async function run(): Promise<SectionResult> {
   const firstReadyzMs = listeningMs;
 
   const bare = await startBare(SERVER_CORE);
+  // Not measured: a node in service runs optimised code, and a fresh one runs its first seconds in baseline
+  // code and compiling (its first accepted run here went at two thirds of the rate of its second, with four
+  // times the CPU on the compiler threads). Each path gets one run first, the bare server too.
+  const warmUp = signed(PER_RUN, 'w');
+  await measure(bare, script('bare-warm-up', warmUp));
+  const warmedUp = await measure(receiver, script('warm-up', warmUp));
+  await measure(receiver, forged);
+  await measure(receiver, script('duplicate-warm-up', warmUp.slice(0, warmedUp.wrk.requests)));
   const rounds: Record<'bare' | 'accepted' | 'rejected' | 'duplicate', Run[]> = { bare: [], accepted: [], rejected: [], duplicate: [] };
   for (let round = 0; round < 2; round++) {
     const deliveries = signed(PER_RUN, `r${round}`);
@@ -104,8 +112,8 @@ async function run(): Promise<SectionResult> {
   try {
     const fleet = await startReceiver(config(join(dir, 'fleet'), secret, redis.url), SERVER_CORE);
     await untilReady(fleet);
-    // Not measured: a fresh node runs its fleet path unoptimised, and at the fleet's lower rate its
-    // first run spent about half its CPU per request in baseline code and in compiling.
+    // Not measured, as for the single node: at the fleet's lower rate a fresh node's first run spent about
+    // half its CPU per request in baseline code and in compiling.
     await measure(fleet, script('fleet-warm-up', signed(PER_RUN, 'fw')));
     for (let round = 0; round < 2; round++) {
       const accepted = script(`fleet-${round}`, signed(PER_RUN, `f${round}`));
