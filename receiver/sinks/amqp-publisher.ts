@@ -1,4 +1,4 @@
-import { connect, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 
 export interface AmqpPublisherOptions {
   readonly url: string;
@@ -70,6 +70,8 @@ export class AmqpPublisher {
   }
 
   private async connect(): Promise<ConfirmChannel> {
+    // Loaded on the first publish: a node without an AMQP downstream never pays for the client at start-up.
+    const { connect } = await import('amqplib');
     const connection = await connect(this.options.url, { timeout: this.options.connectTimeoutMs });
     this.connection = connection;
     // Without listeners an 'error' would throw; 'close' follows every error, and the next publish reconnects.
