@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
-import { createLocalJWKSet } from 'jose';
-import type { JWK } from 'jose';
+import type { CryptoKey, FlattenedVerifyGetKey, JWK } from 'jose';
+import { loadJose } from './load-jose.js';
 
 export type JwsAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
 
@@ -12,7 +12,7 @@ const MIN_RSA_BITS = 2048;
 /** The JWKS as loaded: only usable public keys, handed to jose's local key set, which picks and imports them. */
 export interface KeySet {
   readonly jwks: readonly UsableJwk[];
-  readonly getKey: ReturnType<typeof createLocalJWKSet>;
+  readonly getKey: FlattenedVerifyGetKey<CryptoKey>;
 }
 
 export interface UsableJwk extends JWK {
@@ -36,7 +36,16 @@ export function parseJwks(text: string, source: string, allowed: ReadonlySet<str
   if (!Array.isArray(keys)) throw new Error(`${source} has no "keys" array`);
   const jwks = keys.map((entry) => usableJwk(entry, allowed)).filter((jwk) => jwk !== undefined);
   if (jwks.length === 0) throw new Error(`${source} has no usable signing key for ${[...allowed].join(', ')}`);
-  return { jwks, getKey: createLocalJWKSet({ keys: jwks }) };
+  return { jwks, getKey: localKeySet(jwks) };
+}
+
+/** jose's local key set over `jwks`, made once jose is loaded (at the first verification). */
+function localKeySet(jwks: readonly UsableJwk[]): FlattenedVerifyGetKey<CryptoKey> {
+  let made: FlattenedVerifyGetKey<CryptoKey> | undefined;
+  return async (header, token) => {
+    made ??= (await loadJose()).createLocalJWKSet({ keys: [...jwks] });
+    return made(header, token);
+  };
 }
 
 /**

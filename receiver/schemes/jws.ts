@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { calculateJwkThumbprint, errors, exportJWK, flattenedVerify } from 'jose';
 import type { CryptoKey, FlattenedJWSInput } from 'jose';
 import type { JwsKeySetView } from '../../shared/contract/admin-api.js';
 import { KeyUsage } from './jws-key-usage.js';
 import { algOf, fetchJwks, parseJwks, parseJwksUrl, type JwsAlgorithm, type KeySet } from './jwks.js';
+import { loadJose } from './load-jose.js';
 import { headerValue } from './scheme.js';
 import type { InboundRequest, SignatureCheck, SignatureScheme, VerificationKey } from './scheme.js';
 
@@ -231,6 +231,7 @@ export function jwsScheme(options: JwsOptions, deps: JwsDeps = {}): JwsScheme {
 async function check(set: KeySet, jws: ParsedJws, body: Buffer, usage: KeyUsage): Promise<SignatureCheck> {
   const input: FlattenedJWSInput = { protected: jws.protectedB64, payload: jws.b64 ? body.toString('base64url') : body, signature: jws.signatureB64 };
   const options = { algorithms: [jws.alg] };
+  const { calculateJwkThumbprint, errors, exportJWK, flattenedVerify } = await loadJose();
   let key: CryptoKey | undefined;
   try {
     key = (await flattenedVerify(input, set.getKey, options)).key;
