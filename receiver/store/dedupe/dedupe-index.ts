@@ -96,8 +96,8 @@ class SlotTable {
  * when it is due, a new table is allocated and the old one kept; every call first moves
  * SLOTS_MOVED_PER_CALL of the old slots into the new table (dropping removed and expired keys);
  * lookups and removes search both until the old one is drained, inserts go to the new one. While
- * both are held the index takes up to 2.5 times the old table (what a rebuild in one go peaked at):
- * never more than 51 bytes per `maxKeys`.
+ * both are held the index takes old and new table together, what a rebuild in one go peaked at: at
+ * most two tables of the largest size, 51 bytes per key of `maxKeys` (past the smallest table).
  *
  * Pending entries are claims of deliveries not yet durable; they live only here and so die with
  * the process. Committed entries mirror what the store holds and are rebuilt from it at start.
