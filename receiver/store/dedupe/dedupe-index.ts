@@ -94,7 +94,8 @@ class SlotTable {
  *
  * The table is grown and swept incrementally, so that no call does work that grows with the table:
  * when it is due, a new table is allocated and the old one kept; every call first moves
- * SLOTS_MOVED_PER_CALL of the old slots into the new table (dropping removed and expired keys);
+ * SLOTS_MOVED_PER_CALL of the old slots into the new table (dropping removed and expired keys), and
+ * `moveAhead` lets idle turns of the loop drain it sooner (local-replay-cache.ts);
  * lookups and removes search both until the old one is drained, inserts go to the new one. While
  * both are held the index takes old and new table together, what a rebuild in one go peaked at: at
  * most two tables of the largest size, 51 bytes per key of `maxKeys` (past the smallest table).
@@ -139,6 +140,15 @@ export class DedupeIndex {
   reserve(keys: number, now: number): void {
     const capacity = capacityFor(Math.min(keys, this.maxKeys));
     if (capacity > this.table.capacity) this.replaceTable(capacity, now);
+  }
+
+  /**
+   * Moves up to `count` slots of a growth or sweep in progress ahead of the calls that would move
+   * them (an idle turn of the loop can drain it); returns the slots still to move.
+   */
+  moveAhead(count: number, now: number): number {
+    this.migrate(count, now);
+    return this.slotsToMigrate;
   }
 
   /** Past this many slots the table never grows: it holds `maxKeys` at SIZED_LOAD. */

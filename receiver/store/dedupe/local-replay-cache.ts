@@ -9,6 +9,13 @@ import { DIGEST_BYTES } from './replay-digest.js';
 const LOAD_SLICE_SEQS = 10_000;
 /** Claims that may wait for the index to load: each holds a request in flight (its body at most ingress.maxBodyBytes). */
 const MAX_WAITING_CLAIMS = 1_000;
+/**
+ * Slots of a growth or sweep of the index moved per turn of the loop besides those each call moves: a
+ * fraction of a millisecond a turn, so a table of millions of slots is drained within a few hundred turns
+ * whatever the traffic. At the bound that is what frees the room expired keys held, and a quiet node
+ * does not hold two tables for long.
+ */
+const MOVED_PER_TURN = 32_768;
 
 /** The replay keys of committed deliveries as the store holds them. */
 export interface ReplayLogSource {
@@ -78,6 +85,9 @@ export class LocalReplayCache implements ReplayCache {
   private readonly whole: Promise<void>;
   private settle!: (error?: unknown) => void;
   private waiting = 0;
+  /** A turn is scheduled to move the index's growth or sweep ahead; it uses the latest time a call gave. */
+  private movingAhead = false;
+  private latestNow = 0;
 
   constructor(maxKeys: number) {
     this.index = new DedupeIndex(maxKeys);
@@ -139,6 +149,7 @@ export class LocalReplayCache implements ReplayCache {
 
   commit(keys: readonly ReplayKey[], now: number): undefined {
     for (const key of keys) this.index.add(key.digest, key.expiresAt, true, now);
+    this.moveAheadLater(now);
     return undefined;
   }
 
@@ -148,6 +159,13 @@ export class LocalReplayCache implements ReplayCache {
   }
 
   private claimNow(keys: readonly ReplayKey[], now: number): ClaimResult {
+    const result = this.judge(keys, now);
+    // A claim may have started a growth, or (refused at the bound) a sweep.
+    this.moveAheadLater(now);
+    return result;
+  }
+
+  private judge(keys: readonly ReplayKey[], now: number): ClaimResult {
     for (const key of keys) {
       const found = this.index.lookup(key.digest, now);
       if (found === 'committed') return { result: 'duplicate', key };
@@ -161,5 +179,17 @@ export class LocalReplayCache implements ReplayCache {
       }
     }
     return { result: 'new' };
+  }
+
+  /** Drains a growth or sweep of the index in turns of the loop, ahead of the calls that would move it a few slots each. */
+  private moveAheadLater(now: number): void {
+    this.latestNow = now;
+    if (this.movingAhead || this.index.slotsToMigrate === 0) return;
+    this.movingAhead = true;
+    const step = (): void => {
+      if (this.index.moveAhead(MOVED_PER_TURN, this.latestNow) > 0) setImmediate(step).unref();
+      else this.movingAhead = false;
+    };
+    setImmediate(step).unref();
   }
 }

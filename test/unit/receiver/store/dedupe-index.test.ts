@@ -298,6 +298,25 @@ describe('the single node replay cache', () => {
     expect(await cache.claim([key('sig')], NOW)).toEqual({ result: 'duplicate', key: key('sig') });
   });
 
+  it('finishes a growth of its index in turns of the loop with no further calls, keeping every key', async () => {
+    const cache = new LocalReplayCache(1_000_000);
+    await cache.load(replayLogSource(db), () => NOW);
+    const keys: ReplayKey[] = [];
+    let before = cache.stats.bytes;
+    // Claimed and committed one at a time until a claim starts a growth: the old table is then still held.
+    while (cache.stats.bytes === before) {
+      before = cache.stats.bytes;
+      const next = key(`k${keys.length}`);
+      keys.push(next);
+      expect(await cache.claim([next], NOW)).toEqual({ result: 'new' });
+      cache.commit([next], NOW);
+    }
+    const grown = cache.stats.bytes - before;
+    for (let turn = 0; turn < 1_000 && cache.stats.bytes !== grown; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.stats.bytes).toBe(grown);
+    for (const stored of keys) expect(await cache.claim([stored], NOW)).toEqual({ result: 'duplicate', key: stored });
+  });
+
   it('answers unavailable rather than forget when the index is full', async () => {
     const cache = new LocalReplayCache(2);
     await cache.load(replayLogSource(db), () => NOW);
