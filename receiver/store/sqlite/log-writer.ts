@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sealCapture, redactJsonFields } from '../capture-codec.js';
 import { MinuteStats } from './minute-stats.js';
-import { MultiRowInsert } from './multi-row-insert.js';
+import { MultiRowInsert, type RowValue } from './multi-row-insert.js';
 import { requestIdParams, seqOfRequestId } from './seq-of-request-id.js';
 import { batchSize, ROW_COLUMNS, unpackDelivery, type PackedBatch, type PackedDelivery } from './packed-batch.js';
 
@@ -217,6 +217,7 @@ export class LogWriter {
 
   private append(batch: PackedBatch): number {
     const size = batchSize(batch);
+    const rows: RowValue[] = [];
     const replays: { index: number; replay: NonNullable<PackedDelivery['replay']> }[] = [];
     for (let index = 0; index < size; index++) {
       const { columns, integrationId, capture, replay } = unpackDelivery(batch, index);
@@ -224,15 +225,15 @@ export class LogWriter {
         capture && integrationId !== null
           ? sealCapture(this.sealing.masterKey, integrationId, capture.meta, redactJsonFields(capture.body, this.sealing.redact[integrationId] ?? []))
           : null;
-      const row = this.deliveries.nextRow();
-      for (const value of columns) row.push(value);
-      row.push(sealed);
+      for (const value of columns) rows.push(value);
+      rows.push(sealed);
       if (replay) replays.push({ index, replay });
     }
     // One connection writes the log, inside one transaction: the batch's rows get consecutive seqs.
-    const first = this.deliveries.insert() ?? 0;
-    for (const { index, replay } of replays) this.replayLog.nextRow().push(first + index, replay.until, replay.keys);
-    this.replayLog.insert();
+    const first = this.deliveries.insert(rows) ?? 0;
+    const replayRows: RowValue[] = [];
+    for (const { index, replay } of replays) replayRows.push(first + index, replay.until, replay.keys);
+    this.replayLog.insert(replayRows);
     this.minuteStats.logged(first + size - 1);
     return first;
   }

@@ -18,20 +18,16 @@ describe('multi-row insert', () => {
     let expected: unknown[] = [];
     for (const count of [1, 37, 32, 300, 5]) {
       const names = Array.from({ length: count }, (_, index) => `r${expected.length + index}`);
-      for (const name of names) insert.nextRow().push(name, 'ab');
-      expect(insert.insert()).toBe(expected.length + 1);
+      expect(insert.insert(names.flatMap((name) => [name, 'ab']))).toBe(expected.length + 1);
       expected = [...expected, ...names.map((name, index) => [expected.length + index + 1, name, 'AB'])];
     }
     expect(rows()).toEqual(expected);
-    expect(insert.insert()).toBeUndefined();
+    expect(insert.insert([])).toBeUndefined();
   });
 
-  it('forgets the rows of a failed insert, which its statement rolled back whole', () => {
-    insert.nextRow().push('kept', null);
-    insert.nextRow().push(null, null);
-    expect(() => insert.insert()).toThrow(/NOT NULL/);
-    insert.nextRow().push('after', null);
-    insert.insert();
+  it('inserts none of the rows a statement holds when one of them fails', () => {
+    expect(() => insert.insert(['kept', null, null, null])).toThrow(/NOT NULL/);
+    insert.insert(['after', null]);
     expect(rows().map((row) => (row as unknown[])[1])).toEqual(['after']);
   });
 });
