@@ -25,7 +25,7 @@ const DEFLATED = 0x01;
  * (capture-deflater.ts; smaller windows or hash tables saved nothing). The capture is most of a log
  * row's bytes, and WAL writes every byte twice.
  */
-const DEFLATE_OPTIONS = { level: 1, dictionary: CAPTURE_DICTIONARY_V1 } as const;
+const DEFLATE_OPTIONS = { level: 1, dictionary: CAPTURE_DICTIONARY_V1, prefix: DEFLATED_WITH_DICTIONARY } as const;
 /** One per thread: the writer thread seals every capture, one after another. */
 let deflater: CaptureDeflater | undefined;
 const INFLATE_OPTIONS = { dictionary: CAPTURE_DICTIONARY_V1 } as const;
@@ -50,8 +50,7 @@ export function captureMeta(capture: CapturedRequest, headersJson = JSON.stringi
  */
 export function sealCapture(key: Buffer, integrationId: string, meta: string, body: Buffer): Buffer {
   deflater ??= new CaptureDeflater(DEFLATE_OPTIONS);
-  const plain = deflater.deflate(meta, SEPARATOR, body);
-  return seal(key, integrationId, Buffer.concat([Buffer.of(DEFLATED_WITH_DICTIONARY), plain]));
+  return seal(key, integrationId, deflater.deflate(meta, SEPARATOR, body));
 }
 
 /**

@@ -18,7 +18,7 @@ const OUTPUT_BYTES = 16 * 1024;
  * builds an engine for every call (a stream object, about 256 KB of window and hash tables allocated
  * and cleared, the dictionary loaded) and that was two thirds of its cost: 17-27 µs a capture against
  * 7-9 reused (measured on the bench's delivery). Resetting reloads the preset dictionary, so the output
- * is byte for byte what `deflateRawSync` writes with the same options (a unit test holds it to that).
+ * is, after the prefix byte, byte for byte what `deflateRawSync` writes with the same options (a unit test holds it to that).
  *
  * Node offers no public way to reuse an engine synchronously: this drives the stream's handle as
  * `zlibBufferSync` does. Where a Node version lacks that handle, every call falls back to
@@ -30,14 +30,15 @@ export class CaptureDeflater {
   private input = Buffer.allocUnsafe(4096);
   private readonly output = Buffer.allocUnsafe(OUTPUT_BYTES);
 
-  constructor(private readonly options: { readonly level: number; readonly dictionary: Buffer }) {
-    this.engine = createDeflateRaw(options);
+  /** `prefix`: one byte written as it is in front of the deflated stream (a format byte), so the result needs no copy to carry it. */
+  constructor(private readonly options: { readonly level: number; readonly dictionary: Buffer; readonly prefix: number }) {
+    this.engine = createDeflateRaw({ level: options.level, dictionary: options.dictionary });
     this.internals = this.engine as unknown as EngineInternals;
   }
 
   /**
-   * The UTF-8 of `text`, one `separator` byte and `body`, deflated. The result stays valid until the
-   * next call (it may share this deflater's buffer).
+   * The prefix byte, then the UTF-8 of `text`, one `separator` byte and `body`, deflated. The result
+   * stays valid until the next call (it may share this deflater's buffer).
    */
   deflate(text: string, separator: number, body: Buffer): Buffer {
     const textBytes = Buffer.byteLength(text);
@@ -48,16 +49,18 @@ export class CaptureDeflater {
     input[textBytes] = separator;
     body.copy(input, textBytes + 1);
     const { _handle: handle, _writeState: state } = this.internals;
-    if (!handle || !state) return deflateRawSync(input.subarray(0, length), this.options);
+    if (!handle || !state) return Buffer.concat([Buffer.of(this.options.prefix), deflateRawSync(input.subarray(0, length), { level: this.options.level, dictionary: this.options.dictionary })]);
     return this.finish(handle, state, input, length);
   }
 
   private finish(handle: NonNullable<EngineInternals['_handle']>, state: Uint32Array, input: Buffer, length: number): Buffer {
+    this.output[0] = this.options.prefix;
     const chunks: Buffer[] = [];
+    let outOffset = 1;
     let inOffset = 0;
     let inLength = length;
     for (;;) {
-      handle.writeSync(constants.Z_FINISH, input, inOffset, inLength, this.output, 0, OUTPUT_BYTES);
+      handle.writeSync(constants.Z_FINISH, input, inOffset, inLength, this.output, outOffset, OUTPUT_BYTES - outOffset);
       // zlib reports an error through the stream, which it destroys (a deflater meets none on any input).
       if (this.engine.destroyed) throw new Error('the capture deflater failed');
       const outputLeft = state[0] as number;
@@ -69,6 +72,7 @@ export class CaptureDeflater {
       }
       chunks.push(Buffer.from(produced));
       if (outputLeft > 0) break;
+      outOffset = 0;
       inOffset += inLength - inputLeft;
       inLength = inputLeft;
     }

@@ -1,9 +1,12 @@
 import type Database from 'better-sqlite3';
 import { sealCapture, redactJsonFields } from '../capture-codec.js';
 import { MinuteStats } from './minute-stats.js';
+import { MultiRowInsert, type RowValue } from './multi-row-insert.js';
 import { requestIdParams, seqOfRequestId } from './seq-of-request-id.js';
-import { batchSize, unpackDelivery, type PackedBatch } from './packed-batch.js';
+import { batchSize, ROW_COLUMNS, unpackDelivery, type PackedBatch, type PackedDelivery } from './packed-batch.js';
 
+/** A log row's parameters: the columns the event loop packed, and the sealed capture. */
+const DELIVERY_COLUMNS = ROW_COLUMNS + 1;
 /** Chunked so that a purge never holds the write lock long enough to stall ingress. */
 const CHUNK = 5_000;
 const MAX_CHUNKS = 20;
@@ -54,6 +57,9 @@ export class LogWriter {
   /** Appends a batch in one transaction; resolves to the first delivery's seq (the batch's seqs follow on). */
   readonly commitPacked: (batch: PackedBatch) => number;
   private readonly statements;
+  /** A batch's rows and replay keys go in a few multi-row statements, not one statement per delivery. */
+  private readonly deliveries: MultiRowInsert;
+  private readonly replayLog: MultiRowInsert;
   private readonly minuteStats: MinuteStats;
   private captureFloor = 0;
 
@@ -61,14 +67,17 @@ export class LogWriter {
     private readonly db: Database.Database,
     private readonly sealing: SealingOptions,
   ) {
+    // The body's sha256 is stored as its 32 bytes, not 64 hex digits (rows of earlier versions keep the text;
+    // delivery-queries.ts reads both): that keeps a ~1 KB delivery's row well under a third of a 2 KB page.
+    this.deliveries = new MultiRowInsert(
+      db,
+      `deliveries (request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
+        status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us, outbox, capture_expires_at, capture)`,
+      '(?, ?, ?, ?, ?, ?, ?, ?, unhex(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      DELIVERY_COLUMNS,
+    );
+    this.replayLog = new MultiRowInsert(db, 'replay_log (seq, until, keys)', '(?, ?, ?)', 3);
     this.statements = {
-      // The body's sha256 is stored as its 32 bytes, not 64 hex digits (rows of earlier versions keep the text;
-      // delivery-queries.ts reads both): that keeps a ~1 KB delivery's row well under a third of a 2 KB page.
-      insertDelivery: db.prepare(`
-        INSERT INTO deliveries (request_id, integration_id, received_at, source_ip, method, path, headers, body_size, body_sha256,
-          status, outcome, reason, detail, diagnosis, secret_id, delivery_id, skew_ms, latency_us, outbox, capture_expires_at, capture)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, unhex(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertReplayKeys: db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)'),
       markSent: db.prepare('UPDATE deliveries SET outbox = NULL WHERE seq = ?'),
       release: db.prepare('UPDATE deliveries SET outbox = 1 WHERE outbox = 2 AND integration_id = ?'),
       discard: db.prepare('UPDATE deliveries SET outbox = NULL WHERE outbox = 2 AND integration_id = ?'),
@@ -207,20 +216,25 @@ export class LogWriter {
   }
 
   private append(batch: PackedBatch): number {
-    const { insertDelivery, insertReplayKeys } = this.statements;
-    let first = 0;
-    for (let index = 0; index < batchSize(batch); index++) {
+    const size = batchSize(batch);
+    const rows: RowValue[] = [];
+    const replays: { index: number; replay: NonNullable<PackedDelivery['replay']> }[] = [];
+    for (let index = 0; index < size; index++) {
       const { columns, integrationId, capture, replay } = unpackDelivery(batch, index);
       const sealed =
         capture && integrationId !== null
           ? sealCapture(this.sealing.masterKey, integrationId, capture.meta, redactJsonFields(capture.body, this.sealing.redact[integrationId] ?? []))
           : null;
-      const seq = Number(insertDelivery.run(columns, sealed).lastInsertRowid);
-      // One connection writes the log, inside one transaction: the batch's rows get consecutive seqs.
-      if (index === 0) first = seq;
-      if (replay) insertReplayKeys.run(seq, replay.until, replay.keys);
+      for (const value of columns) rows.push(value);
+      rows.push(sealed);
+      if (replay) replays.push({ index, replay });
     }
-    this.minuteStats.logged(first + batchSize(batch) - 1);
+    // One connection writes the log, inside one transaction: the batch's rows get consecutive seqs.
+    const first = this.deliveries.insert(rows) ?? 0;
+    const replayRows: RowValue[] = [];
+    for (const { index, replay } of replays) replayRows.push(first + index, replay.until, replay.keys);
+    this.replayLog.insert(replayRows);
+    this.minuteStats.logged(first + size - 1);
     return first;
   }
 }

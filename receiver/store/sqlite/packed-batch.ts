@@ -13,7 +13,7 @@ const ROW = [
 type Column = (typeof ROW)[number];
 /** Where each column sits within a delivery's stride: the one place packing and unpacking agree on. */
 const COLUMN = Object.fromEntries(ROW.map((name, index) => [name, index])) as Record<Column, number>;
-const ROW_COLUMNS = ROW.length;
+export const ROW_COLUMNS = ROW.length;
 /** Per delivery: the row's columns, then capture meta (JSON or null), body start and length, replay keys start and length, replay until. */
 const STRIDE = ROW_COLUMNS + 6;
 const META = ROW_COLUMNS;

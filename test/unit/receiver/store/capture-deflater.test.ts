@@ -5,11 +5,12 @@ import { CaptureDeflater } from '../../../../receiver/store/capture-deflater.js'
 import { CAPTURE_DICTIONARY_V1 } from '../../../../receiver/store/capture-dictionary.js';
 
 const OPTIONS = { level: 1, dictionary: CAPTURE_DICTIONARY_V1 };
+const PREFIX = 0x02;
 const META = JSON.stringify({ query: '', headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1', 'user-agent': 'Svix-Webhooks/1.0 — ünïcode' } });
 
-/** What deflateRawSync writes for the same input: the engine reused must not change a byte. */
+/** The prefix, then what deflateRawSync writes for the same input: the engine reused must not change a byte. */
 function expected(text: string, body: Buffer): Buffer {
-  return deflateRawSync(Buffer.concat([Buffer.from(text), Buffer.of(0), body]), OPTIONS);
+  return Buffer.concat([Buffer.of(PREFIX), deflateRawSync(Buffer.concat([Buffer.from(text), Buffer.of(0), body]), OPTIONS)]);
 }
 
 describe('capture deflater', () => {
@@ -22,15 +23,17 @@ describe('capture deflater', () => {
   };
 
   it('writes what deflateRawSync writes, for each kind of body, one after another in any order', () => {
-    const deflater = new CaptureDeflater(OPTIONS);
+    const deflater = new CaptureDeflater({ ...OPTIONS, prefix: PREFIX });
     const order = [...Object.values(bodies), ...Object.values(bodies).reverse(), json, json];
     for (const body of order) expect(Buffer.from(deflater.deflate(META, 0, body)).equals(expected(META, body))).toBe(true);
   });
 
   it('inflates back, with the dictionary, to the text, the separator and the body', () => {
-    const deflater = new CaptureDeflater(OPTIONS);
+    const deflater = new CaptureDeflater({ ...OPTIONS, prefix: PREFIX });
     for (const body of Object.values(bodies)) {
-      const plain = inflateRawSync(deflater.deflate(META, 0, body), { dictionary: CAPTURE_DICTIONARY_V1 });
+      const deflated = deflater.deflate(META, 0, body);
+      expect(deflated[0]).toBe(PREFIX);
+      const plain = inflateRawSync(deflated.subarray(1), { dictionary: CAPTURE_DICTIONARY_V1 });
       expect(plain.equals(Buffer.concat([Buffer.from(META), Buffer.of(0), body]))).toBe(true);
     }
   });
