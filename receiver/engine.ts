@@ -180,15 +180,14 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     integrations,
     store: shared.stateStore,
     masterKey,
-    onHoldEnded: (integrationId, disposition) => {
+    onHoldEnded: (integrationId, disposition) =>
       (disposition === 'release' ? writer.releaseHeld(integrationId) : writer.discardHeld(integrationId)).then(
         (count) => {
           if (count > 0) options.logger.info(`held deliveries ${disposition === 'release' ? 'released' : 'discarded'}`, { integration: integrationId, count });
           dispatcher?.wake();
         },
         (error: unknown) => options.logger.error('ending a hold failed', { integration: integrationId, error: errorText(error) }),
-      );
-    },
+      ),
     logger: options.logger,
   });
   await sync.start();

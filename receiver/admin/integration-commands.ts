@@ -169,7 +169,7 @@ export class IntegrationCommands implements AdminCommands {
   ): Promise<IntegrationView> {
     const runtime = this.runtime(integrationId);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const base: VersionedState = await this.options.sync.current(runtime);
+      const base: VersionedState = await this.options.sync.latest(runtime);
       const now = this.options.now();
       const details = { ...baseDetails };
       if (await this.options.sync.store(runtime, base, next(base.state, now, details))) {

@@ -14,8 +14,11 @@ export interface StateSyncOptions {
   readonly integrations: readonly IntegrationRuntime[];
   readonly store: StateStore;
   readonly masterKey: Buffer;
-  /** A hold ended: every node releases or discards what it parked in its own outbox. */
-  readonly onHoldEnded: (integrationId: string, disposition: 'release' | 'discard') => void;
+  /**
+   * A hold ended: every node releases or discards what it parked in its own outbox. Settles once that is
+   * committed (a failure is the callee's to report).
+   */
+  readonly onHoldEnded: (integrationId: string, disposition: 'release' | 'discard') => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -36,9 +39,10 @@ export class StateSync {
     for (const runtime of this.byId.values()) {
       const own = stored.get(runtime.id);
       const state = own ? decodeState(unseal(this.options.masterKey, runtime.id, own.sealed)) : undefined;
-      if (state) this.apply(runtime, state);
+      if (state) await this.apply(runtime, state);
       // A hold may have ended while this node was down: what it parked must not stay parked.
-      if (runtime.kill?.mode !== 'hold') this.options.onHoldEnded(runtime.id, state?.heldDisposition ?? 'release');
+      // Not awaited: a store that is stuck must not keep the node from starting.
+      if (runtime.kill?.mode !== 'hold') void this.options.onHoldEnded(runtime.id, state?.heldDisposition ?? 'release');
     }
     this.unwatch = this.options.store.watch((integrationId) => void this.refresh(integrationId));
   }
@@ -48,17 +52,28 @@ export class StateSync {
   }
 
   /** The stored state, or (version 0) the state the config file implies. */
-  async current(runtime: IntegrationRuntime): Promise<VersionedState> {
+  private async current(runtime: IntegrationRuntime): Promise<VersionedState> {
     const stored = await this.options.store.load(runtime.id);
     if (!stored) return { version: 0, state: { kill: null, secrets: [...runtime.fileSecrets] } };
     return { version: stored.version, state: decodeState(unseal(this.options.masterKey, runtime.id, stored.sealed)) };
   }
 
-  /** Stores `next` if nobody changed the state since `base` was read; applies it here at once. */
+  /**
+   * The stored state, applied here first: a change made through another node may not have reached
+   * this one yet, and a command must act on (and answer after) what this node then does, such as
+   * releasing what a hold parked here.
+   */
+  async latest(runtime: IntegrationRuntime): Promise<VersionedState> {
+    const current = await this.current(runtime);
+    await this.apply(runtime, current.state);
+    return current;
+  }
+
+  /** Stores `next` if nobody changed the state since `base` was read; applies it here at once (a hold's end included). */
   async store(runtime: IntegrationRuntime, base: VersionedState, next: IntegrationState): Promise<boolean> {
     const sealed = seal(this.options.masterKey, runtime.id, encodeState(next));
     if (!(await this.options.store.compareAndSet(runtime.id, base.version, { version: base.version + 1, sealed }))) return false;
-    this.apply(runtime, next);
+    await this.apply(runtime, next);
     return true;
   }
 
@@ -66,17 +81,17 @@ export class StateSync {
     const targets = integrationId === '*' ? [...this.byId.values()] : [this.byId.get(integrationId)].filter((r) => r !== undefined);
     for (const runtime of targets) {
       try {
-        this.apply(runtime, (await this.current(runtime)).state);
+        await this.apply(runtime, (await this.current(runtime)).state);
       } catch (error) {
         this.options.logger.error('cannot apply runtime state', { integration: runtime.id, error: errorText(error) });
       }
     }
   }
 
-  private apply(runtime: IntegrationRuntime, state: IntegrationState): void {
+  private async apply(runtime: IntegrationRuntime, state: IntegrationState): Promise<void> {
     runtime.setSecrets(state.secrets);
     const wasHolding = runtime.kill?.mode === 'hold';
     runtime.kill = state.kill;
-    if (wasHolding && state.kill?.mode !== 'hold') this.options.onHoldEnded(runtime.id, state.heldDisposition ?? 'release');
+    if (wasHolding && state.kill?.mode !== 'hold') await this.options.onHoldEnded(runtime.id, state.heldDisposition ?? 'release');
   }
 }
