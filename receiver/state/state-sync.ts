@@ -29,6 +29,7 @@ export interface StateSyncOptions {
 export class StateSync {
   private readonly byId: ReadonlyMap<string, IntegrationRuntime>;
   private unwatch: (() => void) | undefined;
+  private readonly holdsEnding = new Map<string, Promise<void>>();
 
   constructor(private readonly options: StateSyncOptions) {
     this.byId = new Map(options.integrations.map((integration) => [integration.id, integration]));
@@ -88,10 +89,17 @@ export class StateSync {
     }
   }
 
+  /** Settles once what this node parked is released or discarded, whichever call saw the hold end (a notification or a command). */
   private async apply(runtime: IntegrationRuntime, state: IntegrationState): Promise<void> {
     runtime.setSecrets(state.secrets);
     const wasHolding = runtime.kill?.mode === 'hold';
     runtime.kill = state.kill;
-    if (wasHolding && state.kill?.mode !== 'hold') await this.options.onHoldEnded(runtime.id, state.heldDisposition ?? 'release');
+    if (wasHolding && state.kill?.mode !== 'hold') {
+      const ending: Promise<void> = this.options.onHoldEnded(runtime.id, state.heldDisposition ?? 'release').finally(() => {
+        if (this.holdsEnding.get(runtime.id) === ending) this.holdsEnding.delete(runtime.id);
+      });
+      this.holdsEnding.set(runtime.id, ending);
+    }
+    await this.holdsEnding.get(runtime.id);
   }
 }
