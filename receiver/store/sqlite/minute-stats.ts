@@ -111,10 +111,6 @@ export class MinuteStats {
     this.statements = {
       addOutcome: db.prepare(`INSERT INTO stats_minute (minute, integration_id, outcome, reason, count) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (minute, integration_id, outcome, reason) DO UPDATE SET count = count + excluded.count`),
-      addSecret: db.prepare(`INSERT INTO stats_secret_minute (minute, integration_id, secret_id, count) VALUES (?, ?, ?, ?)
-        ON CONFLICT (minute, integration_id, secret_id) DO UPDATE SET count = count + excluded.count`),
-      addDiagnosis: db.prepare(`INSERT INTO stats_diagnosis_minute (minute, integration_id, diagnosis, count) VALUES (?, ?, ?, ?)
-        ON CONFLICT (minute, integration_id, diagnosis) DO UPDATE SET count = count + excluded.count`),
       periods: PERIODS.map(({ suffix, minutes }) => ({
         minutes,
         skewOf: db.prepare(`SELECT skew FROM stats_sketch_${suffix} WHERE minute = ?`).pluck(),
