@@ -43,7 +43,7 @@ export class StateSync {
       if (state) await this.apply(runtime, state);
       // A hold may have ended while this node was down: what it parked must not stay parked.
       // Not awaited: a store that is stuck must not keep the node from starting.
-      if (runtime.kill?.mode !== 'hold') void this.options.onHoldEnded(runtime.id, state?.heldDisposition ?? 'release');
+      if (runtime.kill?.mode !== 'hold') void this.endHold(runtime, state?.heldDisposition ?? 'release');
     }
     this.unwatch = this.options.store.watch((integrationId) => void this.refresh(integrationId));
   }
@@ -94,12 +94,16 @@ export class StateSync {
     runtime.setSecrets(state.secrets);
     const wasHolding = runtime.kill?.mode === 'hold';
     runtime.kill = state.kill;
-    if (wasHolding && state.kill?.mode !== 'hold') {
-      const ending: Promise<void> = this.options.onHoldEnded(runtime.id, state.heldDisposition ?? 'release').finally(() => {
-        if (this.holdsEnding.get(runtime.id) === ending) this.holdsEnding.delete(runtime.id);
-      });
-      this.holdsEnding.set(runtime.id, ending);
-    }
+    if (wasHolding && state.kill?.mode !== 'hold') void this.endHold(runtime, state.heldDisposition ?? 'release');
     await this.holdsEnding.get(runtime.id);
+  }
+
+  /** Releases or discards what the hold parked here, remembered until it settles so that a command meanwhile waits for it. */
+  private endHold(runtime: IntegrationRuntime, disposition: 'release' | 'discard'): Promise<void> {
+    const ending: Promise<void> = this.options.onHoldEnded(runtime.id, disposition).finally(() => {
+      if (this.holdsEnding.get(runtime.id) === ending) this.holdsEnding.delete(runtime.id);
+    });
+    this.holdsEnding.set(runtime.id, ending);
+    return ending;
   }
 }
