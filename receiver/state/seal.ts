@@ -22,7 +22,7 @@ function freshIv(): Buffer {
 
 /**
  * Each integration id's bytes, the associated data of everything sealed for it: the writer thread
- * seals a capture per delivery. As many entries as integrations have sealed something on this thread.
+ * seals a capture per delivery. As many entries as integrations have sealed or opened something on this thread.
  */
 const associatedData = new Map<string, Buffer>();
 
@@ -57,7 +57,7 @@ export function seal(key: Buffer, integrationId: string, plaintext: Buffer): Buf
 export function unseal(key: Buffer, integrationId: string, sealed: Buffer): Buffer {
   if (sealed.length < HEADER_BYTES || sealed[0] !== FORMAT) throw new Error('sealed state has an unknown format');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES));
-  decipher.setAAD(Buffer.from(integrationId));
+  decipher.setAAD(associatedDataOf(integrationId));
   decipher.setAuthTag(sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES));
   try {
     return Buffer.concat([decipher.update(sealed.subarray(HEADER_BYTES)), decipher.final()]);
