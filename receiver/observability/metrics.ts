@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { KillSwitch, StoredSecret } from '../state/integration-state.js';
 import type { DeliveryRecord } from '../store/delivery-record.js';
+import { OutcomeHistogram } from './outcome-histogram.js';
 
 /** What the state gauges read, at scrape time only: nothing here runs on the path of a delivery. */
 export interface NodeProbes {
@@ -13,22 +14,36 @@ export interface NodeProbes {
   now(): number;
 }
 
+type DeliveryLabels = { readonly integration: string; readonly outcome: string; readonly reason: string };
+
+/** Deliveries counted since the last scrape under one set of labels. */
+interface Tally {
+  readonly labels: DeliveryLabels;
+  count: number;
+}
+
 /** Prometheus metrics of one receiver node, in their own registry so several engines can share a process. */
 export class ReceiverMetrics {
   readonly registry = new Registry();
+  /**
+   * Deliveries counted since the last scrape, by integration, then outcome, then reason: handed to the
+   * counter when it is collected. prom-client's inc() validates and hashes its labels on every call, work
+   * the event loop did for every delivery. Bounded by the configured integrations times the outcomes and reasons.
+   */
+  private readonly tallies = new Map<string, Map<string, Map<string, Tally>>>();
   private readonly deliveries = new Counter({
     name: 'hookwarden_deliveries_total',
     help: 'Requests to the ingress by integration, outcome and reason.',
     labelNames: ['integration', 'outcome', 'reason'] as const,
     registers: [this.registry],
+    collect: () => this.flushTallies(),
   });
-  private readonly latency = new Histogram({
-    name: 'hookwarden_delivery_duration_seconds',
-    help: 'Time from the request to its answer, including the durable write of accepted deliveries.',
-    labelNames: ['outcome'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
+  private readonly latency = new OutcomeHistogram(
+    'hookwarden_delivery_duration_seconds',
+    'Time from the request to its answer, including the durable write of accepted deliveries.',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    this.registry,
+  );
 
   private readonly droppedRecords = new Counter({
     name: 'hookwarden_log_records_dropped_total',
@@ -57,8 +72,30 @@ export class ReceiverMetrics {
   }
 
   observe(record: DeliveryRecord): void {
-    this.deliveries.inc({ integration: record.integrationId ?? '', outcome: record.outcome, reason: record.reason ?? '' });
-    this.latency.observe({ outcome: record.outcome }, record.latencyUs / 1e6);
+    this.tally(record.integrationId ?? '', record.outcome, record.reason ?? '').count++;
+    this.latency.observe(record.outcome, record.latencyUs / 1e6);
+  }
+
+  private tally(integration: string, outcome: string, reason: string): Tally {
+    let byOutcome = this.tallies.get(integration);
+    if (!byOutcome) this.tallies.set(integration, (byOutcome = new Map()));
+    let byReason = byOutcome.get(outcome);
+    if (!byReason) byOutcome.set(outcome, (byReason = new Map()));
+    let tally = byReason.get(reason);
+    if (!tally) byReason.set(reason, (tally = { labels: { integration, outcome, reason }, count: 0 }));
+    return tally;
+  }
+
+  private flushTallies(): void {
+    for (const byOutcome of this.tallies.values()) {
+      for (const byReason of byOutcome.values()) {
+        for (const tally of byReason.values()) {
+          if (tally.count === 0) continue;
+          this.deliveries.inc(tally.labels, tally.count);
+          tally.count = 0;
+        }
+      }
+    }
   }
 
   recordDropped(): void {

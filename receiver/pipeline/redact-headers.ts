@@ -8,21 +8,37 @@ function namesSignature(name: string): boolean {
   return name.includes('signature') || name.includes('hmac');
 }
 
-/**
- * Header names as JSON strings, remembered: senders use the same few names on every request, and
- * JSON.stringify of a name cost more than the rest of the pass. Bounded, so that random names
- * (a client can send any) are quoted each time rather than kept.
- */
-const QUOTED_NAMES = new Map<string, string>();
-const MAX_QUOTED_NAMES = 1_000;
+/** What JSON.stringify would escape in a string: quote, backslash, control characters and (lone) surrogates. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-function quotedName(name: string): string {
-  let quoted = QUOTED_NAMES.get(name);
-  if (quoted === undefined) {
-    quoted = JSON.stringify(name);
-    if (QUOTED_NAMES.size < MAX_QUOTED_NAMES) QUOTED_NAMES.set(name, quoted);
+/** `text` as a JSON string: most header values need no escape, and quoting them is far cheaper than JSON.stringify. */
+function quoted(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** A header name as the pass uses it: its JSON text followed by the colon, and what it says about the value. */
+interface HeaderName {
+  readonly jsonKey: string;
+  readonly credential: boolean;
+  readonly signature: boolean;
+}
+
+/**
+ * Header names, remembered: senders use the same few names on every request, and quoting a name and
+ * classifying it cost more than the rest of the pass. Bounded, so that random names (a client can send
+ * any) are worked out each time rather than kept.
+ */
+const NAMES = new Map<string, HeaderName>();
+const MAX_NAMES = 1_000;
+
+function headerName(name: string): HeaderName {
+  let known = NAMES.get(name);
+  if (known === undefined) {
+    known = { jsonKey: `${JSON.stringify(name)}:`, credential: CREDENTIALS.has(name), signature: namesSignature(name) };
+    if (NAMES.size < MAX_NAMES) NAMES.set(name, known);
   }
-  return quoted;
+  return known;
 }
 
 export interface FlatHeaders {
@@ -44,8 +60,9 @@ export function flattenHeaders(headers: IncomingHttpHeaders, extraSignatureHeade
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    const key = `${logJson === '' ? '{' : ','}${quotedName(name)}:`;
-    if (CREDENTIALS.has(name)) {
+    const known = headerName(name);
+    const key = (logJson === '' ? '{' : ',') + known.jsonKey;
+    if (known.credential) {
       log[name] = REDACTED;
       capture[name] = REDACTED;
       logJson += key + REDACTED_JSON;
@@ -53,15 +70,15 @@ export function flattenHeaders(headers: IncomingHttpHeaders, extraSignatureHeade
       continue;
     }
     const text = Array.isArray(value) ? value.join(', ') : value;
-    const quoted = JSON.stringify(text);
+    const json = quoted(text);
     capture[name] = text;
-    captureJson += key + quoted;
-    if (namesSignature(name) || extraSignatureHeaders.has(name)) {
+    captureJson += key + json;
+    if (known.signature || extraSignatureHeaders.has(name)) {
       log[name] = REDACTED;
       logJson += key + REDACTED_JSON;
     } else {
       log[name] = text;
-      logJson += key + quoted;
+      logJson += key + json;
     }
   }
   return { log, capture, logJson: logJson === '' ? '{}' : `${logJson}}`, captureJson: captureJson === '' ? '{}' : `${captureJson}}` };

@@ -36,11 +36,11 @@ export interface LoggedDelivery extends DeliveryRecord {
 export interface DeliveryWrite {
   readonly record: DeliveryRecord;
   /** `record.headers` as JSON, when the ingress made it already (flattenHeaders): the log row stores it. */
-  readonly headersJson?: string;
+  readonly headersJson?: string | undefined;
   /** `headersJson`: the capture's headers as JSON, when the ingress made it already. */
-  readonly capture?: CapturedRequest & { readonly expiresAt: number; readonly headersJson?: string };
+  readonly capture?: (CapturedRequest & { readonly expiresAt: number; readonly headersJson?: string }) | undefined;
   /** `ready` goes downstream, `held` waits for the kill switch's release. */
-  readonly outbox?: 'ready' | 'held';
+  readonly outbox?: 'ready' | 'held' | undefined;
   /** Keys of a single node's replay cache, kept durably with the delivery. */
-  readonly replayKeys?: readonly ReplayKey[];
+  readonly replayKeys?: readonly ReplayKey[] | undefined;
 }

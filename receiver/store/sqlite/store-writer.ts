@@ -150,7 +150,7 @@ export class StoreWriter {
       // The thread keeps the process alive only while it has work in hand (an engine that failed to start leaves nothing running).
       if (this.outstanding.size === 0) worker.ref();
       this.outstanding.set(id, { sentAt: performance.now(), resolve, reject });
-      worker.postMessage({ ...op, id }, transfer);
+      worker.postMessage({ id, ...op }, transfer);
     });
   }
 

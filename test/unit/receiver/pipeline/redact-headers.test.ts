@@ -38,7 +38,7 @@ describe('flattenHeaders', () => {
   });
 
   it('writes the same JSON text as JSON.stringify, escapes included, and {} for no headers', () => {
-    const headers = { 'x-quote': 'say "hi" \\ there\u0001', 'x-unicode': 'ü€', 'x-sig': 'v1,x' };
+    const headers = { 'x-quote': 'say "hi" \\ there\u0001', 'x-unicode': 'ü€', 'x-lone': 'a\ud800b', 'x-tab': 'a\tb\u001f', 'x-sig': 'v1,x' };
     const flat = flattenHeaders(headers, new Set(['x-sig']));
     expect(flat.logJson).toBe(JSON.stringify(flat.log));
     expect(flat.captureJson).toBe(JSON.stringify(flat.capture));
