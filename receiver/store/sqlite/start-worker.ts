@@ -9,11 +9,10 @@ export type StoreThread = 'writer-thread' | 'checkpoint-thread';
 
 /**
  * Each store thread's young generation (V8 counts it as three semi-spaces: two of 1 MB and their share of the
- * large-object space). Left to V8, the writer's grew to two 16 MB semi-spaces under load, and the buffers it allocates
- * per batch (captures, sealed payloads) waited for a scavenge in a malloc arena that had grown to 20 MB. Capped (with
- * the entry's growth factor, bin/hookwarden-receiver.js), one run through the bench's write sequence read the writer's
- * heap at 8.5 MB instead of 14.5 and no such arena: scavenges are cheap here, as the thread keeps little alive.
- * Set here too because an embedding process (the console's local receiver) does not run that entry.
+ * large-object space). Left to V8, the writer's grows under load to two 16 MB semi-spaces of garbage that lives for
+ * one batch. Capped (with the entry's growth factor, bin/hookwarden-receiver.js), one run through the bench's write
+ * sequence read the writer's heap at 8.5 MB instead of 14.5; scavenges are cheap here, as the thread keeps little
+ * alive. Set here too because an embedding process (the console's local receiver) does not run that entry.
  */
 const YOUNG_GENERATION_MB = 3;
 
