@@ -9,6 +9,27 @@ export function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 }
 
+/**
+ * The highest RSS of a process, read every `intervalMs` until `stop`. A single reading after a run lands anywhere
+ * between two collections (the same node read 211 and 262 MB at the two moments the bench used to read it): the
+ * target is judged on the peak. The reads run in the bench's own process, not in the node measured.
+ */
+export function sampleRss(pid: number, intervalMs = 250): { stop(): { peakMb: number; samples: number } } {
+  let peakMb = rssMb(pid);
+  let samples = 1;
+  const timer = setInterval(() => {
+    peakMb = Math.max(peakMb, rssMb(pid));
+    samples++;
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      peakMb = Math.max(peakMb, rssMb(pid));
+      return { peakMb, samples: samples + 1 };
+    },
+  };
+}
+
 /** CPU time (user + system, all threads) in microseconds. */
 export function cpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];

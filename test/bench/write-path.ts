@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { startRedisServer } from '../helpers/redis-server.js';
 import type { ReceiverProcess } from '../helpers/receiver-process.js';
 import { prefillLog } from './prefill.js';
-import { cpuByThread, cpuMicros, rssMb, threadShares, writeBytes } from './process-stats.js';
+import { cpuByThread, cpuMicros, rssMb, sampleRss, threadShares, writeBytes } from './process-stats.js';
 import { topSelfTime } from './profile.js';
 import { median, type BenchSection, type Figure, type SectionResult, type Target } from './section.js';
 import { pinRedis, startBare, startProfiledReceiver, startReceiver, stop } from './servers.js';
@@ -26,6 +26,7 @@ const LOG_ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
 /** Unique deliveries per accepted run: more than one run can send at the target rate. */
 const PER_RUN = Number(process.env.BENCH_PER_RUN ?? 70_000);
 const READY_TIMEOUT_MS = 120_000;
+const RSS_SAMPLING_MS = 250;
 const SERVER_CORE = 0;
 const WRK_CORE = 1;
 const TOKEN = randomBytes(24).toString('base64url');
@@ -80,6 +81,8 @@ async function run(): Promise<SectionResult> {
   const firstReadyzMs = listeningMs;
 
   const bare = await startBare(SERVER_CORE);
+  // From here to the end of the admin reads: every ingress run, warm-ups included, as a node in service takes them.
+  const rss = sampleRss(receiver.child.pid ?? 0, RSS_SAMPLING_MS);
   // Not measured: a node in service runs optimised code, and a fresh one runs its first seconds in baseline
   // code and compiling (its first accepted run here went at two thirds of the rate of its second, with four
   // times the CPU on the compiler threads). Each path gets one run first, the bare server too.
@@ -102,6 +105,7 @@ async function run(): Promise<SectionResult> {
   const rssAfterIngress = rssMb(receiver.child.pid ?? 0);
   const admin = await adminUnderLoad(receiver, script('admin-load', signed(PER_RUN, 'admin')));
   const rssAfter = rssMb(receiver.child.pid ?? 0);
+  const rssPeak = rss.stop();
   await stop(receiver);
 
   const redis = await startRedisServer();
@@ -155,6 +159,7 @@ async function run(): Promise<SectionResult> {
     { name: 'fleet (Redis): bytes written per accepted delivery', value: median(fleetRuns.map((r) => r.writeBytesPerAccepted)), unit: 'B' },
     { name: 'RSS after the ingress runs', value: rssAfterIngress, unit: 'MB' },
     { name: 'RSS after the admin reads under load too', value: rssAfter, unit: 'MB' },
+    { name: `RSS peak through the ingress and admin runs (${rssPeak.samples} samples, every ${RSS_SAMPLING_MS} ms)`, value: rssPeak.peakMb, unit: 'MB' },
     { name: `admin page of 100 from ${LOG_ROWS} rows under load (median)`, value: admin.pageMs, unit: 'ms' },
     { name: 'admin 24 h stats under load (median)', value: admin.statsMs, unit: 'ms' },
     { name: 'admin requests answered during the load', value: admin.samples, unit: '' },
@@ -172,7 +177,7 @@ async function run(): Promise<SectionResult> {
     { name: 'duplicate at least as fast as accepted', value: ratio(rounds.duplicate), unit: '×', limit: accepted, kind: 'min' },
     { name: '≤ 3 KB written per accepted 1 KB delivery', value: median(rounds.accepted.map((r) => r.writeBytesPerAccepted)), unit: 'B', limit: 3072, kind: 'max' },
     { name: 'fleet ≥ 0.30 of bare', value: ratio(fleetRuns, median(fleetBare.map((r) => r.wrk.requestsPerSecond))), unit: '×', limit: 0.3, kind: 'min' },
-    { name: 'RSS < 250 MB', value: rssAfter, unit: 'MB', limit: 250, kind: 'max' },
+    { name: 'RSS < 250 MB (the peak through the runs)', value: rssPeak.peakMb, unit: 'MB', limit: 250, kind: 'max' },
     { name: 'page of 100 < 20 ms under load', value: admin.pageMs, unit: 'ms', limit: 20, kind: 'max' },
     { name: '24 h stats < 50 ms under load', value: admin.statsMs, unit: 'ms', limit: 50, kind: 'max' },
     { name: '/readyz answers within 1 s with the log', value: firstReadyzMs, unit: 'ms', limit: 1000, kind: 'max' },

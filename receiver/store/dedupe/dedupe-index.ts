@@ -1,3 +1,4 @@
+import { releaseBuffer } from './release-buffer.js';
 import { DIGEST_BYTES } from './replay-digest.js';
 
 /** A key as the replay log stores it: digest, then expiry as float64 LE (see `encodeReplayKeys`). */
@@ -45,7 +46,7 @@ export type IndexLookup = 'absent' | 'pending' | 'committed';
 
 /** One open-addressing array of slots; `used` counts those not EMPTY (live, removed or expired). */
 class SlotTable {
-  readonly slots: Uint32Array;
+  readonly slots: Uint32Array<ArrayBuffer>;
   used = 0;
 
   constructor(readonly capacity: number) {
@@ -98,7 +99,8 @@ class SlotTable {
  * `moveAhead` lets idle turns of the loop drain it sooner (local-replay-cache.ts);
  * lookups and removes search both until the old one is drained, inserts go to the new one. While
  * both are held the index takes old and new table together, what a rebuild in one go peaked at: at
- * most two tables of the largest size, 51 bytes per key of `maxKeys` (past the smallest table).
+ * most two tables of the largest size, 51 bytes per key of `maxKeys` (past the smallest table). The old
+ * table's memory is given back the moment it is drained (release-buffer.ts), not at the next major collection.
  *
  * Pending entries are claims of deliveries not yet durable; they live only here and so die with
  * the process. Committed entries mirror what the store holds and are rebuilt from it at start.
@@ -274,7 +276,7 @@ export class DedupeIndex {
     if (this.live > 0) {
       this.draining = this.table;
       this.moved = 0;
-    }
+    } else releaseBuffer(this.table.slots.buffer);
     this.table = new SlotTable(capacity);
   }
 
@@ -295,6 +297,7 @@ export class DedupeIndex {
     if (end === from.capacity) {
       this.draining = undefined;
       this.moved = 0;
+      releaseBuffer(slots.buffer);
     }
   }
 }

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CheckpointInit, CheckpointReport, CheckpointRequest } from './checkpoint-protocol.js';
 import { nextCheckpointDelayMs } from './checkpoint-schedule.js';
+import { limitStoreThreadCache } from './page-cache.js';
 import { applySyncMode } from './sync-mode.js';
 import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
@@ -18,6 +19,7 @@ lowerThreadPriority(CHECKPOINT_THREAD_NICE);
 const db = new Database(init.file);
 // A checkpoint syncs the WAL before it copies and the database file after, as the writer's own would.
 applySyncMode(db, init.sync);
+limitStoreThreadCache(db);
 const report = (message: CheckpointReport): void => port.postMessage(message);
 
 let failing = false;

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BACKSTOP_CHECKPOINT_FRAMES } from './checkpoint-schedule.js';
 import { LogWriter } from './log-writer.js';
+import { limitStoreThreadCache } from './page-cache.js';
 import { applySyncMode } from './sync-mode.js';
 import type { WriterInit, WriterReply, WriterRequest } from './writer-protocol.js';
 
@@ -19,6 +20,7 @@ applySyncMode(db, init.sync);
 db.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
 db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_FRAMES}`);
 db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+limitStoreThreadCache(db);
 const writer = new LogWriter(db, { masterKey: Buffer.from(init.masterKey), redact: init.redact });
 const port = parentPort;
 if (!port) throw new Error('writer-thread runs only as a worker');
