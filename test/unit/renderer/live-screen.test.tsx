@@ -173,6 +173,23 @@ describe('the Live screen', () => {
     expect(window.location.hash).toBe('#live?node=https%3A%2F%2Fn2.example%3A9090&delivery=+evt_42+&source=203.0.113.7');
   });
 
+  it('holds the recent log even when it answers after a search the operator typed meanwhile (slow nodes)', async () => {
+    const recent = deliveries(9).map((delivery, index) => ({ ...delivery, deliveryId: `evt_${index}` }));
+    const found = recent[4] as FleetDelivery;
+    let answerRecent: (page: CommandResult<'deliveries.list'>) => void = () => undefined;
+    const recentPage = new Promise<CommandResult<'deliveries.list'>>((resolve) => (answerRecent = resolve));
+    const api = consoleApi({
+      // The fake answers with what this returns: a promise keeps the recent log's answer back until the test releases it.
+      'deliveries.list': (input) => (input.deliveryId ? { deliveries: [found], nextCursor: null } : (recentPage as unknown as CommandResult<'deliveries.list'>)),
+    });
+    renderLive({ api });
+    await waitFor(() => expect(historyCalls(api)).toHaveLength(1));
+    fireEvent.change(screen.getByLabelText('Event or delivery id'), { target: { value: 'evt_4' } });
+    await waitFor(() => expect(status()).toContain('1 shown of 1'));
+    act(() => answerRecent({ deliveries: recent, nextCursor: null }));
+    await waitFor(() => expect(status()).toContain('1 shown of 9'));
+  });
+
   it('opens a delivery\'s details with the keyboard and closes them with Escape', async () => {
     const api = consoleApi({
       'deliveries.get': () => ({

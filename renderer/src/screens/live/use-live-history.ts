@@ -1,6 +1,5 @@
 import { useQueries, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
-import { LOCAL_FLEET_ID, type CommandInput, type CommandResult } from '../../../../shared/contract/console.js';
+import { LOCAL_FLEET_ID, type CommandInput } from '../../../../shared/contract/console.js';
 import { useApi } from '../../api/context.js';
 import { useFleets, useLocalReceiverStatus } from '../../queries/commands.js';
 import { commandKey } from '../../queries/console-queries.js';
@@ -10,8 +9,6 @@ import { searchOf, type LiveFilter } from './live-filter.js';
 
 /** Deliveries fetched from each fleet's log when Live opens or the filter changes. */
 export const HISTORY_LIMIT = 500;
-
-type Page = CommandResult<'deliveries.list'>;
 
 export interface LiveHistory {
   readonly loading: boolean;
@@ -60,21 +57,19 @@ export function useLiveHistory(filter: LiveFilter): LiveHistory {
   const answers = useQueries({
     queries: inputs.map((input) => ({
       queryKey: commandKey('deliveries.list', input),
-      queryFn: () => api.invoke('deliveries.list', input),
+      // Merged as it arrives, not when the screen next reads it: a page the operator's next search made
+      // this screen stop asking for (the nodes answered slowly) still holds what it brought.
+      queryFn: async () => {
+        const page = await api.invoke('deliveries.list', input);
+        queryClient.setQueryData<LiveLog>(LIVE_KEY, (log) => mergeHistory(log ?? EMPTY_LIVE, page.deliveries));
+        return page;
+      },
       enabled: feedOpen,
       staleTime: Infinity,
     })),
   });
 
-  const merged = useRef(new WeakSet<Page>());
   const pages = answers.flatMap((answer) => (answer.data ? [answer.data] : []));
-  useEffect(() => {
-    const fresh = pages.filter((page) => !merged.current.has(page));
-    if (fresh.length === 0) return;
-    for (const page of fresh) merged.current.add(page);
-    queryClient.setQueryData<LiveLog>(LIVE_KEY, (log) => mergeHistory(log ?? EMPTY_LIVE, fresh.flatMap((page) => page.deliveries)));
-  });
-
   const problems = answers.flatMap((answer, index) => {
     const fleetId = inputs[index]?.fleetId ?? '';
     if (answer.error) return [`${fleetId}: ${answer.error.message}`];
