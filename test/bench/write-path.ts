@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -48,7 +48,16 @@ export const writePathSection: BenchSection = {
 };
 
 async function run(): Promise<SectionResult> {
+  // About a gigabyte (the 1,000,000-row log, every run's store): gone with the run, whether it failed or not.
   const dir = mkdtempSync(join(tmpdir(), 'hookwarden-bench-'));
+  try {
+    return await measureAll(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureAll(dir: string): Promise<SectionResult> {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   // ~1 KB, like a typical provider event.
   const body = JSON.stringify({ type: 'invoice.paid', data: { id: 'in_1', amount: 1200, lines: Array.from({ length: 12 }, (_, i) => ({ sku: `sku-${i}`, qty: i, note: 'x'.repeat(40) })) } });
