@@ -82,7 +82,7 @@ export class StateSync {
     const targets = integrationId === '*' ? [...this.byId.values()] : [this.byId.get(integrationId)].filter((r) => r !== undefined);
     for (const runtime of targets) {
       try {
-        await this.apply(runtime, (await this.current(runtime)).state);
+        await this.latest(runtime);
       } catch (error) {
         this.options.logger.error('cannot apply runtime state', { integration: runtime.id, error: errorText(error) });
       }
