@@ -14,8 +14,6 @@ export interface LiveHistory {
   readonly loading: boolean;
   /** Fleets whose log could not be read, and nodes that did not answer, in words. */
   readonly problems: readonly string[];
-  /** Deliveries the nodes' logs gave (before the ones already held were skipped). */
-  readonly fetched: number;
 }
 
 /** What each fleet in view is asked for: the filter's fields the nodes can search by, the rest stays in the console. */
@@ -69,7 +67,6 @@ export function useLiveHistory(filter: LiveFilter): LiveHistory {
     })),
   });
 
-  const pages = answers.flatMap((answer) => (answer.data ? [answer.data] : []));
   const problems = answers.flatMap((answer, index) => {
     const fleetId = inputs[index]?.fleetId ?? '';
     if (answer.error) return [`${fleetId}: ${answer.error.message}`];
@@ -78,6 +75,5 @@ export function useLiveHistory(filter: LiveFilter): LiveHistory {
   return {
     loading: !feedOpen || fleets.isPending || answers.some((answer) => answer.isPending),
     problems,
-    fetched: pages.reduce((sum, page) => sum + page.deliveries.length, 0),
   };
 }
