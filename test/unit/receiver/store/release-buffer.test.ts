@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { releaseBuffer } from '../../../../receiver/store/dedupe/release-buffer.js';
+import { rssMb } from '../../../bench/process-stats.js';
 
 const MB = 1024 * 1024;
-const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
+const rss = () => rssMb(process.pid) * MB;
 
 describe('releasing a buffer', () => {
   it('detaches it: every view reads as empty', () => {
