@@ -12,9 +12,6 @@ import { DELETE_EXPIRED_SQL, LIVE_UNTIL_SQL, lastLogSeqSql, readSpillMeta } from
 import type { SpillExtent, SpillInit, SpillReply, SpillRequest } from './spill-protocol.js';
 import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
-/** The spill's WAL is cut back to this size after an extend made it grow (an extend into a large spill rewrites most of it). */
-const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
-
 const init = workerData as SpillInit;
 const port = parentPort;
 if (!port) throw new Error('spill-thread runs only as a worker');
@@ -24,7 +21,6 @@ const db = new Database(init.spillFile, { fileMustExist: true });
 // The spill is derived data: a commit lost to a power cut is rebuilt from the log, and WAL keeps the file consistent
 // without an fsync per commit.
 db.pragma('synchronous = NORMAL');
-db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
 limitStoreThreadCache(db);
 // The sort of an extend's keys goes to temporary files past the page cache, so the thread's memory stays bounded.
 db.pragma('temp_store = FILE');
@@ -60,10 +56,12 @@ const record = db.prepare('UPDATE spill_meta SET through_seq = ?, live_until = ?
 
 function extend(through: number | undefined, now: number): SpillExtent {
   const connection = new Database(init.logFile, { readonly: true, fileMustExist: true });
+  // It reads the log once, in seq order: a page cache would only hold what was read.
+  limitStoreThreadCache(connection);
   try {
     const lastSeq = connection.prepare(lastLogSeqSql('main')).pluck().get() as number | null;
     log = { keys: connection.prepare('SELECT keys FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?').pluck() };
-    return db.transaction(() => {
+    const extent = db.transaction(() => {
       const before = readSpillMeta(db).extent;
       // Never past the log's end: a seq the log does not hold yet may still be written, and belongs to a later extend.
       // Every seq up to the log's end is committed: the writer commits in seq order.
@@ -74,6 +72,10 @@ function extend(through: number | undefined, now: number): SpillExtent {
       record.run(nullable(throughSeq), nullable(liveUntil), expired);
       return readSpillMeta(db).extent;
     }).immediate();
+    // An extend into a large spill rewrites most of its pages into the WAL: copied back, the WAL's file is emptied
+    // rather than left on disk at the size of the spill until the next extend.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return extent;
   } finally {
     log = undefined;
     connection.close();
