@@ -195,6 +195,18 @@ describe('the replay spill', () => {
     expect(spill.has(digest('1000.99'), T0)).toBe(true);
   });
 
+  it.runIf(process.platform === 'linux')('rejects an extend when its thread cannot start, and still answers from what it holds', async () => {
+    logRow(store.db, 1, [key(1, T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    await spill.close();
+    spill = open();
+    // The thread opens the file by name; this thread's connection still reads the removed file (Linux keeps it while open).
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(store.directory, `replay-spill.db${suffix}`), { force: true });
+    logRow(store.db, 2, [key(2, T0 + HOUR)]);
+    await expect(spill.extend(undefined, T0)).rejects.toThrow(/the spill thread ended/);
+    expect([spill.throughSeq, spill.has(digest(1), T0), spill.has(digest(2), T0)]).toEqual([1, true, false]);
+  });
+
   it('rejects an extend that cannot read the log, and still answers from what it holds', async () => {
     logRow(store.db, 1, [key(1, T0 + HOUR)]);
     await spill.extend(undefined, T0);
