@@ -16,6 +16,9 @@ const HOUR = 3_600_000;
 const digest = (event: number | string): Buffer => replayDigest('pay', 'id', `evt_${event}`);
 const key = (event: number | string, expiresAt: number): ReplayKey => ({ kind: 'id', digest: digest(event), expiresAt });
 
+/** Every store a test opened, removed after it whatever its outcome. */
+const directories: string[] = [];
+
 /** A node's database and the warnings its spill logged. */
 interface Store {
   readonly directory: string;
@@ -25,6 +28,7 @@ interface Store {
 }
 
 function openStore(directory = mkdtempSync(join(tmpdir(), 'hookwarden-spill-'))): Store {
+  directories.push(directory);
   const warnings: string[] = [];
   return { directory, db: openDatabase({ directory, sync: 'normal' }), warnings, logger: { ...silentLogger, warn: (message) => warnings.push(message) } };
 }
@@ -47,7 +51,7 @@ describe('the replay spill', () => {
   afterEach(async () => {
     await spill.close();
     store.db.close();
-    rmSync(store.directory, { recursive: true, force: true });
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
   });
 
   it('starts empty, covering nothing', () => {
@@ -156,7 +160,6 @@ describe('the replay spill', () => {
       other.db.close();
       await spill.close();
       copyFileSync(join(other.directory, 'replay-spill.db'), join(store.directory, 'replay-spill.db'));
-      rmSync(other.directory, { recursive: true, force: true });
 
       logRow(store.db, 1, [key(1, T0 + HOUR)]);
       await discarded();
