@@ -22,6 +22,7 @@ export default defineConfig({
           // receiver (and the demo, which starts it) cannot commit without them in the bundle.
           'writer-thread': resolve(import.meta.dirname, 'receiver/store/sqlite/writer-thread.ts'),
           'checkpoint-thread': resolve(import.meta.dirname, 'receiver/store/sqlite/checkpoint-thread.ts'),
+          'spill-thread': resolve(import.meta.dirname, 'receiver/store/sqlite/spill-thread.ts'),
         },
       },
     },

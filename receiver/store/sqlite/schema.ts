@@ -170,6 +170,12 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   // delivery (issue 8): an id carries floor(received_at) (request-id.ts), so a lookup searches that millisecond of the
   // time index; the rows already logged are found through a partial index over them, which never grows.
   dropRequestIdIndex,
+  // 7: a random identity of this store, so that a file derived from it (the replay spill, replay-spill.ts) can tell
+  // it was built from this log and not from another node's, or from this directory before the database was replaced.
+  `
+  CREATE TABLE store_identity (only INTEGER PRIMARY KEY CHECK (only = 1), id BLOB NOT NULL);
+  INSERT INTO store_identity (only, id) VALUES (1, randomblob(16));
+  `,
 ];
 
 /**

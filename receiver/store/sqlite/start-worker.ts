@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /** The store's threads, each a worker file found beside this module (electron.vite.config.ts bundles them beside the main). */
-export type StoreThread = 'writer-thread' | 'checkpoint-thread';
+export type StoreThread = 'writer-thread' | 'checkpoint-thread' | 'spill-thread';
 
 /**
  * Each store thread's young generation (V8 counts it as three semi-spaces: two of 1 MB and their share of the

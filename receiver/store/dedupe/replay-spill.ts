@@ -1,0 +1,191 @@
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { errorText, type Logger } from '../../observability/logger.js';
+import { limitStoreThreadCache } from '../sqlite/page-cache.js';
+import { createSpillSchema, lastLogSeqSql, readSpillMeta, SPILL_FILE_NAME } from '../sqlite/spill-file.js';
+import type { SpillExtent, SpillInit, SpillOp, SpillReply } from '../sqlite/spill-protocol.js';
+import { startWorker } from '../sqlite/start-worker.js';
+
+export interface ReplaySpillOptions {
+  /** The storage directory (receiver.db and replay-spill.db live there). */
+  readonly directory: string;
+  readonly logger: Logger;
+}
+
+interface Outstanding {
+  readonly resolve: (extent: SpillExtent | undefined) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A spill-thread failure, with SQLite's message. */
+export class ReplaySpillError extends Error {
+  override readonly name = 'ReplaySpillError';
+}
+
+/**
+ * The replay index's disk tier: the live replay keys of the log up to a seq, in replay-spill.db beside receiver.db,
+ * answering "was this digest seen, and is it still live?" for the keys the in-memory index no longer holds.
+ *
+ * The replay log is the source of truth; the spill is a cache derived from it and always rebuildable. So a spill
+ * that cannot be read, or was not built from this store's log as it now stands, is deleted and started empty
+ * rather than trusted: one built from another store (its identity differs), or one covering seqs the log does not
+ * hold (a receiver.db restored from an older backup reuses the seqs the spill claims to cover, for other keys).
+ *
+ * A file of its own, not tables in receiver.db: an extend writes up to millions of keys in one transaction, and in
+ * receiver.db that would hold the write lock every 202's commit waits for.
+ */
+export class ReplaySpill {
+  private extent: SpillExtent;
+  private readonly lookup: Database.Statement<[Buffer, number]>;
+  private worker: Worker | undefined;
+  private readonly outstanding = new Map<number, Outstanding>();
+  private nextId = 1;
+  /** The last extend asked for, settled or not: the next one waits for it. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly reader: Database.Database,
+    private readonly init: SpillInit,
+  ) {
+    this.extent = readSpillMeta(reader).extent;
+    this.lookup = reader.prepare('SELECT 1 FROM spilled WHERE digest = ? AND until > ?');
+  }
+
+  /**
+   * Opens or creates replay-spill.db and checks it belongs to `db` (the node's main-thread connection to receiver.db);
+   * a spill that does not, or cannot be opened or read, is deleted (with its -wal and -shm) and recreated empty.
+   */
+  static open(db: Database.Database, options: ReplaySpillOptions): ReplaySpill {
+    const file = join(options.directory, SPILL_FILE_NAME);
+    const init: SpillInit = { spillFile: file, logFile: db.name };
+    const storeIdentity = db.prepare('SELECT id FROM store_identity').pluck().get() as Buffer;
+    const lastSeq = (db.prepare(lastLogSeqSql('main')).pluck().get() as number | null) ?? -Infinity;
+    try {
+      return new ReplaySpill(openBelonging(file, storeIdentity, lastSeq), init);
+    } catch (error) {
+      options.logger.warn('the replay spill was discarded: it is rebuilt from the replay log', { file, reason: errorText(error) });
+      removeSpill(file);
+      return new ReplaySpill(openBelonging(file, storeIdentity, lastSeq), init);
+    }
+  }
+
+  /** The last replay_log seq whose live keys are all in the spill; -Infinity while nothing was spilled. */
+  get throughSeq(): number {
+    return this.extent.throughSeq;
+  }
+
+  /** The latest expiry of any spilled key (ms); -Infinity when empty. `has` answers false without a read past it. */
+  get liveUntil(): number {
+    return this.extent.liveUntil;
+  }
+
+  /** Keys the spill holds (as of the last extend; for stats and logs). */
+  get keys(): number {
+    return this.extent.keys;
+  }
+
+  /**
+   * Whether a key with this 16-byte digest was spilled and its expiry is after `now`: one indexed read on this thread's
+   * read-only connection, none when now >= liveUntil. Throws if the file cannot be read.
+   */
+  has(digest: Buffer, now: number): boolean {
+    if (now >= this.extent.liveUntil) return false;
+    return this.lookup.get(digest, now) !== undefined;
+  }
+
+  /**
+   * In the spill thread (started on first use): adds the keys, still live at `now`, of the replay_log rows with
+   * throughSeq < seq <= through (through undefined: up to the log's last row when the thread reads it; never past
+   * it), keeping the later expiry of a digest met twice; drops spilled keys expired at `now`; then records the new
+   * throughSeq, all in one transaction of the spill file. Resolves with the new throughSeq. Calls run one at a time,
+   * in order. Rejects if the thread fails; the spill stays as it was, and answers `has` as before.
+   */
+  extend(through: number | undefined, now: number): Promise<number> {
+    if (this.closed) return Promise.reject(new ReplaySpillError('the replay spill is closed'));
+    const extended = this.tail.then(async () => {
+      const extent = (await this.request({ op: 'extend', through, now })) as SpillExtent;
+      this.extent = extent;
+      return extent.throughSeq;
+    });
+    this.tail = extended.catch(() => undefined);
+    return extended;
+  }
+
+  /** Ends the thread (after the extend it may be in) and closes both connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.tail;
+    const worker = this.worker;
+    if (worker) {
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      await this.request({ op: 'close' }).catch(() => undefined);
+      await worker.terminate();
+      await exited;
+    }
+    this.reader.close();
+  }
+
+  private request(op: SpillOp): Promise<SpillExtent | undefined> {
+    const worker = this.thread();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      // The thread keeps the process alive only while it has work in hand.
+      worker.ref();
+      this.outstanding.set(id, { resolve, reject });
+      worker.postMessage({ id, ...op });
+    });
+  }
+
+  /** The thread, started on first use and again after it died (what it had in hand failed). */
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startWorker('spill-thread', this.init);
+    worker.on('message', (reply: SpillReply) => {
+      const entry = this.outstanding.get(reply.id);
+      if (!entry) return;
+      this.outstanding.delete(reply.id);
+      if (this.outstanding.size === 0) worker.unref();
+      if (reply.ok) entry.resolve(reply.result);
+      else entry.reject(new ReplaySpillError(reply.error));
+    });
+    const fail = (error: Error): void => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const entry of this.outstanding.values()) entry.reject(new ReplaySpillError(`the spill thread ended: ${error.message}`));
+      this.outstanding.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/**
+ * Opens the spill at `file` (creating it), or throws if it cannot be read or does not belong to the store of
+ * `storeIdentity` whose log ends at `lastSeq`. Returns the read-only connection `has` reads through.
+ */
+function openBelonging(file: string, storeIdentity: Buffer, lastSeq: number): Database.Database {
+  const setup = new Database(file);
+  try {
+    setup.pragma('journal_mode = WAL');
+    createSpillSchema(setup, storeIdentity);
+    const meta = readSpillMeta(setup);
+    if (!meta.storeIdentity.equals(storeIdentity)) throw new Error('it was built from another store');
+    if (meta.extent.throughSeq > lastSeq) throw new Error(`it covers the log up to seq ${meta.extent.throughSeq}, and the log ends at ${lastSeq}`);
+  } finally {
+    setup.close();
+  }
+  const reader = new Database(file, { readonly: true, fileMustExist: true });
+  // Lookups of random digests in a file far larger than any cache: on a 6M-key spill one took ~10.5 µs with a 2 MB
+  // cache as with better-sqlite3's 16 MB (a page read from the OS each), and the larger one only grows the loop's RSS.
+  limitStoreThreadCache(reader);
+  return reader;
+}
+
+function removeSpill(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+}

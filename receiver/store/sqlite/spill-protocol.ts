@@ -1,0 +1,26 @@
+/** What the spill thread is started with. */
+export interface SpillInit {
+  /** replay-spill.db, created with its schema by the event loop's side before the thread starts (replay-spill.ts). */
+  readonly spillFile: string;
+  /** The node's receiver.db, whose replay_log the thread reads. */
+  readonly logFile: string;
+}
+
+type Op =
+  /** Replies with the spill's extent after the extend (see ReplaySpill.extend). */
+  | { readonly op: 'extend'; readonly through: number | undefined; readonly now: number }
+  | { readonly op: 'close' };
+
+export type SpillRequest = Op & { readonly id: number };
+export type SpillOp = Op;
+
+/** What the spill covers and holds, as recorded in its meta row. */
+export interface SpillExtent {
+  /** -Infinity while nothing was spilled. */
+  readonly throughSeq: number;
+  /** -Infinity while the spill holds no key. */
+  readonly liveUntil: number;
+  readonly keys: number;
+}
+
+export type SpillReply = { readonly id: number; readonly ok: true; readonly result: SpillExtent | undefined } | { readonly id: number; readonly ok: false; readonly error: string };

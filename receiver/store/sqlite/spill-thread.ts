@@ -1,0 +1,105 @@
+/**
+ * The spill thread: copies the live replay keys of the log's rows into replay-spill.db (replay-spill.ts says why the
+ * spill exists), so that writing millions of keys in one transaction never runs on the event loop and never holds
+ * receiver.db's write lock, which every 202's commit waits for.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { STORED_KEY_BYTES } from '../dedupe/dedupe-index.js';
+import { DIGEST_BYTES } from '../dedupe/replay-digest.js';
+import { limitStoreThreadCache } from './page-cache.js';
+import { DELETE_EXPIRED_SQL, LIVE_UNTIL_SQL, lastLogSeqSql, readSpillMeta } from './spill-file.js';
+import type { SpillExtent, SpillInit, SpillReply, SpillRequest } from './spill-protocol.js';
+import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
+
+const init = workerData as SpillInit;
+const port = parentPort;
+if (!port) throw new Error('spill-thread runs only as a worker');
+// Background work like a checkpoint's: the event loop and the writer come first.
+lowerThreadPriority(CHECKPOINT_THREAD_NICE);
+const db = new Database(init.spillFile, { fileMustExist: true });
+// The spill is derived data: a commit lost to a power cut is rebuilt from the log, and WAL keeps the file consistent
+// without an fsync per commit.
+db.pragma('synchronous = NORMAL');
+limitStoreThreadCache(db);
+// The sort of an extend's keys goes to temporary files past the page cache, so the thread's memory stays bounded.
+db.pragma('temp_store = FILE');
+/**
+ * The live keys of the log's rows with after < seq <= through, one row per key (encodeReplayKeys): its digest and its
+ * expiry. Read through a read-only connection of the thread's own, opened for each extend: better-sqlite3 has no URI
+ * filenames, so receiver.db cannot be attached read-only, and the thread never writes the log.
+ */
+let log: { readonly keys: Database.Statement<[number, number, number]> } | undefined;
+db.table('logged_keys', {
+  columns: ['digest', 'until'],
+  parameters: ['after', 'through', 'now'],
+  *rows(after: unknown, through: unknown, now: unknown) {
+    if (!log) throw new Error('logged_keys is read only during an extend');
+    const at = now as number;
+    for (const stored of log.keys.iterate(after as number, through as number, at) as Iterable<Buffer>) {
+      for (let offset = 0; offset + STORED_KEY_BYTES <= stored.length; offset += STORED_KEY_BYTES) {
+        const until = stored.readDoubleLE(offset + DIGEST_BYTES);
+        if (until > at) yield [stored.subarray(offset, offset + DIGEST_BYTES), until];
+      }
+    }
+  },
+});
+
+/** In digest order: each page of the spill's B-tree is then written once per extend, not once per key. */
+const insertKeys = db.prepare(`
+  INSERT INTO spilled (digest, until)
+    SELECT digest, until FROM logged_keys(:after, :through, :now) WHERE true ORDER BY digest
+  ON CONFLICT (digest) DO UPDATE SET until = max(until, excluded.until)`);
+const deleteExpired = db.prepare(DELETE_EXPIRED_SQL);
+const liveUntilOf = db.prepare(LIVE_UNTIL_SQL).pluck();
+const record = db.prepare('UPDATE spill_meta SET through_seq = ?, live_until = ?, keys = keys - ?');
+
+function extend(through: number | undefined, now: number): SpillExtent {
+  const connection = new Database(init.logFile, { readonly: true, fileMustExist: true });
+  // It reads the log once, in seq order: a page cache would only hold what was read.
+  limitStoreThreadCache(connection);
+  try {
+    const lastSeq = connection.prepare(lastLogSeqSql('main')).pluck().get() as number | null;
+    log = { keys: connection.prepare('SELECT keys FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?').pluck() };
+    const extent = db.transaction(() => {
+      const before = readSpillMeta(db).extent;
+      // Never past the log's end: a seq the log does not hold yet may still be written, and belongs to a later extend.
+      // Every seq up to the log's end is committed: the writer commits in seq order.
+      const throughSeq = Math.max(before.throughSeq, Math.min(through ?? Infinity, lastSeq ?? -Infinity));
+      if (throughSeq > before.throughSeq) insertKeys.run({ after: before.throughSeq, through: throughSeq, now });
+      const expired = deleteExpired.run({ now }).changes;
+      const liveUntil = (liveUntilOf.get() as number | null) ?? -Infinity;
+      record.run(nullable(throughSeq), nullable(liveUntil), expired);
+      return readSpillMeta(db).extent;
+    }).immediate();
+    // An extend into a large spill rewrites most of its pages into the WAL: copied back, the WAL's file is emptied
+    // rather than left on disk at the size of the spill until the next extend.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return extent;
+  } finally {
+    log = undefined;
+    connection.close();
+  }
+}
+
+const nullable = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+function run(request: SpillRequest): SpillExtent | undefined {
+  switch (request.op) {
+    case 'extend':
+      return extend(request.through, request.now);
+    case 'close':
+      db.close();
+      return undefined;
+  }
+}
+
+port.on('message', (request: SpillRequest) => {
+  let reply: SpillReply;
+  try {
+    reply = { id: request.id, ok: true, result: run(request) };
+  } catch (error) {
+    reply = { id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(reply);
+});

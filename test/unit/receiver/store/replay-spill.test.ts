@@ -1,0 +1,221 @@
+import type Database from 'better-sqlite3';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger, type Logger } from '../../../../receiver/observability/logger.js';
+import { encodeReplayKeys } from '../../../../receiver/store/dedupe/local-replay-cache.js';
+import { replayDigest } from '../../../../receiver/store/dedupe/replay-digest.js';
+import { ReplaySpill } from '../../../../receiver/store/dedupe/replay-spill.js';
+import type { ReplayKey } from '../../../../receiver/store/replay-cache.js';
+import { openDatabase } from '../../../../receiver/store/sqlite/open-database.js';
+
+const T0 = 1_800_000_000_000;
+const HOUR = 3_600_000;
+
+const digest = (event: number | string): Buffer => replayDigest('pay', 'id', `evt_${event}`);
+const key = (event: number | string, expiresAt: number): ReplayKey => ({ kind: 'id', digest: digest(event), expiresAt });
+
+/** Every store a test opened, removed after it whatever its outcome. */
+const directories: string[] = [];
+
+/** A node's database and the warnings its spill logged. */
+interface Store {
+  readonly directory: string;
+  readonly db: Database.Database;
+  readonly warnings: string[];
+  readonly logger: Logger;
+}
+
+function openStore(directory = mkdtempSync(join(tmpdir(), 'hookwarden-spill-'))): Store {
+  directories.push(directory);
+  const warnings: string[] = [];
+  return { directory, db: openDatabase({ directory, sync: 'normal' }), warnings, logger: { ...silentLogger, warn: (message) => warnings.push(message) } };
+}
+
+/** A replay_log row as the writer commits it with its delivery. */
+function logRow(db: Database.Database, seq: number, keys: readonly ReplayKey[]): void {
+  db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)').run(seq, Math.max(...keys.map((stored) => stored.expiresAt)), encodeReplayKeys(keys));
+}
+
+describe('the replay spill', () => {
+  let store: Store;
+  let spill: ReplaySpill;
+  const open = (): ReplaySpill => ReplaySpill.open(store.db, { directory: store.directory, logger: store.logger });
+
+  beforeEach(() => {
+    store = openStore();
+    spill = open();
+  });
+
+  afterEach(async () => {
+    await spill.close();
+    store.db.close();
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('starts empty, covering nothing', () => {
+    expect([spill.throughSeq, spill.liveUntil, spill.keys]).toEqual([-Infinity, -Infinity, 0]);
+    expect(spill.has(digest(1), T0)).toBe(false);
+  });
+
+  it('covers the rows up to `through` and not beyond, then the rest of the log when `through` is left out', async () => {
+    for (const seq of [1, 2, 3]) logRow(store.db, seq, [key(seq, T0 + HOUR)]);
+    expect(await spill.extend(2, T0)).toBe(2);
+    expect([spill.throughSeq, spill.keys, spill.liveUntil]).toEqual([2, 2, T0 + HOUR]);
+    expect([1, 2, 3].map((event) => spill.has(digest(event), T0))).toEqual([true, true, false]);
+
+    expect(await spill.extend(undefined, T0)).toBe(3);
+    expect([spill.throughSeq, spill.keys]).toEqual([3, 3]);
+    expect(spill.has(digest(3), T0)).toBe(true);
+  });
+
+  it('reads only the rows after the seq it covers, and never covers seqs the log does not hold yet', async () => {
+    logRow(store.db, 5, [key(5, T0 + HOUR)]);
+    expect(await spill.extend(9, T0)).toBe(5);
+    // A row below what the spill covers is not read again.
+    logRow(store.db, 4, [key(4, T0 + HOUR)]);
+    logRow(store.db, 6, [key(6, T0 + HOUR)]);
+    expect(await spill.extend(undefined, T0)).toBe(6);
+    expect([4, 5, 6].map((event) => spill.has(digest(event), T0))).toEqual([false, true, true]);
+    expect(spill.keys).toBe(2);
+    // Nothing new: the seq it covers stays.
+    expect(await spill.extend(undefined, T0)).toBe(6);
+    expect(await spill.extend(3, T0)).toBe(6);
+  });
+
+  it('keeps the later expiry of a digest met twice, within one extend and across two', async () => {
+    logRow(store.db, 1, [key('twice', T0 + 2 * HOUR)]);
+    logRow(store.db, 2, [key('twice', T0 + HOUR)]);
+    logRow(store.db, 3, [key('later', T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    logRow(store.db, 4, [key('later', T0 + 3 * HOUR)]);
+    logRow(store.db, 5, [key('twice', T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    expect(spill.keys).toBe(2);
+    expect(spill.has(digest('twice'), T0 + 1.5 * HOUR)).toBe(true);
+    expect(spill.has(digest('later'), T0 + 2.5 * HOUR)).toBe(true);
+    expect(spill.liveUntil).toBe(T0 + 3 * HOUR);
+  });
+
+  it('neither adds nor keeps keys expired at `now`, and its expiry and count follow', async () => {
+    logRow(store.db, 1, [key('short', T0 + 10), key('long', T0 + HOUR)]);
+    logRow(store.db, 2, [key('gone', T0 + 5)]);
+    await spill.extend(1, T0);
+    expect([spill.keys, spill.liveUntil]).toEqual([2, T0 + HOUR]);
+
+    await spill.extend(undefined, T0 + 20);
+    expect([spill.keys, spill.liveUntil]).toEqual([1, T0 + HOUR]);
+    expect(['short', 'long', 'gone'].map((event) => spill.has(digest(event), T0))).toEqual([false, true, false]);
+
+    await spill.extend(undefined, T0 + 2 * HOUR);
+    expect([spill.throughSeq, spill.keys, spill.liveUntil]).toEqual([2, 0, -Infinity]);
+  });
+
+  it('answers false past a key\'s expiry and for a digest it never held', async () => {
+    logRow(store.db, 1, [key(1, T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    expect(spill.has(digest(1), T0 + HOUR - 1)).toBe(true);
+    expect(spill.has(digest(1), T0 + HOUR)).toBe(false);
+    expect(spill.has(digest(2), T0)).toBe(false);
+  });
+
+  it('picks up rows another connection wrote while it was idle', async () => {
+    logRow(store.db, 1, [key(1, T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    const writer = openDatabase({ directory: store.directory, sync: 'normal' });
+    logRow(writer, 2, [key(2, T0 + HOUR)]);
+    writer.close();
+    expect(await spill.extend(undefined, T0)).toBe(2);
+    expect(spill.has(digest(2), T0)).toBe(true);
+  });
+
+  it('keeps what it covers and holds across a close and a reopen', async () => {
+    logRow(store.db, 1, [key(1, T0 + HOUR), key('sig', T0 + 2 * HOUR)]);
+    await spill.extend(undefined, T0);
+    await spill.close();
+    spill = open();
+    expect([spill.throughSeq, spill.keys, spill.liveUntil]).toEqual([1, 2, T0 + 2 * HOUR]);
+    expect(spill.has(digest(1), T0)).toBe(true);
+    expect(store.warnings).toEqual([]);
+  });
+
+  describe('is discarded with a warning, and the node opens with an empty one,', () => {
+    const discarded = async (): Promise<void> => {
+      spill = open();
+      expect(store.warnings).toEqual(['the replay spill was discarded: it is rebuilt from the replay log']);
+      expect([spill.throughSeq, spill.keys]).toEqual([-Infinity, 0]);
+      expect(spill.has(digest(1), T0)).toBe(false);
+      // And it is rebuilt from this store's log.
+      expect(await spill.extend(undefined, T0)).toBe(1);
+      expect(spill.has(digest(1), T0)).toBe(true);
+    };
+
+    it('when it was built from another store', async () => {
+      const other = openStore();
+      logRow(other.db, 1, [key('theirs', T0 + HOUR)]);
+      const theirs = ReplaySpill.open(other.db, { directory: other.directory, logger: other.logger });
+      await theirs.extend(undefined, T0);
+      await theirs.close();
+      other.db.close();
+      await spill.close();
+      copyFileSync(join(other.directory, 'replay-spill.db'), join(store.directory, 'replay-spill.db'));
+
+      logRow(store.db, 1, [key(1, T0 + HOUR)]);
+      await discarded();
+      expect(spill.has(digest('theirs'), T0)).toBe(false);
+    });
+
+    it('when it covers seqs the log does not hold (a database restored from an older backup)', async () => {
+      for (const seq of [1, 2, 3]) logRow(store.db, seq, [key(seq, T0 + HOUR)]);
+      await spill.extend(undefined, T0);
+      await spill.close();
+      store.db.prepare('DELETE FROM replay_log WHERE seq > 1').run();
+      await discarded();
+      expect(spill.has(digest(3), T0)).toBe(false);
+    });
+
+    it('when its file is not a database', async () => {
+      await spill.close();
+      writeFileSync(join(store.directory, 'replay-spill.db'), Buffer.alloc(8192, 'not a database '));
+      logRow(store.db, 1, [key(1, T0 + HOUR)]);
+      await discarded();
+    });
+  });
+
+  it('closes after the extend it is in, which completes', async () => {
+    const keysPerRow = 100;
+    for (let seq = 1; seq <= 1_000; seq++) {
+      logRow(store.db, seq, Array.from({ length: keysPerRow }, (_, index) => key(`${seq}.${index}`, T0 + HOUR)));
+    }
+    const order: string[] = [];
+    const extended = spill.extend(undefined, T0).then((through) => order.push(`extended through ${through}`));
+    await spill.close().then(() => order.push('closed'));
+    await extended;
+    expect(order).toEqual(['extended through 1000', 'closed']);
+    spill = open();
+    expect([spill.throughSeq, spill.keys]).toEqual([1_000, 100_000]);
+    expect(spill.has(digest('1000.99'), T0)).toBe(true);
+  });
+
+  it.runIf(process.platform === 'linux')('rejects an extend when its thread cannot start, and still answers from what it holds', async () => {
+    logRow(store.db, 1, [key(1, T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    await spill.close();
+    spill = open();
+    // The thread opens the file by name; this thread's connection still reads the removed file (Linux keeps it while open).
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(store.directory, `replay-spill.db${suffix}`), { force: true });
+    logRow(store.db, 2, [key(2, T0 + HOUR)]);
+    await expect(spill.extend(undefined, T0)).rejects.toThrow(/the spill thread ended/);
+    expect([spill.throughSeq, spill.has(digest(1), T0), spill.has(digest(2), T0)]).toEqual([1, true, false]);
+  });
+
+  it('rejects an extend that cannot read the log, and still answers from what it holds', async () => {
+    logRow(store.db, 1, [key(1, T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(store.directory, `receiver.db${suffix}`), { force: true });
+    await expect(spill.extend(undefined, T0)).rejects.toThrow(/unable to open/);
+    expect(spill.throughSeq).toBe(1);
+    expect(spill.has(digest(1), T0)).toBe(true);
+  });
+});
