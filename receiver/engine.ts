@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { replayLogSource } from './store/dedupe/replay-log-source.js';
+import { ReplaySpill } from './store/dedupe/replay-spill.js';
 import { resolve } from 'node:path';
 import { describeRedisTarget, redisTarget } from './store/redis/redis-target.js';
 import type { Server } from 'node:http';
@@ -94,11 +95,13 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   // The replay index loads in slices from here while the rest starts (the writer thread boots meanwhile);
   // the node takes deliveries before it is whole: their claims wait for it.
   let stopping = false;
-  if (shared.replayIndex) {
+  // The replay keys memory has no room for live on disk beside the log (replay-spill.ts).
+  const spill = shared.replayIndex ? ReplaySpill.open(db, { directory: storageDir, logger: options.logger }) : undefined;
+  if (shared.replayIndex && spill) {
     const index = shared.replayIndex;
     const started = performance.now();
-    index.load(replayLogSource(db), now).then(
-      () => options.logger.info('replay index loaded', { keys: index.stats.keys, ms: Math.round(performance.now() - started) }),
+    index.load({ log: replayLogSource(db), spill, now, logger: options.logger }).then(
+      () => options.logger.info('replay index loaded', { keys: index.stats.keys, keysOnDisk: index.stats.spilledKeys, ms: Math.round(performance.now() - started) }),
       (error: unknown) => {
         // A start that failed further on, or a close, shuts the store under the load: nothing to report then.
         if (!stopping) options.logger.error('loading the replay index failed; deliveries get 503 until a restart', { error: errorText(error) });
@@ -121,6 +124,7 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     stopping = true;
     await checkpointer.close();
     await writer.close();
+    await spill?.close();
     await shared.close();
     db.close();
   };
@@ -191,12 +195,13 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
     logger: options.logger,
   });
   await sync.start();
-  const { redisHealth } = shared;
+  const { redisHealth, replayIndex } = shared;
   metrics.watch({
     integrations,
     storeUp: () => storeHealth.state().store === 'ok',
     redisUp: redisHealth && (() => redisHealth().ok),
     backlog: () => outbox.backlog(),
+    replayIndex: replayIndex && (() => replayIndex.stats),
     now,
   });
   const views = new RuntimeViews(db, {

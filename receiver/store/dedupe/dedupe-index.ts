@@ -28,7 +28,6 @@ const MIN_CAPACITY = 1024;
 const SIZED_LOAD = 0.625;
 const MAX_LOAD = 0.8;
 const GROWTH = 1.5;
-const SWEEP_INTERVAL_MS = 1000;
 /**
  * Slots of the draining table every call moves first (K). Moving them all at once stalled the event
  * loop 330 ms at 1.8 million keys. The old table (C slots, L live keys when the move began) must be
@@ -104,8 +103,8 @@ class SlotTable {
  *
  * Pending entries are claims of deliveries not yet durable; they live only here and so die with
  * the process. Committed entries mirror what the store holds and are rebuilt from it at start.
- * `maxKeys` bounds the table: past it `add` refuses rather than forgets a key inside its window,
- * and once a second a sweep starts that drops the expired keys as it passes them, freeing room.
+ * `maxKeys` bounds the table: past it `add` refuses rather than forgets a key inside its window
+ * (the replay cache then moves keys to disk: local-replay-cache.ts).
  */
 export class DedupeIndex {
   private table = new SlotTable(MIN_CAPACITY);
@@ -116,7 +115,6 @@ export class DedupeIndex {
   private epochMs: number | undefined;
   /** Live entries in both tables. */
   private live = 0;
-  private lastSweep = -Infinity;
 
   constructor(readonly maxKeys: number) {}
 
@@ -179,23 +177,33 @@ export class DedupeIndex {
 
   /**
    * Adds committed keys as the replay log stores them (`encodeReplayKeys`, one row or many rows
-   * concatenated), reading digests and expiries in place: a million keys load without a million
-   * objects. Expired keys are skipped; a key met twice keeps its later expiry. The number of keys
-   * not added because the table is at its bound is returned (0 when all fit). Each key does the
-   * work of one `add`.
+   * concatenated) from byte `from` on, reading digests and expiries in place: a million keys load
+   * without a million objects. Expired keys are skipped; a key met twice keeps its later expiry.
+   * Stops at the table's bound: returns the offset of the first key not added (`stored.length`
+   * when all were). Each key does the work of one `add`.
    */
-  addStored(stored: Buffer, now: number): number {
-    let refused = 0;
-    for (let offset = 0; offset + STORED_KEY_BYTES <= stored.length; offset += STORED_KEY_BYTES) {
+  addStored(stored: Buffer, now: number, from = 0): number {
+    let offset = from;
+    for (; offset + STORED_KEY_BYTES <= stored.length; offset += STORED_KEY_BYTES) {
       this.migrate(SLOTS_MOVED_PER_CALL, now);
       const expiresAt = stored.readDoubleLE(offset + DIGEST_BYTES);
       if (expiresAt <= now) continue;
       const tag = this.tag(expiresAt, true, now);
       const existing = this.find(stored, offset, now);
       if (existing >= 0) this.setTag(existing, Math.max(tag, this.tagAt(existing)) | 1);
-      else if (!this.insert(stored, offset, tag, now)) refused++;
+      else if (!this.insert(stored, offset, tag, now)) return offset;
     }
-    return refused;
+    return stored.length;
+  }
+
+  /** Gives the tables' memory back at once; the index is empty after. */
+  clear(): void {
+    if (this.draining) releaseBuffer(this.draining.slots.buffer);
+    releaseBuffer(this.table.slots.buffer);
+    this.draining = undefined;
+    this.moved = 0;
+    this.table = new SlotTable(MIN_CAPACITY);
+    this.live = 0;
   }
 
   remove(digest: Buffer, now: number): void {
@@ -248,14 +256,7 @@ export class DedupeIndex {
 
   /** Puts an absent key into the table, replacing the table first when its used slots would pass MAX_LOAD. */
   private insert(source: Buffer, offset: number, tag: number, now: number): boolean {
-    if (this.live >= this.maxKeys) {
-      // At the bound a sweep starts at most once a second: it frees room as it passes expired keys.
-      if (this.draining === undefined && now - this.lastSweep >= SWEEP_INTERVAL_MS) {
-        this.lastSweep = now;
-        this.replaceTable(this.nextCapacity(), now);
-      }
-      if (this.live >= this.maxKeys) return false;
-    }
+    if (this.live >= this.maxKeys) return false;
     // While the old table drains, the new one cannot pass MAX_LOAD: see SLOTS_MOVED_PER_CALL.
     if (this.draining === undefined && this.table.used + 1 > this.table.capacity * MAX_LOAD) this.replaceTable(this.nextCapacity(), now);
     this.table.put(source.readUInt32LE(offset), source.readUInt32LE(offset + 4), source.readUInt32LE(offset + 8), tag);

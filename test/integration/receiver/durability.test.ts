@@ -120,6 +120,47 @@ describe('durable accept-then-202', () => {
     expect([replay.status, replay.json.status]).toEqual([200, 'duplicate']);
   }, 60_000);
 
+  it('with a replay index bound far below the burst, forgets none of the 202s of a burst cut by kill -9: after restart each is a duplicate, in memory or on disk', async () => {
+    const dir = tempDir();
+    // 400 keys in memory, 2 keys a delivery: most of the burst's keys are moved to disk while it runs.
+    const small = { ...config, storage: { ...config.storage, dedupeIndexMaxKeys: 400 } };
+    const first = await spawnReceiver(dir, small, { TEST_STRIPE_SECRET: secret });
+    running.push(first);
+    const deliveries = await Promise.all(Array.from({ length: 1_000 }, () => sign('stripe', { secret, body: sampleBody('stripe') })));
+    const accepted: typeof deliveries = [];
+    let killed = false;
+    // A sender retries a 503 (the index full while its oldest keys are on their way to disk); the node dies mid-burst.
+    const send = async (delivery: (typeof deliveries)[number]): Promise<void> => {
+      while (!killed) {
+        const answer = await post(`${first.ingressUrl}/hooks/pay`, delivery).catch(() => undefined);
+        if (answer?.status === 202) accepted.push(delivery);
+        if (answer?.status !== 503) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    let next = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next < deliveries.length && !killed) {
+        await send(deliveries[next++]!);
+        if (accepted.length >= 800 && !killed) {
+          killed = true;
+          first.child.kill('SIGKILL');
+        }
+      }
+    }));
+    await first.exited;
+    expect(accepted.length).toBeGreaterThanOrEqual(800);
+    const spill = new Database(join(dir, 'data', 'replay-spill.db'), { readonly: true });
+    expect(spill.prepare('SELECT count(*) FROM spilled').pluck().get()).toBeGreaterThan(400);
+    spill.close();
+
+    const again = await spawnReceiver(dir, small, { TEST_STRIPE_SECRET: secret });
+    running.push(again);
+    const replays = [];
+    for (const delivery of accepted) replays.push((await post(`${again.ingressUrl}/hooks/pay`, delivery)).json.status);
+    expect(replays.filter((status) => status !== 'duplicate')).toEqual([]);
+  }, 120_000);
+
   it('forgets a claim whose node died before storing it: after kill -9 the retry is accepted, never a duplicate', async () => {
     const dir = tempDir();
     const first = await spawnReceiver(dir, config, { TEST_STRIPE_SECRET: secret });

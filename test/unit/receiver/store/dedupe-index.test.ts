@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DedupeIndex, SLOTS_MOVED_PER_CALL } from '../../../../receiver/store/dedupe/dedupe-index.js';
-import { LocalReplayCache, encodeReplayKeys } from '../../../../receiver/store/dedupe/local-replay-cache.js';
+import { encodeReplayKeys } from '../../../../receiver/store/dedupe/local-replay-cache.js';
 import { replayDigest } from '../../../../receiver/store/dedupe/replay-digest.js';
-import { replayLogSource } from '../../../../receiver/store/dedupe/replay-log-source.js';
 import type { ReplayKey } from '../../../../receiver/store/replay-cache.js';
-import { migrate } from '../../../../receiver/store/sqlite/schema.js';
 
 const NOW = 1_700_000_000_000;
 const digest = (value: string) => replayDigest('pay', 'id', value);
@@ -70,45 +67,30 @@ describe('the in-memory dedupe index', () => {
     expect(index.lookup(digest('a'), NOW + 1499)).toBe('committed');
     expect(index.lookup(digest('a'), NOW + 2000)).toBe('absent');
     const stored = encodeReplayKeys([key('b', 5_000), key('b', 9_000), key('b', 7_000), key('gone', 0)]);
-    expect(index.addStored(stored, NOW)).toBe(0);
+    expect(index.addStored(stored, NOW)).toBe(stored.length);
     expect(index.lookup(digest('b'), NOW + 8_999)).toBe('committed');
     expect(index.lookup(digest('gone'), NOW)).toBe('absent');
     expect(index.size).toBe(1);
   });
 
-  it('refuses a key past its bound instead of forgetting one inside its window, and takes keys again once a sweep passes the expired ones', () => {
+  it('refuses a key past its bound instead of forgetting one inside its window; a load stops at the first key it could not add', () => {
     const index = new DedupeIndex(3);
     for (const value of ['a', 'b', 'c']) expect(index.add(digest(value), NOW + 1000, true, NOW)).toBe(true);
     expect(index.add(digest('d'), NOW + 1000, true, NOW)).toBe(false);
     for (const value of ['a', 'b', 'c']) expect(index.lookup(digest(value), NOW)).toBe('committed');
-    // The smallest table has 1024 slots: a sweep started by the refused add passes them all within 1024 / 8 calls.
-    const answers = Array.from({ length: 1024 / SLOTS_MOVED_PER_CALL + 1 }, () => index.add(digest('d'), NOW + 5000, true, NOW + 2000));
-    expect(answers).toContain(true);
-    expect(index.lookup(digest('d'), NOW + 2000)).toBe('committed');
+    index.remove(digest('a'), NOW);
+    const stored = encodeReplayKeys([key('b'), key('gone', -1), key('e'), key('f'), key('g')]);
+    expect(index.addStored(stored, NOW)).toBe(3 * 24);
+    expect(index.addStored(stored, NOW, 3 * 24)).toBe(3 * 24);
+    expect(['b', 'c', 'e', 'f'].map((value) => index.lookup(digest(value), NOW))).toEqual(['committed', 'committed', 'committed', 'absent']);
   });
 
-  it('at its bound, frees the room of expired keys a few slots a call, and refuses again once full of live keys', () => {
-    const index = new DedupeIndex(20_000);
-    // Odd keys live a minute, even ones ten seconds.
-    for (let i = 0; i < 20_000; i++) expect(index.add(digest(`old${i}`), NOW + (i % 2 === 0 ? 10_000 : 60_000), true, NOW)).toBe(true);
-    expect(index.add(digest('over'), NOW + 60_000, true, NOW)).toBe(false);
-    const later = NOW + 10_000;
-    let admitted = 0;
-    let calls = 0;
-    while (admitted < 10_000) {
-      const before = index.slotsToMigrate;
-      if (index.add(digest(`new${admitted}`), later + 60_000, false, later)) admitted++;
-      expect(before - index.slotsToMigrate).toBeLessThanOrEqual(SLOTS_MOVED_PER_CALL);
-      // At most 32,000 slots (20,000 keys at 62.5 %) to sweep, and a call admits at most one key.
-      expect(++calls).toBeLessThanOrEqual(32_000 / SLOTS_MOVED_PER_CALL + 10_000);
-    }
-    expect(index.add(digest('over'), later + 60_000, true, later)).toBe(false);
-    expect(index.size).toBe(20_000);
-    const wrong = Array.from({ length: 20_000 }, (_, i) => i).filter(
-      (i) => index.lookup(digest(`old${i}`), later) !== (i % 2 === 0 ? 'absent' : 'committed') || (i < 10_000 && index.lookup(digest(`new${i}`), later) !== 'pending'),
-    );
-    expect(wrong).toEqual([]);
-    expect(index.bytes).toBeLessThanOrEqual(2 * 16 * 32_000);
+  it('gives its memory back at once when cleared, and takes keys again after', () => {
+    const index = new DedupeIndex(100_000);
+    for (let i = 0; i < 50_000; i++) index.add(digest(`k${i}`), NOW + 60_000, true, NOW);
+    index.clear();
+    expect([index.size, index.bytes, index.lookup(digest('k1'), NOW)]).toEqual([0, 16 * 1024, 'absent']);
+    expect(index.add(digest('k1'), NOW + 60_000, true, NOW)).toBe(true);
   });
 
   it('finds every key it holds, in its state, at every step through growths (long windows), moving at most a few slots a call', () => {
@@ -225,102 +207,3 @@ function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
-
-describe('the single node replay cache', () => {
-  let db: Database.Database;
-  beforeEach(() => {
-    db = new Database(':memory:');
-    migrate(db);
-  });
-  afterEach(() => db.close());
-  const store = (seq: number, keys: readonly ReplayKey[]) =>
-    db.prepare('INSERT INTO replay_log (seq, until, keys) VALUES (?, ?, ?)').run(seq, Math.max(...keys.map((stored) => stored.expiresAt)), encodeReplayKeys(keys));
-
-  it('lets a claim made while the log loads wait for the whole index: a committed key is a duplicate, never new', async () => {
-    const cache = new LocalReplayCache(1000);
-    const early = [cache.claim([key('evt_1')], NOW), cache.claim([key('fresh')], NOW)];
-    expect(cache.status).toBe('loading');
-    store(1, [key('evt_1'), key('expired', -1)]);
-    store(2, [key('gone', -1)]);
-    await cache.load(replayLogSource(db), () => NOW);
-    expect(cache.status).toBe('loaded');
-    expect(await Promise.all(early)).toEqual([{ result: 'duplicate', key: key('evt_1') }, { result: 'new' }]);
-    expect(cache.stats.keys).toBe(2);
-    expect(await cache.claim([key('evt_1')], NOW)).toEqual({ result: 'duplicate', key: key('evt_1') });
-    expect(await cache.claim([key('expired')], NOW)).toEqual({ result: 'new' });
-    expect(await cache.claim([key('gone')], NOW)).toEqual({ result: 'new' });
-  });
-
-  it('answers unavailable past a thousand waiting claims, and to every claim once the load failed', async () => {
-    const cache = new LocalReplayCache(1000);
-    const waiting = Array.from({ length: 1_000 }, (_, i) => cache.claim([key(`w${i}`)], NOW));
-    expect(await cache.claim([key('one too many')], NOW)).toEqual({ result: 'unavailable', detail: 'the replay index is still loading' });
-    const source = replayLogSource(db);
-    db.close(); // the store gone under the load
-    await expect(cache.load(source, () => NOW)).rejects.toThrow();
-    expect(cache.status).toBe('failed');
-    expect(new Set((await Promise.all(waiting)).map((answer) => answer.result))).toEqual(new Set(['unavailable']));
-    expect(await cache.claim([key('later')], NOW)).toEqual({ result: 'unavailable', detail: 'loading the replay index failed' });
-    db = new Database(':memory:');
-  });
-
-  it('loads every live key of a log spread over slices and gaps, zero bytes in digests included, keeping the later expiry of a key stored twice', async () => {
-    const zeroes: ReplayKey = { kind: 'sig', digest: Buffer.alloc(16), expiresAt: NOW + 60_000 };
-    const stored = Array.from({ length: 3_000 }, (_, i) => key(`evt_${i}`));
-    store(-1_000_000_000, [zeroes]);
-    stored.forEach((live, i) => store(1 + i * 397, [live, key(`old_${i}`, -1)]));
-    store(2_000_000, [key('evt_7', 120_000)]);
-    const cache = new LocalReplayCache(10_000);
-    await cache.load(replayLogSource(db), () => NOW);
-    expect(cache.stats.keys).toBe(3_001);
-    const answers = await Promise.all([zeroes, ...stored].map(async (live) => (await cache.claim([live], NOW)).result));
-    expect(answers.filter((answer) => answer !== 'duplicate')).toEqual([]);
-    expect(await cache.claim([key('evt_7')], NOW + 90_000)).toEqual({ result: 'duplicate', key: key('evt_7') });
-    expect(await cache.claim([key('evt_8')], NOW + 90_000)).toEqual({ result: 'new' });
-  });
-
-  it('refuses to load a log with more live keys than its bound rather than forget some', async () => {
-    store(1, [key('a'), key('b'), key('c')]);
-    const cache = new LocalReplayCache(2);
-    await expect(cache.load(replayLogSource(db), () => NOW)).rejects.toThrow(/storage.dedupeIndexMaxKeys \(2\)/);
-    expect(cache.status).toBe('failed');
-  });
-
-  it('claims all keys or none, answers pending while a claim is not committed, and forgets a released claim', async () => {
-    const cache = new LocalReplayCache(1000);
-    await cache.load(replayLogSource(db), () => NOW);
-    expect(await cache.claim([key('id'), key('sig')], NOW)).toEqual({ result: 'new' });
-    expect(await cache.claim([key('other'), key('sig')], NOW)).toEqual({ result: 'pending', key: key('sig') });
-    expect(await cache.claim([key('other')], NOW)).toEqual({ result: 'new' });
-    await cache.release([key('id'), key('sig')]);
-    expect(await cache.claim([key('id'), key('sig')], NOW)).toEqual({ result: 'new' });
-    await cache.commit([key('id'), key('sig')], NOW);
-    expect(await cache.claim([key('sig')], NOW)).toEqual({ result: 'duplicate', key: key('sig') });
-  });
-
-  it('finishes a growth of its index in turns of the loop with no further calls, keeping every key', async () => {
-    const cache = new LocalReplayCache(1_000_000);
-    await cache.load(replayLogSource(db), () => NOW);
-    const keys: ReplayKey[] = [];
-    let before = cache.stats.bytes;
-    // Claimed and committed one at a time until a claim starts a growth: the old table is then still held.
-    while (cache.stats.bytes === before) {
-      before = cache.stats.bytes;
-      const next = key(`k${keys.length}`);
-      keys.push(next);
-      expect(await cache.claim([next], NOW)).toEqual({ result: 'new' });
-      cache.commit([next], NOW);
-    }
-    const grown = cache.stats.bytes - before;
-    for (let turn = 0; turn < 1_000 && cache.stats.bytes !== grown; turn++) await new Promise((resolve) => setImmediate(resolve));
-    expect(cache.stats.bytes).toBe(grown);
-    for (const stored of keys) expect(await cache.claim([stored], NOW)).toEqual({ result: 'duplicate', key: stored });
-  });
-
-  it('answers unavailable rather than forget when the index is full', async () => {
-    const cache = new LocalReplayCache(2);
-    await cache.load(replayLogSource(db), () => NOW);
-    expect((await cache.claim([key('a'), key('b')], NOW)).result).toBe('new');
-    expect((await cache.claim([key('c')], NOW)).result).toBe('unavailable');
-  });
-});
