@@ -11,6 +11,8 @@ export interface NodeProbes {
   readonly redisUp: (() => boolean) | undefined;
   /** Accepted deliveries not yet handed downstream, and the arrival time (Unix ms) of the oldest. */
   backlog(): { readonly count: number; readonly oldestAt: number | null };
+  /** The single node's replay keys in memory (and the bytes they take) and on disk; absent in a fleet, and so are its gauges. */
+  readonly replayIndex: (() => { readonly keys: number; readonly bytes: number; readonly spilledKeys: number }) | undefined;
   now(): number;
 }
 
@@ -169,6 +171,28 @@ export class ReceiverMetrics {
         }
       },
     });
+    const { replayIndex } = probes;
+    if (replayIndex) {
+      new Gauge({
+        name: 'hookwarden_replay_keys',
+        help: 'Live replay keys of the single node: the most recent in memory (at most storage.dedupeIndexMaxKeys), older ones on disk.',
+        labelNames: ['tier'] as const,
+        registers,
+        collect() {
+          const { keys, spilledKeys } = replayIndex();
+          this.set({ tier: 'memory' }, keys);
+          this.set({ tier: 'disk' }, spilledKeys);
+        },
+      });
+      new Gauge({
+        name: 'hookwarden_replay_memory_bytes',
+        help: 'Bytes the replay keys in memory take.',
+        registers,
+        collect() {
+          this.set(replayIndex().bytes);
+        },
+      });
+    }
     new Gauge({
       name: 'hookwarden_downstream_backlog',
       help: 'Accepted deliveries in the outbox not yet handed to the downstream (held ones excluded).',

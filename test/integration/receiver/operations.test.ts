@@ -24,6 +24,8 @@ describe('operations', () => {
     expect(text).toMatch(/hookwarden_deliveries_total\{integration="inv",outcome="accepted",reason="",node="[^"]+"\} 1/);
     expect(text).toMatch(/hookwarden_deliveries_total\{integration="inv",outcome="rejected",reason="signature_missing",node="[^"]+"\} 1/);
     expect(text).toContain('hookwarden_delivery_duration_seconds_bucket');
+    expect(text).toMatch(/hookwarden_replay_keys\{tier="memory",node="[^"]+"\} 2/);
+    expect(text).toMatch(/hookwarden_replay_keys\{tier="disk",node="[^"]+"\} 0/);
     expect((await fetch(`${receiver.engine.adminUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${receiver.engine.adminUrl}/readyz`)).status).toBe(200);
   });
