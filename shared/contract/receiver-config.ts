@@ -216,8 +216,9 @@ export const receiverConfig = z
         /** Ceiling of the database's used bytes: above it the oldest captures are purged first (not the log, not the outbox). */
         maxBytes: positiveInt.min(1_048_576).optional(),
         /**
-         * Replay keys the single node holds in memory; past it deliveries get 503 rather than a forgotten key. A key takes a
-         * 16-byte slot in a table sized at 62.5 % full and kept below 80 % (20–30 bytes a key): the default 4,000,000 keys take at most 98 MiB.
+         * Replay keys the single node holds in memory, the most recent ones; older keys inside their window are kept on disk
+         * (replay-spill.db) and looked up there. 25.6 bytes per key of the bound once it is reached: the default 4,000,000 keys take
+         * at most 98 MiB. Memory drops its oldest quarter only once those keys are on disk: until then new deliveries get 503.
          */
         dedupeIndexMaxKeys: positiveInt.default(4_000_000),
         /** A commit running longer than this makes the node not ready, and the ingress answers 503 instead of queueing. */
