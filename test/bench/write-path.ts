@@ -13,7 +13,7 @@ import { Webhook } from 'standardwebhooks';
 import { stringify } from 'yaml';
 import { startRedisServer } from '../helpers/redis-server.js';
 import type { ReceiverProcess } from '../helpers/receiver-process.js';
-import { prefillLog } from './prefill.js';
+import { prefillLog, prefillReplayKeys } from './prefill.js';
 import { cpuByThread, cpuMicros, rssMb, sampleRss, threadShares, writeBytes } from './process-stats.js';
 import { topSelfTime } from './profile.js';
 import { median, type BenchSection, type Figure, type SectionResult, type Target } from './section.js';
@@ -23,6 +23,12 @@ import { runWrk, writeScript, type SignedRequest, type WrkResult } from './wrk.j
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 64;
 const LOG_ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
+/**
+ * Live replay keys the single node starts with: what about five minutes at the bench's full rate (~6,500
+ * accepted a second, two keys each) leaves, the default storage.dedupeIndexMaxKeys. Memory takes three quarters
+ * of them at start and the rest go to disk, so every new delivery is also looked up there, as in a node in service.
+ */
+const INDEX_KEYS = Number(process.env.BENCH_INDEX_KEYS ?? 4_000_000);
 /** Unique deliveries per accepted run: more than one run can send at the target rate. */
 const PER_RUN = Number(process.env.BENCH_PER_RUN ?? 70_000);
 const READY_TIMEOUT_MS = 120_000;
@@ -74,6 +80,8 @@ async function measureAll(dir: string): Promise<SectionResult> {
   const single = join(dir, 'single');
   const prefillStarted = performance.now();
   prefillLog(join(single, 'data'), LOG_ROWS, INTEGRATION, Date.now());
+  // The log holds two live keys for each of its accepted rows (nine in ten).
+  prefillReplayKeys(join(single, 'data'), INDEX_KEYS - 2 * Math.floor((LOG_ROWS * 9) / 10), Date.now());
   const prefillSeconds = (performance.now() - prefillStarted) / 1000;
   // The prefill leaves about a gigabyte of dirty pages: flushed here, or the node's first fsync at start-up would
   // wait for them (ext4 commits them with its journal) and the start-up figures would measure the bench's own writes.
@@ -88,6 +96,7 @@ async function measureAll(dir: string): Promise<SectionResult> {
   // Ready while the replay index loads (claims wait for it): when the whole index is in, as its own figure.
   const indexLoadedMs = (await untilReady(receiver, (body) => !body.includes('"dedupe":"loading"'))) - spawned;
   const firstReadyzMs = listeningMs;
+  const indexAtStart = replayIndexLoaded(receiver);
 
   const bare = await startBare(SERVER_CORE);
   // From here to the end of the admin reads: every ingress run, warm-ups included, as a node in service takes them.
@@ -175,6 +184,8 @@ async function measureAll(dir: string): Promise<SectionResult> {
     { name: `start-up: listening (and answering /readyz) with ${LOG_ROWS} rows`, value: firstReadyzMs, unit: 'ms' },
     { name: 'start-up: /readyz 200 (claims wait for the replay index)', value: readyMs, unit: 'ms' },
     { name: 'start-up: replay index whole (/readyz no longer says dedupe loading)', value: indexLoadedMs, unit: 'ms' },
+    { name: 'start-up: replay keys loaded into memory', value: indexAtStart.keys, unit: 'keys' },
+    { name: 'start-up: replay keys on disk (replay-spill.db)', value: indexAtStart.keysOnDisk, unit: 'keys' },
     { name: 'pre-filling the log (not a target)', value: prefillSeconds, unit: 's' },
   ];
   const accepted = ratio(rounds.accepted);
@@ -220,6 +231,13 @@ function config(root: string, secret: string, redisUrl: string | undefined): str
     }),
   );
   return file;
+}
+
+/** What the node logged once its replay index was whole: keys in memory and on disk. */
+function replayIndexLoaded(server: ReceiverProcess): { keys: number; keysOnDisk: number } {
+  const line = server.output().split('\n').find((entry) => entry.includes('"msg":"replay index loaded"'));
+  if (!line) throw new Error('the receiver did not log its replay index loaded');
+  return JSON.parse(line) as { keys: number; keysOnDisk: number };
 }
 
 async function untilReady(server: ReceiverProcess, also: (body: string) => boolean = () => true): Promise<number> {
