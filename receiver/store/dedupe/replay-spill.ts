@@ -102,6 +102,8 @@ export class ReplaySpill {
    * it), keeping the later expiry of a digest met twice; drops spilled keys expired at `now`; then records the new
    * throughSeq, all in one transaction of the spill file. Resolves with the new throughSeq. Calls run one at a time,
    * in order. Rejects if the thread fails; the spill stays as it was, and answers `has` as before.
+   * throughSeq goes back only when the log ends below it: its seqs started again (a purge emptied an idle node's log,
+   * and the next delivery took seq 1), and its rows are read again from the start, the keys already spilled kept.
    */
   extend(through: number | undefined, now: number): Promise<number> {
     if (this.closed) return Promise.reject(new ReplaySpillError('the replay spill is closed'));

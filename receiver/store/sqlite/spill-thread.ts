@@ -63,10 +63,14 @@ function extend(through: number | undefined, now: number): SpillExtent {
     log = { keys: connection.prepare('SELECT keys FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?').pluck() };
     const extent = db.transaction(() => {
       const before = readSpillMeta(db).extent;
+      const end = lastSeq ?? -Infinity;
+      // The log ends before what the spill covers only when its seqs started again: a purge that emptied an idle node's
+      // log lets the next delivery take seq 1. Its rows are then read from the start (a key added twice is kept once).
+      const after = end < before.throughSeq ? -Infinity : before.throughSeq;
       // Never past the log's end: a seq the log does not hold yet may still be written, and belongs to a later extend.
       // Every seq up to the log's end is committed: the writer commits in seq order.
-      const throughSeq = Math.max(before.throughSeq, Math.min(through ?? Infinity, lastSeq ?? -Infinity));
-      if (throughSeq > before.throughSeq) insertKeys.run({ after: before.throughSeq, through: throughSeq, now });
+      const throughSeq = Math.max(after, Math.min(through ?? Infinity, end));
+      if (throughSeq > after) insertKeys.run({ after, through: throughSeq, now });
       const expired = deleteExpired.run({ now }).changes;
       const liveUntil = (liveUntilOf.get() as number | null) ?? -Infinity;
       record.run(nullable(throughSeq), nullable(liveUntil), expired);
