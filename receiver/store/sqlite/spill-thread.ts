@@ -6,10 +6,11 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { STORED_KEY_BYTES } from '../dedupe/dedupe-index.js';
+import { DigestFilter } from '../dedupe/digest-filter.js';
 import { DIGEST_BYTES } from '../dedupe/replay-digest.js';
 import { limitStoreThreadCache } from './page-cache.js';
 import { DELETE_EXPIRED_SQL, LIVE_UNTIL_SQL, lastLogSeqSql, readSpillMeta } from './spill-file.js';
-import type { SpillExtent, SpillInit, SpillReply, SpillRequest } from './spill-protocol.js';
+import type { SpillExtended, SpillInit, SpillReply, SpillRequest } from './spill-protocol.js';
 import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
 const init = workerData as SpillInit;
@@ -30,6 +31,13 @@ db.pragma('temp_store = FILE');
  * filenames, so receiver.db cannot be attached read-only, and the thread never writes the log.
  */
 let log: { readonly keys: Database.Statement<[number, number, number]> } | undefined;
+/**
+ * The filter of every digest spilled, shared with the event loop, and the keys added to it since it was made (with
+ * those it was made with). Made at the first extend, and again once it took the keys it was sized for; until then it
+ * keeps the digests that expired since, which only costs the loop a read now and then.
+ */
+let filter: DigestFilter | undefined;
+let filterKeys = 0;
 db.table('logged_keys', {
   columns: ['digest', 'until'],
   parameters: ['after', 'through', 'now'],
@@ -39,7 +47,12 @@ db.table('logged_keys', {
     for (const stored of log.keys.iterate(after as number, through as number, at) as Iterable<Buffer>) {
       for (let offset = 0; offset + STORED_KEY_BYTES <= stored.length; offset += STORED_KEY_BYTES) {
         const until = stored.readDoubleLE(offset + DIGEST_BYTES);
-        if (until > at) yield [stored.subarray(offset, offset + DIGEST_BYTES), until];
+        if (until <= at) continue;
+        const digest = stored.subarray(offset, offset + DIGEST_BYTES);
+        // Before the transaction commits, so that the loop's filter holds every digest the spill holds once it has.
+        filter?.add(digest);
+        filterKeys++;
+        yield [digest, until];
       }
     }
   },
@@ -53,8 +66,21 @@ const insertKeys = db.prepare(`
 const deleteExpired = db.prepare(DELETE_EXPIRED_SQL);
 const liveUntilOf = db.prepare(LIVE_UNTIL_SQL).pluck();
 const record = db.prepare('UPDATE spill_meta SET through_seq = ?, live_until = ?, keys = keys - ?');
+const spilledDigests = db.prepare('SELECT digest FROM spilled').pluck();
 
-function extend(through: number | undefined, now: number): SpillExtent {
+/** Room in a new filter beyond the keys it is made with: the keys of later extends go in until it is full. */
+const FILTER_HEADROOM = 1.5;
+const MIN_FILTER_KEYS = 1 << 16;
+
+/** A new filter of the digests the spill holds (read inside the extend's transaction, with its keys). */
+function makeFilter(keys: number): DigestFilter {
+  const made = DigestFilter.forKeys(Math.max(MIN_FILTER_KEYS, Math.ceil(keys * FILTER_HEADROOM)));
+  for (const digest of spilledDigests.iterate() as Iterable<Buffer>) made.add(digest);
+  filterKeys = keys;
+  return made;
+}
+
+function extend(through: number | undefined, now: number): SpillExtended {
   const connection = new Database(init.logFile, { readonly: true, fileMustExist: true });
   // It reads the log once, in seq order: a page cache would only hold what was read.
   limitStoreThreadCache(connection);
@@ -74,7 +100,9 @@ function extend(through: number | undefined, now: number): SpillExtent {
       const expired = deleteExpired.run({ now }).changes;
       const liveUntil = (liveUntilOf.get() as number | null) ?? -Infinity;
       record.run(nullable(throughSeq), nullable(liveUntil), expired);
-      return readSpillMeta(db).extent;
+      const recorded = readSpillMeta(db).extent;
+      if (!filter || filterKeys > filter.capacity) filter = makeFilter(recorded.keys);
+      return { extent: recorded, filter: filter.buffer };
     }).immediate();
     // An extend into a large spill rewrites most of its pages into the WAL: copied back, the WAL's file is emptied
     // rather than left on disk at the size of the spill until the next extend.
@@ -88,7 +116,7 @@ function extend(through: number | undefined, now: number): SpillExtent {
 
 const nullable = (value: number): number | null => (Number.isFinite(value) ? value : null);
 
-function run(request: SpillRequest): SpillExtent | undefined {
+function run(request: SpillRequest): SpillExtended | undefined {
   switch (request.op) {
     case 'extend':
       return extend(request.through, request.now);

@@ -195,6 +195,20 @@ describe('the replay spill', () => {
     });
   });
 
+  it('answers for every key it took, once its filter was made and again after it grew past it', async () => {
+    logRow(store.db, 1, [key('first', T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    // 100,000 keys: more than the first filter was made for.
+    for (let seq = 2; seq <= 1_001; seq++) {
+      logRow(store.db, seq, Array.from({ length: 100 }, (_, index) => key(`${seq}.${index}`, T0 + HOUR)));
+    }
+    await spill.extend(undefined, T0);
+    const missed: string[] = [];
+    for (let seq = 2; seq <= 1_001; seq++) for (let index = 0; index < 100; index++) if (!spill.has(digest(`${seq}.${index}`), T0)) missed.push(`${seq}.${index}`);
+    expect([spill.keys, missed, spill.has(digest('first'), T0)]).toEqual([100_001, [], true]);
+    expect(spill.has(digest('never'), T0)).toBe(false);
+  });
+
   it('closes after the extend it is in, which completes', async () => {
     const keysPerRow = 100;
     for (let seq = 1; seq <= 1_000; seq++) {
