@@ -37,6 +37,21 @@ export class DigestFilter {
     }
   }
 
+  /**
+   * Adds every digest of `digests` (digests back to back, as the spill thread reads them out in slices) with plain
+   * writes: only for a filter no other thread has been given yet, which the message that gives it then publishes.
+   * Atomics cost about a third of making a filter of 6M digests.
+   */
+  fillBeforeSharing(digests: Buffer): void {
+    for (let offset = 0; offset + DIGEST_BYTES <= digests.length; offset += DIGEST_BYTES) {
+      const [first, step] = probes(digests.subarray(offset, offset + DIGEST_BYTES));
+      for (let probe = 0, bit = first % this.size; probe < PROBES; probe++, bit = (bit + step) % this.size) {
+        const byte = bit >>> 3;
+        this.bits[byte] = (this.bits[byte] as number) | (1 << (bit & 7));
+      }
+    }
+  }
+
   /** False only for a digest never added; true for every digest added, and for about 1 % of the others at capacity. */
   mightHold(digest: Buffer): boolean {
     const [first, step] = probes(digest);

@@ -13,6 +13,12 @@ import { DELETE_EXPIRED_SQL, LIVE_UNTIL_SQL, lastLogSeqSql, readSpillMeta } from
 import type { SpillExtended, SpillInit, SpillReply, SpillRequest } from './spill-protocol.js';
 import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
+/** Room in a new filter beyond the keys it is made with: the keys of later extends go in until it is full. */
+const FILTER_HEADROOM = 1.5;
+const MIN_FILTER_KEYS = 1 << 16;
+/** Digests read per slice while a filter is made: 1 MB a slice. */
+const FILTER_SLICE_KEYS = 65_536;
+
 const init = workerData as SpillInit;
 const port = parentPort;
 if (!port) throw new Error('spill-thread runs only as a worker');
@@ -66,16 +72,19 @@ const insertKeys = db.prepare(`
 const deleteExpired = db.prepare(DELETE_EXPIRED_SQL);
 const liveUntilOf = db.prepare(LIVE_UNTIL_SQL).pluck();
 const record = db.prepare('UPDATE spill_meta SET through_seq = ?, live_until = ?, keys = keys - ?');
-const spilledDigests = db.prepare('SELECT digest FROM spilled').pluck();
-
-/** Room in a new filter beyond the keys it is made with: the keys of later extends go in until it is full. */
-const FILTER_HEADROOM = 1.5;
-const MIN_FILTER_KEYS = 1 << 16;
+/**
+ * The spill's digests in digest order, a slice at a time, back to back in one blob (group_concat of blobs passes their
+ * bytes through, see replay-log-source.ts): a Buffer per digest cost about three times as much at 6M digests.
+ */
+const spilledDigests = db.prepare(`SELECT CAST(group_concat(digest, '') AS BLOB) FROM
+  (SELECT digest FROM spilled WHERE digest > ? ORDER BY digest LIMIT ${FILTER_SLICE_KEYS})`).pluck();
 
 /** A new filter of the digests the spill holds (read inside the extend's transaction, with its keys). */
 function makeFilter(keys: number): DigestFilter {
   const made = DigestFilter.forKeys(Math.max(MIN_FILTER_KEYS, Math.ceil(keys * FILTER_HEADROOM)));
-  for (const digest of spilledDigests.iterate() as Iterable<Buffer>) made.add(digest);
+  for (let slice = spilledDigests.get(Buffer.alloc(0)) as Buffer | null; slice; slice = spilledDigests.get(slice.subarray(-DIGEST_BYTES)) as Buffer | null) {
+    made.fillBeforeSharing(slice);
+  }
   filterKeys = keys;
   return made;
 }

@@ -14,6 +14,15 @@ describe('the filter of spilled digests', () => {
     expect(falsePositives).toBeLessThan(50_000 * 0.02);
   });
 
+  it('takes digests back to back before it is shared, as one at a time', () => {
+    const added = digests('slice_', 10_000);
+    const filled = DigestFilter.forKeys(10_000);
+    filled.fillBeforeSharing(Buffer.concat(added));
+    const one = DigestFilter.forKeys(10_000);
+    for (const digest of added) one.add(digest);
+    expect(Buffer.from(filled.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+  });
+
   it('shows another thread\'s additions through the same shared memory', () => {
     const filter = DigestFilter.forKeys(1_000);
     const view = new DigestFilter(filter.buffer);
