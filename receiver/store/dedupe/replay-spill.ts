@@ -5,8 +5,9 @@ import type { Worker } from 'node:worker_threads';
 import { errorText, type Logger } from '../../observability/logger.js';
 import { limitStoreThreadCache } from '../sqlite/page-cache.js';
 import { createSpillSchema, lastLogSeqSql, readSpillMeta, SPILL_FILE_NAME } from '../sqlite/spill-file.js';
-import type { SpillExtent, SpillInit, SpillOp, SpillReply } from '../sqlite/spill-protocol.js';
+import type { SpillExtended, SpillExtent, SpillInit, SpillOp, SpillReply } from '../sqlite/spill-protocol.js';
 import { startWorker } from '../sqlite/start-worker.js';
+import { DigestFilter } from './digest-filter.js';
 
 export interface ReplaySpillOptions {
   /** The storage directory (receiver.db and replay-spill.db live there). */
@@ -15,7 +16,7 @@ export interface ReplaySpillOptions {
 }
 
 interface Outstanding {
-  readonly resolve: (extent: SpillExtent | undefined) => void;
+  readonly resolve: (result: SpillExtended | undefined) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -38,6 +39,8 @@ export class ReplaySpillError extends Error {
  */
 export class ReplaySpill {
   private extent: SpillExtent;
+  /** Every digest the spill holds, and some it no longer does; none until the first extend (the thread makes it). */
+  private filter: DigestFilter | undefined;
   private readonly lookup: Database.Statement<[Buffer, number]>;
   private worker: Worker | undefined;
   private readonly outstanding = new Map<number, Outstanding>();
@@ -89,10 +92,12 @@ export class ReplaySpill {
 
   /**
    * Whether a key with this 16-byte digest was spilled and its expiry is after `now`: one indexed read on this thread's
-   * read-only connection, none when now >= liveUntil. Throws if the file cannot be read.
+   * read-only connection, none when now >= liveUntil, nor (from the first extend on) for a digest the thread's filter
+   * rules out: all but about 1 % of those never spilled. Throws if the file cannot be read.
    */
   has(digest: Buffer, now: number): boolean {
     if (now >= this.extent.liveUntil) return false;
+    if (this.filter && !this.filter.mightHold(digest)) return false;
     return this.lookup.get(digest, now) !== undefined;
   }
 
@@ -102,12 +107,15 @@ export class ReplaySpill {
    * it), keeping the later expiry of a digest met twice; drops spilled keys expired at `now`; then records the new
    * throughSeq, all in one transaction of the spill file. Resolves with the new throughSeq. Calls run one at a time,
    * in order. Rejects if the thread fails; the spill stays as it was, and answers `has` as before.
+   * throughSeq goes back only when the log ends below it: its seqs started again (a purge emptied an idle node's log,
+   * and the next delivery took seq 1), and its rows are read again from the start, the keys already spilled kept.
    */
   extend(through: number | undefined, now: number): Promise<number> {
     if (this.closed) return Promise.reject(new ReplaySpillError('the replay spill is closed'));
     const extended = this.tail.then(async () => {
-      const extent = (await this.request({ op: 'extend', through, now })) as SpillExtent;
+      const { extent, filter } = (await this.request({ op: 'extend', through, now })) as SpillExtended;
       this.extent = extent;
+      this.filter = new DigestFilter(filter);
       return extent.throughSeq;
     });
     this.tail = extended.catch(() => undefined);
@@ -129,7 +137,7 @@ export class ReplaySpill {
     this.reader.close();
   }
 
-  private request(op: SpillOp): Promise<SpillExtent | undefined> {
+  private request(op: SpillOp): Promise<SpillExtended | undefined> {
     const worker = this.thread();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

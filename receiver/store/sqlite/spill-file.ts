@@ -15,9 +15,12 @@ const EXPIRY_MINUTE_MS = 60_000;
  * spilled_by_expiry_minute: the index expired keys are deleted through. It is keyed by the minute of the expiry, not the
  * expiry itself: its entries are (minute, digest), so the keys of an extend, inserted in digest order, land in order
  * within each of the few minutes they expire in, a page at a time. Keyed by the exact expiry they would land in random
- * order across a region of the index many times the thread's page cache, a page written per key.
+ * order across a region of the index many times the thread's page cache, a page written per key: measured, 1M keys
+ * into a spill of 5M took 16.4 s and 4.1 GB of writes that way, 6.1 s and 0.68 GB this way (5M into an empty one:
+ * 74 s and 23 GB, 18.8 s and 1.0 GB).
  * spill_meta: the store the spill was built from, the last replay_log seq it covers, and what it holds (null: none).
- * The key count is kept by a trigger: an upsert's change count does not tell a new digest from a later expiry.
+ * The key count is kept by a trigger, as an upsert's change count does not tell a new digest from a later expiry; it
+ * cost no measurable time (the same extends without it: 6.3 s and 21.7 s, at a higher load).
  */
 const SPILL_SCHEMA = `
   CREATE TABLE IF NOT EXISTS spilled (digest BLOB PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;

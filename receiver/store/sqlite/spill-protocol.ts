@@ -7,7 +7,7 @@ export interface SpillInit {
 }
 
 type Op =
-  /** Replies with the spill's extent after the extend (see ReplaySpill.extend). */
+  /** Replies with a SpillExtended (see ReplaySpill.extend). */
   | { readonly op: 'extend'; readonly through: number | undefined; readonly now: number }
   | { readonly op: 'close' };
 
@@ -23,4 +23,10 @@ export interface SpillExtent {
   readonly keys: number;
 }
 
-export type SpillReply = { readonly id: number; readonly ok: true; readonly result: SpillExtent | undefined } | { readonly id: number; readonly ok: false; readonly error: string };
+/** An extend's answer: the extent it recorded and the thread's filter of the spilled digests (digest-filter.ts). */
+export interface SpillExtended {
+  readonly extent: SpillExtent;
+  readonly filter: SharedArrayBuffer;
+}
+
+export type SpillReply = { readonly id: number; readonly ok: true; readonly result: SpillExtended | undefined } | { readonly id: number; readonly ok: false; readonly error: string };

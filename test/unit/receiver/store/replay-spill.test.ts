@@ -84,6 +84,18 @@ describe('the replay spill', () => {
     expect(await spill.extend(3, T0)).toBe(6);
   });
 
+  it('reads the log again from its start when its seqs started again, keeping the keys it holds', async () => {
+    for (const seq of [1, 2, 3]) logRow(store.db, seq, [key(seq, T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    // A purge emptied the log of an idle node: the next delivery takes seq 1 again.
+    store.db.prepare('DELETE FROM replay_log').run();
+    expect(await spill.extend(undefined, T0)).toBe(-Infinity);
+    logRow(store.db, 1, [key('after the purge', T0 + HOUR)]);
+    expect(await spill.extend(undefined, T0)).toBe(1);
+    expect(['after the purge', 1, 3].map((event) => spill.has(digest(event), T0))).toEqual([true, true, true]);
+    expect(spill.keys).toBe(4);
+  });
+
   it('keeps the later expiry of a digest met twice, within one extend and across two', async () => {
     logRow(store.db, 1, [key('twice', T0 + 2 * HOUR)]);
     logRow(store.db, 2, [key('twice', T0 + HOUR)]);
@@ -181,6 +193,20 @@ describe('the replay spill', () => {
       logRow(store.db, 1, [key(1, T0 + HOUR)]);
       await discarded();
     });
+  });
+
+  it('answers for every key it took, once its filter was made and again after it grew past it', async () => {
+    logRow(store.db, 1, [key('first', T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    // 100,000 keys: more than the first filter was made for.
+    for (let seq = 2; seq <= 1_001; seq++) {
+      logRow(store.db, seq, Array.from({ length: 100 }, (_, index) => key(`${seq}.${index}`, T0 + HOUR)));
+    }
+    await spill.extend(undefined, T0);
+    const missed: string[] = [];
+    for (let seq = 2; seq <= 1_001; seq++) for (let index = 0; index < 100; index++) if (!spill.has(digest(`${seq}.${index}`), T0)) missed.push(`${seq}.${index}`);
+    expect([spill.keys, missed, spill.has(digest('first'), T0)]).toEqual([100_001, [], true]);
+    expect(spill.has(digest('never'), T0)).toBe(false);
   });
 
   it('closes after the extend it is in, which completes', async () => {
