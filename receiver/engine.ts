@@ -71,6 +71,11 @@ const WRITER_BUSY_TIMEOUT_MS = 5_000;
 /** How often the checkpoint thread copies the WAL into the database file (more often near the backstop: checkpoint-schedule.ts). */
 const CHECKPOINT_INTERVAL_MS = 1_000;
 const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * The filter of the replay keys on disk is sized for at most this many per key memory holds (10 bits each: 10 bytes
+ * per key of storage.dedupeIndexMaxKeys). Past it the filter rules out fewer keys, and more lookups read the file.
+ */
+const SPILL_FILTER_KEYS_PER_MEMORY_KEY = 8;
 
 /** Opens the store, builds every integration (so a bad secret fails before anything listens), then listens. */
 export async function startReceiver(loaded: LoadedConfig, options: EngineOptions): Promise<ReceiverEngine> {
@@ -96,7 +101,9 @@ export async function startReceiver(loaded: LoadedConfig, options: EngineOptions
   // the node takes deliveries before it is whole: their claims wait for it.
   let stopping = false;
   // The replay keys memory has no room for live on disk beside the log (replay-spill.ts).
-  const spill = shared.replayIndex ? ReplaySpill.open(db, { directory: storageDir, logger: options.logger }) : undefined;
+  const spill = shared.replayIndex
+    ? ReplaySpill.open(db, { directory: storageDir, logger: options.logger, maxFilterKeys: SPILL_FILTER_KEYS_PER_MEMORY_KEY * config.storage.dedupeIndexMaxKeys })
+    : undefined;
   if (shared.replayIndex && spill) {
     const index = shared.replayIndex;
     const started = performance.now();

@@ -186,7 +186,7 @@ export class ReceiverMetrics {
       });
       new Gauge({
         name: 'hookwarden_replay_memory_bytes',
-        help: 'Bytes the replay keys in memory take.',
+        help: 'Bytes the replay keys in memory take, with the filter of those on disk.',
         registers,
         collect() {
           this.set(replayIndex().bytes);

@@ -29,6 +29,8 @@ export interface SpilledKeys {
   /** The latest expiry of a key on disk: past it `has` is false without a read. */
   readonly liveUntil: number;
   readonly keys: number;
+  /** Memory its filter of spilled digests takes. */
+  readonly filterBytes: number;
   has(digest: Buffer, now: number): boolean;
   /** Adds the live keys of the log's rows after `throughSeq` through `through` (undefined: the log's end as the spill reads it). */
   extend(through: number | undefined, now: number): Promise<number>;
@@ -153,8 +155,10 @@ export class LocalReplayCache implements ReplayCache {
     return this.state;
   }
 
+  /** Keys in memory, the bytes they and the spill's filter take, and the keys on disk. */
   get stats(): { keys: number; bytes: number; maxKeys: number; spilledKeys: number } {
-    return { keys: this.claims.size + this.recent.size, bytes: this.claims.bytes + this.recent.bytes, maxKeys: this.maxKeys, spilledKeys: this.sources?.spill.keys ?? 0 };
+    const spill = this.sources?.spill;
+    return { keys: this.claims.size + this.recent.size, bytes: this.claims.bytes + this.recent.bytes + (spill?.filterBytes ?? 0), maxKeys: this.maxKeys, spilledKeys: spill?.keys ?? 0 };
   }
 
   /**
@@ -165,10 +169,12 @@ export class LocalReplayCache implements ReplayCache {
   async load(sources: ReplayIndexSources): Promise<void> {
     this.sources = sources;
     try {
-      await this.fill(sources);
+      const extended = await this.fill(sources);
       this.diskHoldsOthers = sources.spill.liveUntil > sources.now();
       this.state = 'loaded';
       this.settle();
+      // The spill's filter lives in memory only: until an extend makes it, every key memory lacks is read from the file.
+      if (this.diskHoldsOthers && !extended) this.makeSpillFilter(sources);
       this.afterChange(sources.now());
     } catch (error) {
       this.state = 'failed';
@@ -177,7 +183,8 @@ export class LocalReplayCache implements ReplayCache {
     }
   }
 
-  private async fill({ log, spill, now }: ReplayIndexSources): Promise<void> {
+  /** Loads memory, extending the spill first over what memory does not take; says whether it extended the spill. */
+  private async fill({ log, spill, now }: ReplayIndexSources): Promise<boolean> {
     const counted: { from: number; keys: number }[] = [];
     for await (const from of slices(log, spill.throughSeq)) counted.push({ from, keys: log.keyBytes(from, from + LOAD_SLICE_SEQS, now()) / KEY_BYTES });
     const first = firstOfNewest(counted, this.recent.loadBudget);
@@ -188,6 +195,11 @@ export class LocalReplayCache implements ReplayCache {
       if (keys && !this.recent.addStored(keys, at)) throw new Error('the replay log grew past the index while it loaded');
       await nextTurn();
     }
+    return first > 0;
+  }
+
+  private makeSpillFilter({ spill, now, logger }: ReplayIndexSources): void {
+    spill.extend(spill.throughSeq, now()).catch((error: unknown) => logger.warn('reading the replay keys on disk into their filter failed; each is read from the file', { error: errorText(error) }));
   }
 
   claim(keys: readonly ReplayKey[], now: number): ClaimResult | Promise<ClaimResult> {

@@ -13,6 +13,8 @@ export interface ReplaySpillOptions {
   /** The storage directory (receiver.db and replay-spill.db live there). */
   readonly directory: string;
   readonly logger: Logger;
+  /** Keys the in-memory filter of spilled digests is sized for at most: 1.25 bytes each, more with a spill's headroom. */
+  readonly maxFilterKeys: number;
 }
 
 interface Outstanding {
@@ -63,7 +65,7 @@ export class ReplaySpill {
    */
   static open(db: Database.Database, options: ReplaySpillOptions): ReplaySpill {
     const file = join(options.directory, SPILL_FILE_NAME);
-    const init: SpillInit = { spillFile: file, logFile: db.name };
+    const init: SpillInit = { spillFile: file, logFile: db.name, maxFilterKeys: options.maxFilterKeys };
     const storeIdentity = db.prepare('SELECT id FROM store_identity').pluck().get() as Buffer;
     const lastSeq = (db.prepare(lastLogSeqSql('main')).pluck().get() as number | null) ?? -Infinity;
     try {
@@ -88,6 +90,11 @@ export class ReplaySpill {
   /** Keys the spill holds (as of the last extend; for stats and logs). */
   get keys(): number {
     return this.extent.keys;
+  }
+
+  /** Memory the filter of spilled digests takes (shared with the spill thread, which makes it). */
+  get filterBytes(): number {
+    return this.filter?.buffer.byteLength ?? 0;
   }
 
   /**

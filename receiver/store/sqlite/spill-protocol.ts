@@ -4,6 +4,8 @@ export interface SpillInit {
   readonly spillFile: string;
   /** The node's receiver.db, whose replay_log the thread reads. */
   readonly logFile: string;
+  /** Keys the filter of spilled digests is sized for at most (digest-filter.ts): past them it rules out fewer. */
+  readonly maxFilterKeys: number;
 }
 
 type Op =

@@ -93,7 +93,8 @@ const spilledDigests = db.prepare(`SELECT CAST(group_concat(digest, '') AS BLOB)
  * ~70 MB more RSS in the thread's malloc arena after a 5M-key make. Between turns they are given back at once.
  */
 async function makeFilter(keys: number): Promise<DigestFilter> {
-  const made = DigestFilter.forKeys(Math.max(MIN_FILTER_KEYS, Math.ceil(keys * FILTER_HEADROOM)));
+  // Bounded by configuration: a spill of more keys than the filter is sized for only costs more reads of the file.
+  const made = DigestFilter.forKeys(Math.min(init.maxFilterKeys, Math.max(MIN_FILTER_KEYS, Math.ceil(keys * FILTER_HEADROOM))));
   for (let after = Buffer.alloc(0), slice = spilledDigests.get(after) as Buffer | null; slice; slice = spilledDigests.get(after) as Buffer | null) {
     made.fillBeforeSharing(slice);
     after = Buffer.from(slice.subarray(-DIGEST_BYTES));

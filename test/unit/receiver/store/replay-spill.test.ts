@@ -41,7 +41,7 @@ function logRow(db: Database.Database, seq: number, keys: readonly ReplayKey[]):
 describe('the replay spill', () => {
   let store: Store;
   let spill: ReplaySpill;
-  const open = (): ReplaySpill => ReplaySpill.open(store.db, { directory: store.directory, logger: store.logger });
+  const open = (maxFilterKeys = 1_000_000): ReplaySpill => ReplaySpill.open(store.db, { directory: store.directory, logger: store.logger, maxFilterKeys });
 
   beforeEach(() => {
     store = openStore();
@@ -166,7 +166,7 @@ describe('the replay spill', () => {
     it('when it was built from another store', async () => {
       const other = openStore();
       logRow(other.db, 1, [key('theirs', T0 + HOUR)]);
-      const theirs = ReplaySpill.open(other.db, { directory: other.directory, logger: other.logger });
+      const theirs = ReplaySpill.open(other.db, { directory: other.directory, logger: other.logger, maxFilterKeys: 1_000_000 });
       await theirs.extend(undefined, T0);
       await theirs.close();
       other.db.close();
@@ -207,6 +207,18 @@ describe('the replay spill', () => {
     for (let seq = 2; seq <= 1_001; seq++) for (let index = 0; index < 100; index++) if (!spill.has(digest(`${seq}.${index}`), T0)) missed.push(`${seq}.${index}`);
     expect([spill.keys, missed, spill.has(digest('first'), T0)]).toEqual([100_001, [], true]);
     expect(spill.has(digest('never'), T0)).toBe(false);
+  });
+
+  it('keeps its filter within the keys configured, and answers for every key it took past them by reading the file', async () => {
+    await spill.close();
+    spill = open(1_000);
+    for (let seq = 1; seq <= 100; seq++) logRow(store.db, seq, Array.from({ length: 100 }, (_, index) => key(`${seq}.${index}`, T0 + HOUR)));
+    await spill.extend(undefined, T0);
+    // 1,000 keys at 10 bits each.
+    expect(spill.filterBytes).toBe(1_250);
+    const missed: string[] = [];
+    for (let seq = 1; seq <= 100; seq++) for (let index = 0; index < 100; index++) if (!spill.has(digest(`${seq}.${index}`), T0)) missed.push(`${seq}.${index}`);
+    expect([spill.keys, missed, spill.has(digest('never'), T0)]).toEqual([10_000, [], false]);
   });
 
   it('closes after the extend it is in, which completes', async () => {
