@@ -25,8 +25,9 @@ const CONNECTIONS = 64;
 const LOG_ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
 /**
  * Live replay keys the single node starts with: what about five minutes at the bench's full rate (~6,500
- * accepted a second, two keys each) leaves, the default storage.dedupeIndexMaxKeys. Memory takes three quarters
- * of them at start and the rest go to disk, so every new delivery is also looked up there, as in a node in service.
+ * accepted a second, two keys each) leaves. Memory takes three quarters of storage.dedupeIndexMaxKeys (2,000,000 by
+ * default) at start and the rest go to disk first, so every new delivery is also checked against the disk's keys,
+ * as in a node in service past its bound.
  */
 const INDEX_KEYS = Number(process.env.BENCH_INDEX_KEYS ?? 4_000_000);
 /** Unique deliveries per accepted run: more than one run can send at the target rate. */
