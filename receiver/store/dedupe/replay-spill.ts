@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { errorText, type Logger } from '../../observability/logger.js';
 import { limitStoreThreadCache } from '../sqlite/page-cache.js';
-import { createSpillSchema, lastLogSeqSql, readSpillMeta, SPILL_FILE_NAME } from '../sqlite/spill-file.js';
+import { createSpillSchema, lastLogSeqSql, readSpillMeta, SPILL_FILE_NAME, SPILLED_SQL } from '../sqlite/spill-file.js';
 import type { SpillExtended, SpillExtent, SpillInit, SpillOp, SpillReply } from '../sqlite/spill-protocol.js';
 import { startWorker } from '../sqlite/start-worker.js';
 import { DigestFilter } from './digest-filter.js';
@@ -56,7 +56,7 @@ export class ReplaySpill {
     private readonly init: SpillInit,
   ) {
     this.extent = readSpillMeta(reader).extent;
-    this.lookup = reader.prepare('SELECT 1 FROM spilled WHERE digest = ? AND until > ?');
+    this.lookup = reader.prepare(SPILLED_SQL);
   }
 
   /**

@@ -10,7 +10,7 @@ import { DigestFilter } from '../dedupe/digest-filter.js';
 import { releaseBuffer } from '../dedupe/release-buffer.js';
 import { DIGEST_BYTES } from '../dedupe/replay-digest.js';
 import { limitStoreThreadCache } from './page-cache.js';
-import { DELETE_EXPIRED_SQL, LIVE_UNTIL_SQL, lastLogSeqSql, readSpillMeta } from './spill-file.js';
+import { MAX_SPILL_RUNS, lastLogSeqSql, readSpillMeta } from './spill-file.js';
 import type { SpillExtended, SpillInit, SpillReply, SpillRequest } from './spill-protocol.js';
 import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
@@ -68,14 +68,44 @@ db.table('logged_keys', {
   },
 });
 
-/** In digest order: each page of the spill's B-tree is then written once per extend, not once per key. */
-const insertKeys = db.prepare(`
-  INSERT INTO spilled (digest, until)
-    SELECT digest, until FROM logged_keys(:after, :through, :now) WHERE true ORDER BY digest
-  ON CONFLICT (digest) DO UPDATE SET until = max(until, excluded.until)`);
-const deleteExpired = db.prepare(DELETE_EXPIRED_SQL);
-const liveUntilOf = db.prepare(LIVE_UNTIL_SQL).pluck();
-const record = db.prepare('UPDATE spill_meta SET through_seq = ?, live_until = ?, keys = keys - ?');
+/** A run of its own, in digest order: appended at the B-tree's right edge, each page written once. */
+const insertRun = db.prepare(`
+  INSERT INTO spilled (run, digest, until)
+    SELECT :run, digest, until FROM logged_keys(:after, :through, :now) WHERE true ORDER BY digest
+  ON CONFLICT (run, digest) DO UPDATE SET until = max(until, excluded.until)`);
+/** The live keys of every run as one new run: a digest in several keeps its latest expiry. */
+const mergeRuns = db.prepare(`
+  INSERT INTO spilled (run, digest, until)
+    SELECT :run, digest, max(until) FROM spilled WHERE run < :run AND until > :now GROUP BY digest ORDER BY digest`);
+const recordRun = db.prepare(`
+  INSERT INTO spill_runs (run, max_until, keys) SELECT :run, max(until), count(*) FROM spilled WHERE run = :run HAVING count(*) > 0`);
+const runsBefore = db.prepare('DELETE FROM spilled WHERE run < :run');
+const runRecordsBefore = db.prepare('DELETE FROM spill_runs WHERE run < :run');
+const expiredRuns = db.prepare('DELETE FROM spilled WHERE run IN (SELECT run FROM spill_runs WHERE max_until <= :now)');
+const expiredRunRecords = db.prepare('DELETE FROM spill_runs WHERE max_until <= :now');
+const nextRun = db.prepare('SELECT coalesce(max(run), 0) + 1 FROM spill_runs').pluck();
+const runCount = db.prepare('SELECT count(*) FROM spill_runs').pluck();
+const record = db.prepare(`
+  UPDATE spill_meta SET through_seq = :through, live_until = (SELECT max(max_until) FROM spill_runs), keys = (SELECT coalesce(sum(keys), 0) FROM spill_runs)`);
+const runs = db.prepare('SELECT run FROM spill_runs ORDER BY run').pluck();
+
+/** Adds the live keys of the log's rows after < seq <= through as a new run, drops the runs that expired, and merges the runs once there are too many. */
+function appendRun(after: number, through: number, now: number): void {
+  if (through > after) {
+    const run = nextRun.get() as number;
+    insertRun.run({ run, after, through, now });
+    recordRun.run({ run });
+  }
+  expiredRuns.run({ now });
+  expiredRunRecords.run({ now });
+  if ((runCount.get() as number) > MAX_SPILL_RUNS) {
+    const run = nextRun.get() as number;
+    mergeRuns.run({ run, now });
+    runsBefore.run({ run });
+    runRecordsBefore.run({ run });
+    recordRun.run({ run });
+  }
+}
 /** An upper bound of the keys an extend adds (the live rows' keys, some of them expired), to size a new filter. */
 const INCOMING_KEYS_SQL = `SELECT coalesce(sum(length(keys)), 0) / ${STORED_KEY_BYTES} FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?`;
 /**
@@ -84,7 +114,7 @@ const INCOMING_KEYS_SQL = `SELECT coalesce(sum(length(keys)), 0) / ${STORED_KEY_
  * 4.1-4.3 s so.
  */
 const spilledDigests = db.prepare(`SELECT CAST(group_concat(digest, '') AS BLOB) FROM
-  (SELECT digest FROM spilled WHERE digest > ? ORDER BY digest LIMIT ${FILTER_SLICE_KEYS})`).pluck();
+  (SELECT digest FROM spilled WHERE run = ? AND digest > ? ORDER BY digest LIMIT ${FILTER_SLICE_KEYS})`).pluck();
 
 /**
  * A new filter of the digests the spill holds, for `keys` keys with headroom. Read before the extend's transaction
@@ -95,11 +125,13 @@ const spilledDigests = db.prepare(`SELECT CAST(group_concat(digest, '') AS BLOB)
 async function makeFilter(keys: number): Promise<DigestFilter> {
   // Bounded by configuration: a spill of more keys than the filter is sized for only costs more reads of the file.
   const made = DigestFilter.forKeys(Math.min(init.maxFilterKeys, Math.max(MIN_FILTER_KEYS, Math.ceil(keys * FILTER_HEADROOM))));
-  for (let after = Buffer.alloc(0), slice = spilledDigests.get(after) as Buffer | null; slice; slice = spilledDigests.get(after) as Buffer | null) {
-    made.fillBeforeSharing(slice);
-    after = Buffer.from(slice.subarray(-DIGEST_BYTES));
-    if (slice.buffer instanceof ArrayBuffer && slice.byteOffset === 0 && slice.buffer.byteLength === slice.length) releaseBuffer(slice.buffer);
-    await new Promise((resolve) => setImmediate(resolve));
+  for (const run of runs.all() as number[]) {
+    for (let after = Buffer.alloc(0), slice = spilledDigests.get(run, after) as Buffer | null; slice; slice = spilledDigests.get(run, after) as Buffer | null) {
+      made.fillBeforeSharing(slice);
+      after = Buffer.from(slice.subarray(-DIGEST_BYTES));
+      if (slice.buffer instanceof ArrayBuffer && slice.byteOffset === 0 && slice.buffer.byteLength === slice.length) releaseBuffer(slice.buffer);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   return made;
 }
@@ -127,10 +159,8 @@ async function extend(through: number | undefined, now: number): Promise<SpillEx
       filterKeys = before.keys;
     }
     const extent = db.transaction(() => {
-      if (throughSeq > after) insertKeys.run({ after, through: throughSeq, now });
-      const expired = deleteExpired.run({ now }).changes;
-      const liveUntil = (liveUntilOf.get() as number | null) ?? -Infinity;
-      record.run(nullable(throughSeq), nullable(liveUntil), expired);
+      appendRun(after, throughSeq, now);
+      record.run({ through: nullable(throughSeq) });
       return { extent: readSpillMeta(db).extent, filter: (filter as DigestFilter).buffer };
     }).immediate();
     // An extend into a large spill rewrites most of its pages into the WAL: copied back, the WAL's file is emptied

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,7 +104,8 @@ describe('the replay spill', () => {
     logRow(store.db, 4, [key('later', T0 + 3 * HOUR)]);
     logRow(store.db, 5, [key('twice', T0 + HOUR)]);
     await spill.extend(undefined, T0);
-    expect(spill.keys).toBe(2);
+    // Each extend is a run of its own: a digest met in two runs is held in each until they are merged.
+    expect(spill.keys).toBe(4);
     expect(spill.has(digest('twice'), T0 + 1.5 * HOUR)).toBe(true);
     expect(spill.has(digest('later'), T0 + 2.5 * HOUR)).toBe(true);
     expect(spill.liveUntil).toBe(T0 + 3 * HOUR);
@@ -116,12 +117,28 @@ describe('the replay spill', () => {
     await spill.extend(1, T0);
     expect([spill.keys, spill.liveUntil]).toEqual([2, T0 + HOUR]);
 
+    // A run is deleted once all its keys expired; until then an expired key stays in it, and is not live.
     await spill.extend(undefined, T0 + 20);
-    expect([spill.keys, spill.liveUntil]).toEqual([1, T0 + HOUR]);
-    expect(['short', 'long', 'gone'].map((event) => spill.has(digest(event), T0))).toEqual([false, true, false]);
+    expect([spill.keys, spill.liveUntil]).toEqual([2, T0 + HOUR]);
+    expect(['short', 'long', 'gone'].map((event) => spill.has(digest(event), T0 + 20))).toEqual([false, true, false]);
 
     await spill.extend(undefined, T0 + 2 * HOUR);
     expect([spill.throughSeq, spill.keys, spill.liveUntil]).toEqual([2, 0, -Infinity]);
+  });
+
+  it('merges its runs into one once there are more than eight, keeping each digest once with its latest expiry and dropping expired keys', async () => {
+    for (let seq = 1; seq <= 9; seq++) logRow(store.db, seq, [key('every', T0 + seq * HOUR), key(`own${seq}`, T0 + HOUR), key(`brief${seq}`, T0 + 10)]);
+    for (let seq = 1; seq <= 8; seq++) await spill.extend(seq, T0);
+    expect(spill.keys).toBe(24);
+    // The ninth run, 20 ms later: merged with the others, 'every' once, the nine 'own' keys; the 'brief' ones expired.
+    await spill.extend(undefined, T0 + 20);
+    expect(spill.keys).toBe(10);
+    expect(spill.has(digest('every'), T0 + 8.5 * HOUR)).toBe(true);
+    expect(['own1', 'own9', 'brief1', 'brief9'].map((event) => spill.has(digest(event), T0 + 20))).toEqual([true, true, false, false]);
+    const runs = store.db.name.replace('receiver.db', 'replay-spill.db');
+    const file = new Database(runs, { readonly: true });
+    expect(file.prepare('SELECT count(*) FROM spill_runs').pluck().get()).toBe(1);
+    file.close();
   });
 
   it('answers false past a key\'s expiry and for a digest it never held', async () => {
