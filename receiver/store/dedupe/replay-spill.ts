@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Worker } from 'node:worker_threads';
 import { errorText, type Logger } from '../../observability/logger.js';
 import { limitStoreThreadCache } from '../sqlite/page-cache.js';
 import { createSpillSchema, lastLogSeqSql, readSpillMeta, SPILL_FILE_NAME, SPILLED_SQL } from '../sqlite/spill-file.js';
-import type { SpillExtended, SpillExtent, SpillInit, SpillOp, SpillReply } from '../sqlite/spill-protocol.js';
-import { startWorker } from '../sqlite/start-worker.js';
+import type { SpillExtended, SpillExtent, SpillInit, SpillOp } from '../sqlite/spill-protocol.js';
+import { ThreadClient } from '../sqlite/thread-client.js';
 import { DigestFilter } from './digest-filter.js';
 
 export interface ReplaySpillOptions {
@@ -15,11 +14,6 @@ export interface ReplaySpillOptions {
   readonly logger: Logger;
   /** Keys the in-memory filter of spilled digests is sized for at most: 1.25 bytes each, more with a spill's headroom. */
   readonly maxFilterKeys: number;
-}
-
-interface Outstanding {
-  readonly resolve: (result: SpillExtended | undefined) => void;
-  readonly reject: (error: Error) => void;
 }
 
 /** A spill-thread failure, with SQLite's message. */
@@ -44,9 +38,7 @@ export class ReplaySpill {
   /** Every digest the spill holds, and some it no longer does; none until the first extend (the thread makes it). */
   private filter: DigestFilter | undefined;
   private readonly lookup: Database.Statement<[Buffer, number]>;
-  private worker: Worker | undefined;
-  private readonly outstanding = new Map<number, Outstanding>();
-  private nextId = 1;
+  private readonly thread: ThreadClient;
   /** The last extend asked for, settled or not: the next one waits for it. */
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -57,6 +49,7 @@ export class ReplaySpill {
   ) {
     this.extent = readSpillMeta(reader).extent;
     this.lookup = reader.prepare(SPILLED_SQL);
+    this.thread = new ThreadClient('spill-thread', init, (message) => new ReplaySpillError(message));
   }
 
   /**
@@ -111,8 +104,8 @@ export class ReplaySpill {
   /**
    * In the spill thread (started on first use): adds the keys, still live at `now`, of the replay_log rows with
    * throughSeq < seq <= through (through undefined: up to the log's last row when the thread reads it; never past
-   * it), keeping the later expiry of a digest met twice; drops spilled keys expired at `now`; then records the new
-   * throughSeq, all in one transaction of the spill file. Resolves with the new throughSeq. Calls run one at a time,
+   * it) as a new run; drops the runs whose keys all expired at `now`, and merges the runs past MAX_SPILL_RUNS
+   * (spill-file.ts); then records the new throughSeq, all in one transaction of the spill file. Resolves with the new throughSeq. Calls run one at a time,
    * in order. Rejects if the thread fails; the spill stays as it was, and answers `has` as before.
    * throughSeq goes back only when the log ends below it: its seqs started again (a purge emptied an idle node's log,
    * and the next delivery took seq 1), and its rows are read again from the start, the keys already spilled kept.
@@ -120,7 +113,7 @@ export class ReplaySpill {
   extend(through: number | undefined, now: number): Promise<number> {
     if (this.closed) return Promise.reject(new ReplaySpillError('the replay spill is closed'));
     const extended = this.tail.then(async () => {
-      const { extent, filter } = (await this.request({ op: 'extend', through, now })) as SpillExtended;
+      const { extent, filter } = (await this.thread.request({ op: 'extend', through, now } satisfies SpillOp)) as SpillExtended;
       this.extent = extent;
       this.filter = new DigestFilter(filter);
       return extent.throughSeq;
@@ -134,48 +127,8 @@ export class ReplaySpill {
     if (this.closed) return;
     this.closed = true;
     await this.tail;
-    const worker = this.worker;
-    if (worker) {
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      await this.request({ op: 'close' }).catch(() => undefined);
-      await worker.terminate();
-      await exited;
-    }
+    await this.thread.end({ op: 'close' } satisfies SpillOp);
     this.reader.close();
-  }
-
-  private request(op: SpillOp): Promise<SpillExtended | undefined> {
-    const worker = this.thread();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      // The thread keeps the process alive only while it has work in hand.
-      worker.ref();
-      this.outstanding.set(id, { resolve, reject });
-      worker.postMessage({ id, ...op });
-    });
-  }
-
-  /** The thread, started on first use and again after it died (what it had in hand failed). */
-  private thread(): Worker {
-    if (this.worker) return this.worker;
-    const worker = startWorker('spill-thread', this.init);
-    worker.on('message', (reply: SpillReply) => {
-      const entry = this.outstanding.get(reply.id);
-      if (!entry) return;
-      this.outstanding.delete(reply.id);
-      if (this.outstanding.size === 0) worker.unref();
-      if (reply.ok) entry.resolve(reply.result);
-      else entry.reject(new ReplaySpillError(reply.error));
-    });
-    const fail = (error: Error): void => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const entry of this.outstanding.values()) entry.reject(new ReplaySpillError(`the spill thread ended: ${error.message}`));
-      this.outstanding.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
-    this.worker = worker;
-    return worker;
   }
 }
 

@@ -1,3 +1,5 @@
+import type { ThreadReply } from './thread-client.js';
+
 /** What the spill thread is started with. */
 export interface SpillInit {
   /** replay-spill.db, created with its schema by the event loop's side before the thread starts (replay-spill.ts). */
@@ -31,4 +33,4 @@ export interface SpillExtended {
   readonly filter: SharedArrayBuffer;
 }
 
-export type SpillReply = { readonly id: number; readonly ok: true; readonly result: SpillExtended | undefined } | { readonly id: number; readonly ok: false; readonly error: string };
+export type SpillReply = ThreadReply<SpillExtended | undefined>;

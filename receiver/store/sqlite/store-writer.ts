@@ -1,16 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { Worker } from 'node:worker_threads';
 import type { DeliveryWrite } from '../delivery-record.js';
 import type { PurgePolicy, PurgeResult, RedriveSelection } from './log-writer.js';
 import { packBatch } from './packed-batch.js';
-import { startWorker } from './start-worker.js';
-import type { WriterInit, WriterOp, WriterReply } from './writer-protocol.js';
-
-interface Outstanding {
-  readonly sentAt: number;
-  readonly resolve: (result: unknown) => void;
-  readonly reject: (error: Error) => void;
-}
+import { ThreadClient } from './thread-client.js';
+import type { WriterInit, WriterOp } from './writer-protocol.js';
 
 interface QueuedWrite {
   readonly write: DeliveryWrite;
@@ -37,16 +30,16 @@ export class StoreWriteError extends Error {
  * 202 on that, never before.
  */
 export class StoreWriter {
-  private worker: Worker | undefined;
-  private readonly outstanding = new Map<number, Outstanding>();
-  private nextId = 1;
+  private readonly thread: ThreadClient;
   private queue: QueuedWrite[] = [];
   /** The batch being committed, settled when its reply is in. */
   private committing: Promise<void> | undefined;
   private scheduled = false;
   private closed = false;
 
-  constructor(private readonly init: WriterInit) {}
+  constructor(init: WriterInit) {
+    this.thread = new ThreadClient('writer-thread', init, (message) => new StoreWriteError(message));
+  }
 
   /** Starts the thread and resolves once it has opened the database: start-up is not a stalled commit. */
   async start(): Promise<void> {
@@ -60,9 +53,8 @@ export class StoreWriter {
 
   /** How long the oldest request to the thread has been running, in ms; 0 when idle. */
   stalledMs(): number {
-    let oldest = Infinity;
-    for (const entry of this.outstanding.values()) oldest = Math.min(oldest, entry.sentAt);
-    return oldest === Infinity ? 0 : performance.now() - oldest;
+    const oldest = this.thread.oldestSentAt;
+    return oldest === undefined ? 0 : performance.now() - oldest;
   }
 
   write(write: DeliveryWrite): Promise<number> {
@@ -103,10 +95,7 @@ export class StoreWriter {
     if (this.closed) return;
     while (this.queue.length > 0 || this.committing) await (this.committing ?? this.commitNext());
     this.closed = true;
-    if (!this.worker) return;
-    await this.request({ op: 'close' }, true).catch(() => undefined);
-    await this.worker.terminate();
-    this.worker = undefined;
+    await this.thread.end({ op: 'close' } satisfies WriterOp);
   }
 
   private inFlightWrites = 0;
@@ -131,7 +120,7 @@ export class StoreWriter {
   private async commitBatch(batch: readonly QueuedWrite[]): Promise<void> {
     try {
       const packed = packBatch(batch.map((entry) => entry.write));
-      const first = (await this.request({ op: 'commit', batch: packed }, false, [packed.bytes])) as number;
+      const first = (await this.request({ op: 'commit', batch: packed }, [packed.bytes])) as number;
       batch.forEach((entry, index) => entry.resolve(first + index));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
@@ -142,38 +131,8 @@ export class StoreWriter {
     }
   }
 
-  private request(op: WriterOp, closing = false, transfer: readonly ArrayBuffer[] = []): Promise<unknown> {
-    if (this.closed && !closing) return Promise.reject(new StoreWriteError('the store is closed'));
-    const worker = this.thread();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      // The thread keeps the process alive only while it has work in hand (an engine that failed to start leaves nothing running).
-      if (this.outstanding.size === 0) worker.ref();
-      this.outstanding.set(id, { sentAt: performance.now(), resolve, reject });
-      worker.postMessage({ id, ...op }, transfer);
-    });
-  }
-
-  /** The thread, started on first use and again after it died (everything it had in hand failed). */
-  private thread(): Worker {
-    if (this.worker) return this.worker;
-    const worker = startWorker('writer-thread', this.init);
-    worker.on('message', (reply: WriterReply) => {
-      const entry = this.outstanding.get(reply.id);
-      if (!entry) return;
-      this.outstanding.delete(reply.id);
-      if (this.outstanding.size === 0) worker.unref();
-      if (reply.ok) entry.resolve(reply.result);
-      else entry.reject(new StoreWriteError(reply.error));
-    });
-    const fail = (error: Error): void => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const entry of this.outstanding.values()) entry.reject(new StoreWriteError(`the writer thread ended: ${error.message}`));
-      this.outstanding.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
-    this.worker = worker;
-    return worker;
+  private request(op: WriterOp, transfer: readonly ArrayBuffer[] = []): Promise<unknown> {
+    if (this.closed) return Promise.reject(new StoreWriteError('the store is closed'));
+    return this.thread.request(op, transfer);
   }
 }

@@ -1,5 +1,6 @@
 import type { PurgePolicy, RedriveSelection } from './log-writer.js';
 import type { PackedBatch } from './packed-batch.js';
+import type { ThreadReply } from './thread-client.js';
 
 /** What the writer thread is started with. */
 export interface WriterInit {
@@ -24,4 +25,4 @@ type Op =
 export type WriterRequest = Op & { readonly id: number };
 export type WriterOp = Op;
 
-export type WriterReply = { readonly id: number; readonly ok: true; readonly result: unknown } | { readonly id: number; readonly ok: false; readonly error: string };
+export type WriterReply = ThreadReply;
