@@ -217,11 +217,11 @@ export const receiverConfig = z
         maxBytes: positiveInt.min(1_048_576).optional(),
         /**
          * Replay keys the single node holds in memory, the most recent ones; older keys inside their window are kept on disk
-         * (replay-spill.db) and looked up there. 25.6 bytes per key of the bound once it is reached: the default 2,000,000 keys take
-         * at most 49 MiB, and the filter of the keys on disk at most 10 bytes per key of the bound. Memory drops its oldest quarter
+         * (replay-spill.db) and looked up there. 25.6 bytes per key of the bound once it is reached: the default 1,000,000 keys take
+         * at most 25 MiB, and the filter of the keys on disk at most 10 bytes per key of the bound. Memory drops its oldest quarter
          * only once those keys are on disk: until then new deliveries get 503.
          */
-        dedupeIndexMaxKeys: positiveInt.default(2_000_000),
+        dedupeIndexMaxKeys: positiveInt.default(1_000_000),
         /** A commit running longer than this makes the node not ready, and the ingress answers 503 instead of queueing. */
         commitStallSeconds: z.number().positive().max(600).default(5),
       })

@@ -109,8 +109,8 @@ const WHERE_THE_TIME_GOES = `## Design notes
 - Single-node dedupe has three tiers: claims of deliveries not yet durable, the most recent committed keys in memory,
   and every older live key on disk (replay-spill.db). Memory is four generations of open-addressing tables of 16-byte
   slots (96 bits of digest, expiry in seconds and a committed bit), each at most a quarter of
-  \`storage.dedupeIndexMaxKeys\` and, after the first, sized for it at once: 25.6 bytes per key of the bound (49 MiB at
-  the default 2,000,000), and no table held twice while it grows but the first generation's (growths and sweeps move 8
+  \`storage.dedupeIndexMaxKeys\` and, after the first, sized for it at once: 25.6 bytes per key of the bound (25 MiB at
+  the default 1,000,000), and no table held twice while it grows but the first generation's (growths and sweeps move 8
   slots a call and 32,768 an idle turn, so no call does work that grows with the table). Once three generations exist,
   a low-priority thread copies the live keys of the replay log past the spill's watermark into it as a new run, in
   digest order (the sort in temporary files, 2 MB page cache): a WITHOUT ROWID B-tree keyed by (run, digest), so a run
@@ -123,7 +123,7 @@ const WHERE_THE_TIME_GOES = `## Design notes
   once started. At start memory takes the newest slices of the log up to three quarters of its bound, after the
   spill is extended over the rest; claims wait for both (more than 1,000 waiting get 503), so no key inside the
   window is forgotten after kill -9. This bench's node starts with 4,000,000 live keys (the log's 1.8 million and
-  2.2 million older ones): 1.5 million in memory, the rest copied to disk at start, which is most of the "index
+  2.2 million older ones): 0.75 million in memory, the rest copied to disk at start, which is most of the "index
   whole" time; a node restarted with its spill up to date copies only what memory does not take.
 - The event loop's own JavaScript (route, verify, record) is a small share of a request: Standard Webhooks verify
   costs about 5 µs (HMAC-SHA256 about 3), headers are read once and escaped to JSON once for the log and the

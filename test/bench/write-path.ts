@@ -25,7 +25,7 @@ const CONNECTIONS = 64;
 const LOG_ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
 /**
  * Live replay keys the single node starts with: what about five minutes at the bench's full rate (~6,500
- * accepted a second, two keys each) leaves. Memory takes three quarters of storage.dedupeIndexMaxKeys (2,000,000 by
+ * accepted a second, two keys each) leaves. Memory takes three quarters of storage.dedupeIndexMaxKeys (1,000,000 by
  * default) at start and the rest go to disk first, so every new delivery is also checked against the disk's keys,
  * as in a node in service past its bound.
  */
