@@ -145,10 +145,11 @@ const WHERE_THE_TIME_GOES = `## Design notes
   instructions per delivery did not rise (callgrind). The store threads' SQLite page caches are 2 MB, not
   better-sqlite3's 16 MB. A drained replay-index table is freed at once (a transfer through a closed port: Node
   20 has no ArrayBuffer.prototype.transfer), not at V8's next major collection. Peak through the write sequence
-  229-237 -> 194-212 MB. A continuous 5-minute run at full load (64 connections, unique pre-signed deliveries,
-  1.92 million accepted at 6,403/s, no 503) peaked at 223 MB with the default bound: memory held 1.7-1.9 million keys,
-  3.5 million were on disk after seven copies. With the bound at 4,000,000 (the earlier default) the same run
-  peaked at 262 MB.
+  229-237 -> 194-212 MB. Continuous 5-minute runs at full load (64 connections, unique pre-signed deliveries, all
+  answered 202) peaked at 202 MB with the default bound of 1,000,000 keys (1.62 million accepted at 5,396/s; memory
+  held about a million keys, 3.2 million were on disk after 11 copies), 247 MB at 2,000,000 and 262 MB at 4,000,000
+  (the earlier default). Those runs' p99 was 90-166 ms, far above a 4-second run's: not yet explained (copies to
+  disk and checkpoints over minutes are candidates).
 - Event-loop delay is reported net of prom-client's 10 ms sampling interval (an idle loop reads 10 ms).
 - Start-up loads only what the configuration uses: ajv for integrations that validate bodies, jose at the first JWS
   verification, amqplib at an AMQP downstream's first publish (together about 100-150 ms of a loaded machine's
