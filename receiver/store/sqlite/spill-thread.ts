@@ -40,13 +40,15 @@ db.pragma('temp_store = FILE');
 let log: { readonly keys: Database.Statement<[number, number, number]> } | undefined;
 /**
  * The filter of every digest spilled, shared with the event loop, and the keys added to it since it was made (with
- * those it was made with). Made at the first extend, and again when an extend's keys would overfill it; until then it
+ * those it was made with). Made at the first extend, and again when an extend's keys would overfill it (see extend); until then it
  * keeps the digests that expired since, which only costs the loop a read now and then. While an extend replaces it,
  * the loop still holds the one before (`replaced`) until the reply: the extend's digests go into both.
  */
 let filter: DigestFilter | undefined;
 let replaced: DigestFilter | undefined;
 let filterKeys = 0;
+/** The runs were merged since the filter was made: a filter made now would leave out the digests that expired. */
+let mergedSinceFilter = false;
 db.table('logged_keys', {
   columns: ['digest', 'until'],
   parameters: ['after', 'through', 'now'],
@@ -89,8 +91,11 @@ const record = db.prepare(`
   UPDATE spill_meta SET through_seq = :through, live_until = (SELECT max(max_until) FROM spill_runs), keys = (SELECT coalesce(sum(keys), 0) FROM spill_runs)`);
 const runs = db.prepare('SELECT run FROM spill_runs ORDER BY run').pluck();
 
-/** Adds the live keys of the log's rows after < seq <= through as a new run, drops the runs that expired, and merges the runs once there are too many. */
-function appendRun(after: number, through: number, now: number): void {
+/**
+ * Adds the live keys of the log's rows after < seq <= through as a new run, drops the runs that expired, and merges the
+ * runs once there are too many; says whether it merged them.
+ */
+function appendRun(after: number, through: number, now: number): boolean {
   if (through > after) {
     const run = nextRun.get() as number;
     insertRun.run({ run, after, through, now });
@@ -104,7 +109,9 @@ function appendRun(after: number, through: number, now: number): void {
     runsBefore.run({ run });
     runRecordsBefore.run({ run });
     recordRun.run({ run });
+    return true;
   }
+  return false;
 }
 /** An upper bound of the keys an extend adds (the live rows' keys, some of them expired), to size a new filter. */
 const INCOMING_KEYS_SQL = `SELECT coalesce(sum(length(keys)), 0) / ${STORED_KEY_BYTES} FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?`;
@@ -153,13 +160,18 @@ async function extend(through: number | undefined, now: number): Promise<SpillEx
     // Every seq up to the log's end is committed: the writer commits in seq order.
     const throughSeq = Math.max(after, Math.min(through ?? Infinity, end));
     const incoming = throughSeq > after ? (connection.prepare(INCOMING_KEYS_SQL).pluck().get(after, throughSeq, now) as number) : 0;
-    if (!filter || filterKeys + incoming > filter.capacity) {
+    // A full filter is made again when the new one can be larger, or, at its configured size, once the runs were merged
+    // (a filter then leaves out what expired). Otherwise a filter at its size would be made again from every run at every
+    // extend, no larger: the extend's digests go into it instead, and it rules out fewer.
+    const full = filter !== undefined && filterKeys + incoming > filter.capacity;
+    if (!filter || (full && (filter.capacity < init.maxFilterKeys || mergedSinceFilter))) {
       replaced = filter;
       filter = await makeFilter(before.keys + incoming);
       filterKeys = before.keys;
+      mergedSinceFilter = false;
     }
     const extent = db.transaction(() => {
-      appendRun(after, throughSeq, now);
+      if (appendRun(after, throughSeq, now)) mergedSinceFilter = true;
       record.run({ through: nullable(throughSeq) });
       return { extent: readSpillMeta(db).extent, filter: (filter as DigestFilter).buffer };
     }).immediate();

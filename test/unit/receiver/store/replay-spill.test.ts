@@ -236,6 +236,12 @@ describe('the replay spill', () => {
     const missed: string[] = [];
     for (let seq = 1; seq <= 100; seq++) for (let index = 0; index < 100; index++) if (!spill.has(digest(`${seq}.${index}`), T0)) missed.push(`${seq}.${index}`);
     expect([spill.keys, missed, spill.has(digest('never'), T0)]).toEqual([10_000, [], false]);
+    // A full filter at its size takes the next extend's digests.
+    for (let seq = 101; seq <= 110; seq++) logRow(store.db, seq, Array.from({ length: 100 }, (_, index) => key(`${seq}.${index}`, T0 + HOUR)));
+    await spill.extend(undefined, T0);
+    expect(spill.filterBytes).toBe(1_250);
+    for (let seq = 1; seq <= 110; seq++) for (let index = 0; index < 100; index++) if (!spill.has(digest(`${seq}.${index}`), T0)) missed.push(`${seq}.${index}`);
+    expect([spill.keys, missed]).toEqual([11_000, []]);
   });
 
   it('closes after the extend it is in, which completes', async () => {
