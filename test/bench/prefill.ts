@@ -11,13 +11,24 @@ import { openDatabase } from '../../receiver/store/sqlite/open-database.js';
  * two replay keys per accepted delivery inside their window,
  * and the per-minute statistics. Generated in SQL: a million rows take seconds, not minutes.
  */
+/** How long the prefilled replay keys live: a delivery id's default window. */
+const KEY_WINDOW_MS = 3 * 86_400_000;
+/** A replay_log row's keys as SQL: two random digests, each with the expiry bound as @expiry (float64 LE, see liveExpiry). */
+const TWO_KEYS_SQL = 'CAST(randomblob(16) || @expiry || randomblob(16) || @expiry AS BLOB)';
+
+/** The stored expiry of a key live for KEY_WINDOW_MS from `now`, as encodeReplayKeys writes it. */
+function liveExpiry(now: number): Buffer {
+  const expiry = Buffer.alloc(8);
+  expiry.writeDoubleLE(now + KEY_WINDOW_MS);
+  return expiry;
+}
+
 export function prefillLog(storageDir: string, rows: number, integrationId: string, now: number): void {
   openDatabase({ directory: storageDir, sync: 'normal' }).close();
   loadMasterKey(storageDir, {});
   const db = new Database(join(storageDir, 'receiver.db'));
   db.pragma('synchronous = OFF');
-  const expiry = Buffer.alloc(8);
-  expiry.writeDoubleLE(now + 3 * 86_400_000);
+  const expiry = liveExpiry(now);
   const params = { rows, integration: integrationId, path: `/hooks/${integrationId}`, start: now - 86_400_000, expiry };
   db.transaction(() => {
     db.prepare(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < @rows - 1)
@@ -29,7 +40,7 @@ export function prefillLog(storageDir: string, rows: number, integrationId: stri
         iif(i % 100 = 0, 'secret_whitespace', NULL), iif(i % 10 = 0, NULL, 's1'), 'msg_' || i, (i * 7919) % 4000 - 1000, 900
       FROM (SELECT i, CAST(@start + i * 86400000 / @rows AS INTEGER) AS at FROM n)`).run(params);
     db.prepare(`INSERT INTO replay_log (seq, until, keys)
-      SELECT seq, received_at + 259200000, CAST(randomblob(16) || @expiry || randomblob(16) || @expiry AS BLOB) FROM deliveries WHERE status = 202`).run({ expiry });
+      SELECT seq, received_at + ${KEY_WINDOW_MS}, ${TWO_KEYS_SQL} FROM deliveries WHERE status = 202`).run({ expiry });
     db.exec(`INSERT INTO stats_minute (minute, integration_id, outcome, reason, count)
       SELECT received_at / 60000, integration_id, outcome, coalesce(reason, ''), count(*) FROM deliveries GROUP BY 1, 2, 3, 4`);
     aggregateLoggedMinutes(db);
@@ -47,13 +58,11 @@ export function prefillReplayKeys(storageDir: string, keys: number, now: number)
   if (keys <= 0) return;
   const db = new Database(join(storageDir, 'receiver.db'));
   db.pragma('synchronous = OFF');
-  const expiry = Buffer.alloc(8);
-  expiry.writeDoubleLE(now + 3 * 86_400_000);
   db.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @rows)
-    INSERT INTO replay_log (seq, until, keys) SELECT -1000000000 + i, @until, CAST(randomblob(16) || @expiry || randomblob(16) || @expiry AS BLOB) FROM n`).run({
+    INSERT INTO replay_log (seq, until, keys) SELECT -1000000000 + i, @until, ${TWO_KEYS_SQL} FROM n`).run({
     rows: Math.ceil(keys / 2),
-    until: now + 3 * 86_400_000,
-    expiry,
+    until: now + KEY_WINDOW_MS,
+    expiry: liveExpiry(now),
   });
   db.close();
 }
