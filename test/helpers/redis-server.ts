@@ -21,6 +21,13 @@ export interface RedisServer {
 
 const BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 const START_TIMEOUT_MS = 10_000;
+const START_ATTEMPTS = 5;
+
+class RedisStartError extends Error {
+  constructor(message: string, readonly portTaken: boolean) {
+    super(message);
+  }
+}
 
 /**
  * A real redis-server on a free loopback port in a temporary folder. Every write is fsynced to the
@@ -28,9 +35,9 @@ const START_TIMEOUT_MS = 10_000;
  * with `appendfsync always`.
  */
 export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+  let port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'hookwarden-redis-'));
-  const args = [
+  const args = (): string[] => [
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--save', '',
@@ -48,7 +55,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   process.once('exit', killOnExit);
 
   const launch = async (): Promise<void> => {
-    const started = spawn(BINARY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(BINARY, args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     const append = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-4000);
@@ -62,7 +69,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     while (!(await answersPing(port))) {
       if (failed || started.exitCode !== null || Date.now() > deadline) {
         started.kill('SIGKILL');
-        throw new Error(`redis-server did not start on port ${port}: ${failed?.message ?? ''}\n${output}`);
+        throw new RedisStartError(`redis-server did not start on port ${port}: ${failed?.message ?? ''}\n${output}`, output.includes('Address already in use'));
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -78,7 +85,18 @@ export async function startRedisServer(): Promise<RedisServer> {
     await exited;
   };
 
-  await launch();
+  // A port from freePort() is free only until someone takes it: other tests on a busy machine open
+  // connections from the same range. A first start that lost its port tries another; restarts keep theirs.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      if (!(error instanceof RedisStartError && error.portTaken) || attempt === START_ATTEMPTS) throw error;
+      await exited;
+      port = await freePort();
+    }
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
