@@ -20,8 +20,8 @@ const FILTER_HEADROOM = 1.5;
 const MIN_FILTER_KEYS = 1 << 16;
 /** Digests read per slice while a filter is made: 1 MB a slice. */
 const FILTER_SLICE_KEYS = 65_536;
-/** A filter at its configured size is made again once the spill dropped this share of its capacity in keys (see extend). */
-const FILTER_REMAKE_DROPPED = 0.25;
+/** A filter at its configured size is made again once it took this share of its capacity in keys the spill no longer holds. */
+const FILTER_REMAKE_GONE = 0.25;
 
 const init = workerData as SpillInit;
 const port = parentPort;
@@ -50,8 +50,6 @@ let log: { readonly keys: Database.Statement<[number, number, number]> } | undef
 let filter: DigestFilter | undefined;
 let replaced: DigestFilter | undefined;
 let filterKeys = 0;
-/** Keys the spill dropped (runs that expired whole, expired keys left out of a merge) since the filter was made. */
-let droppedSinceFilter = 0;
 db.table('logged_keys', {
   columns: ['digest', 'until'],
   parameters: ['after', 'through', 'now'],
@@ -101,26 +99,25 @@ const runs = db.prepare('SELECT run FROM spill_runs ORDER BY run').pluck();
 
 /**
  * Adds the live keys of the log's rows after < seq <= through as a new run, drops the runs that expired, and merges the
- * runs the merge policy picks (spill-merge-policy.ts); returns the keys dropped.
+ * runs the merge policy picks (spill-merge-policy.ts).
  */
-function appendRun(after: number, through: number, now: number): number {
+function appendRun(after: number, through: number, now: number): void {
   if (through > after) {
     const run = nextRun.get() as number;
     insertRun.run({ run, after, through, now });
     recordRun.run({ run });
   }
-  let dropped = expiredRuns.run({ now }).changes;
+  expiredRuns.run({ now });
   expiredRunRecords.run({ now });
   const toMerge = (): readonly SpillRun[] => runsToMerge(runRecords.all() as SpillRun[], MAX_SPILL_RUNS, now);
   for (let group = toMerge(); group.length > 0; group = toMerge()) {
     const run = nextRun.get() as number;
     const merged = JSON.stringify(group.map((member) => member.run));
-    const kept = mergeRuns.run({ run, merged, now }).changes;
-    dropped += mergedRuns.run({ merged }).changes - kept;
+    mergeRuns.run({ run, merged, now });
+    mergedRuns.run({ merged });
     mergedRunRecords.run({ merged });
     recordRun.run({ run });
   }
-  return dropped;
 }
 /** An upper bound of the keys an extend adds (the live rows' keys, some of them expired), to size a new filter. */
 const INCOMING_KEYS_SQL = `SELECT coalesce(sum(length(keys)), 0) / ${STORED_KEY_BYTES} FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?`;
@@ -169,21 +166,21 @@ async function extend(through: number | undefined, now: number): Promise<SpillEx
     // Every seq up to the log's end is committed: the writer commits in seq order.
     const throughSeq = Math.max(after, Math.min(through ?? Infinity, end));
     const incoming = throughSeq > after ? (connection.prepare(INCOMING_KEYS_SQL).pluck().get(after, throughSeq, now) as number) : 0;
-    // A full filter is made again when the new one can be larger, or, at its configured size, once the spill dropped a
-    // good share of its capacity in keys, as runs expired whole or merges left expired keys out: a filter made then
-    // leaves those out and rules out more. Otherwise a filter at its size would be made again from every run at every
-    // extend, no larger: the extend's digests go into it instead, and it rules out fewer. Counting dropped keys rather
-    // than merges: most merges now take a few small new runs and drop few keys, while most keys leave with old runs
-    // that expire whole, unmerged.
+    // A full filter is made again when the new one can be larger, or, at its configured size, when it took a good share
+    // of its capacity in keys the spill no longer holds (runs that expired whole, expired keys a merge left out) and a
+    // new one would hold the spill without being overfull: it then rules out more. Otherwise a filter at its size would
+    // be made again from every run at every extend, no better: the extend's digests go into it instead. Judged by the
+    // keys gone rather than by merges: a merge of a few small new runs drops few keys, and most keys leave with old runs
+    // that expire whole, unmerged; and a spill far past the filter's size gains nothing from a read of all of it.
     const full = filter !== undefined && filterKeys + incoming > filter.capacity;
-    if (!filter || (full && (filter.capacity < init.maxFilterKeys || droppedSinceFilter >= FILTER_REMAKE_DROPPED * filter.capacity))) {
+    const stale = filter !== undefined && filterKeys - before.keys >= FILTER_REMAKE_GONE * filter.capacity && before.keys + incoming <= filter.capacity;
+    if (!filter || (full && (filter.capacity < init.maxFilterKeys || stale))) {
       replaced = filter;
       filter = await makeFilter(before.keys + incoming);
       filterKeys = before.keys;
-      droppedSinceFilter = 0;
     }
     const extent = db.transaction(() => {
-      droppedSinceFilter += appendRun(after, throughSeq, now);
+      appendRun(after, throughSeq, now);
       record.run({ through: nullable(throughSeq) });
       return { extent: readSpillMeta(db).extent, filter: (filter as DigestFilter).buffer };
     }).immediate();
