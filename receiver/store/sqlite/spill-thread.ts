@@ -9,6 +9,7 @@ import { STORED_KEY_BYTES } from '../dedupe/dedupe-index.js';
 import { DigestFilter } from '../dedupe/digest-filter.js';
 import { releaseBuffer } from '../dedupe/release-buffer.js';
 import { DIGEST_BYTES } from '../dedupe/replay-digest.js';
+import { makesFilterAgain } from '../dedupe/spill-filter-policy.js';
 import { runsToMerge, type SpillRun } from '../dedupe/spill-merge-policy.js';
 import { limitStoreThreadCache } from './page-cache.js';
 import { MAX_SPILL_RUNS, lastLogSeqSql, readSpillMeta } from './spill-file.js';
@@ -20,8 +21,6 @@ const FILTER_HEADROOM = 1.5;
 const MIN_FILTER_KEYS = 1 << 16;
 /** Digests read per slice while a filter is made: 1 MB a slice. */
 const FILTER_SLICE_KEYS = 65_536;
-/** A filter at its configured size is made again once it took this share of its capacity in keys the spill no longer holds. */
-const FILTER_REMAKE_GONE = 0.25;
 
 const init = workerData as SpillInit;
 const port = parentPort;
@@ -43,7 +42,7 @@ db.pragma('temp_store = FILE');
 let log: { readonly keys: Database.Statement<[number, number, number]> } | undefined;
 /**
  * The filter of every digest spilled, shared with the event loop, and the keys added to it since it was made (with
- * those it was made with). Made at the first extend, and again when an extend's keys would overfill it (see extend); until then it
+ * those it was made with). Made at the first extend, and again as spill-filter-policy.ts says; until then it
  * keeps the digests that expired since, which only costs the loop a read now and then. While an extend replaces it,
  * the loop still holds the one before (`replaced`) until the reply: the extend's digests go into both.
  */
@@ -166,15 +165,7 @@ async function extend(through: number | undefined, now: number): Promise<SpillEx
     // Every seq up to the log's end is committed: the writer commits in seq order.
     const throughSeq = Math.max(after, Math.min(through ?? Infinity, end));
     const incoming = throughSeq > after ? (connection.prepare(INCOMING_KEYS_SQL).pluck().get(after, throughSeq, now) as number) : 0;
-    // A full filter is made again when the new one can be larger, or, at its configured size, when it took a good share
-    // of its capacity in keys the spill no longer holds (runs that expired whole, expired keys a merge left out) and a
-    // new one would hold the spill without being overfull: it then rules out more. Otherwise a filter at its size would
-    // be made again from every run at every extend, no better: the extend's digests go into it instead. Judged by the
-    // keys gone rather than by merges: a merge of a few small new runs drops few keys, and most keys leave with old runs
-    // that expire whole, unmerged; and a spill far past the filter's size gains nothing from a read of all of it.
-    const full = filter !== undefined && filterKeys + incoming > filter.capacity;
-    const stale = filter !== undefined && filterKeys - before.keys >= FILTER_REMAKE_GONE * filter.capacity && before.keys + incoming <= filter.capacity;
-    if (!filter || (full && (filter.capacity < init.maxFilterKeys || stale))) {
+    if (makesFilterAgain({ capacity: filter?.capacity, maxKeys: init.maxFilterKeys, filterKeys, spillKeys: before.keys, incoming })) {
       replaced = filter;
       filter = await makeFilter(before.keys + incoming);
       filterKeys = before.keys;
