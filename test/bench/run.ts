@@ -114,8 +114,12 @@ const WHERE_THE_TIME_GOES = `## Design notes
   slots a call and 32,768 an idle turn, so no call does work that grows with the table). Once three generations exist,
   a low-priority thread copies the live keys of the replay log past the spill's watermark into it as a new run, in
   digest order (the sort in temporary files, 2 MB page cache): a WITHOUT ROWID B-tree keyed by (run, digest), so a run
-  is appended at its right edge and written once; a run goes whole once its keys expired, and past 8 runs all are
-  merged into one. The oldest generation is dropped only when such a copy covers it; a claim that finds memory full
+  is appended at its right edge and written once; a run goes whole once its keys expired. After each copy the newest
+  runs are merged size-tiered, in expiry order: the latest-expiring run takes each older neighbour holding at most
+  1.5x its keys with 3/4 of its time left to live, so a key is rewritten about log2(runs it outlives) times and runs of
+  old keys expire whole unwritten; past 8 runs the adjacent ones with the fewest keys are merged. Over 200 copies of
+  10k keys that live 60 copies (scratch, a real spill thread) that wrote 2.98 rows a key and 823 MB, against 7.22 rows
+  and 2,477 MB when all runs were merged past 8, at 5.1 runs on average (4.5). The oldest generation is dropped only when such a copy covers it; a claim that finds memory full
   before that gets 503. A key memory does not hold is then looked up on disk: a Bloom filter in shared memory (10 bits
   a key, at most 8 keys per key of the bound) answers ~99 % of new keys in ~0.4 µs, the rest seek each run (~10 µs a
   seek on a 6M-key spill). A first layout, one B-tree by digest, rewrote most of the file at each copy (1M keys into

@@ -104,8 +104,8 @@ export class ReplaySpill {
   /**
    * In the spill thread (started on first use): adds the keys, still live at `now`, of the replay_log rows with
    * throughSeq < seq <= through (through undefined: up to the log's last row when the thread reads it; never past
-   * it) as a new run; drops the runs whose keys all expired at `now`, and merges the runs past MAX_SPILL_RUNS
-   * (spill-file.ts); then records the new throughSeq, all in one transaction of the spill file. Resolves with the new throughSeq. Calls run one at a time,
+   * it) as a new run; drops the runs whose keys all expired at `now`, and merges runs of similar size, never leaving
+   * more than MAX_SPILL_RUNS (spill-merge-policy.ts); then records the new throughSeq, all in one transaction of the spill file. Resolves with the new throughSeq. Calls run one at a time,
    * in order. Rejects if the thread fails; the spill stays as it was, and answers `has` as before.
    * throughSeq goes back only when the log ends below it: its seqs started again (a purge emptied an idle node's log,
    * and the next delivery took seq 1), and its rows are read again from the start, the keys already spilled kept.

@@ -9,6 +9,8 @@ import { STORED_KEY_BYTES } from '../dedupe/dedupe-index.js';
 import { DigestFilter } from '../dedupe/digest-filter.js';
 import { releaseBuffer } from '../dedupe/release-buffer.js';
 import { DIGEST_BYTES } from '../dedupe/replay-digest.js';
+import { makesFilterAgain } from '../dedupe/spill-filter-policy.js';
+import { runsToMerge, type SpillRun } from '../dedupe/spill-merge-policy.js';
 import { limitStoreThreadCache } from './page-cache.js';
 import { MAX_SPILL_RUNS, lastLogSeqSql, readSpillMeta } from './spill-file.js';
 import type { SpillExtended, SpillInit, SpillReply, SpillRequest } from './spill-protocol.js';
@@ -40,15 +42,13 @@ db.pragma('temp_store = FILE');
 let log: { readonly keys: Database.Statement<[number, number, number]> } | undefined;
 /**
  * The filter of every digest spilled, shared with the event loop, and the keys added to it since it was made (with
- * those it was made with). Made at the first extend, and again when an extend's keys would overfill it (see extend); until then it
+ * those it was made with). Made at the first extend, and again as spill-filter-policy.ts says; until then it
  * keeps the digests that expired since, which only costs the loop a read now and then. While an extend replaces it,
  * the loop still holds the one before (`replaced`) until the reply: the extend's digests go into both.
  */
 let filter: DigestFilter | undefined;
 let replaced: DigestFilter | undefined;
 let filterKeys = 0;
-/** The runs were merged since the filter was made: a filter made now would leave out the digests that expired. */
-let mergedSinceFilter = false;
 db.table('logged_keys', {
   columns: ['digest', 'until'],
   parameters: ['after', 'through', 'now'],
@@ -75,27 +75,32 @@ const insertRun = db.prepare(`
   INSERT INTO spilled (run, digest, until)
     SELECT :run, digest, until FROM logged_keys(:after, :through, :now) WHERE true ORDER BY digest
   ON CONFLICT (run, digest) DO UPDATE SET until = max(until, excluded.until)`);
-/** The live keys of every run as one new run: a digest in several keeps its latest expiry. */
+/**
+ * The live keys of the runs `merged` (a JSON array of run numbers) as one new run: a digest in several keeps its latest
+ * expiry. Numbered above every run, so it too is written at the B-tree's right edge: the runs' order in time is their
+ * expiry order (spill-merge-policy.ts), not their numbers.
+ */
 const mergeRuns = db.prepare(`
   INSERT INTO spilled (run, digest, until)
-    SELECT :run, digest, max(until) FROM spilled WHERE run < :run AND until > :now GROUP BY digest ORDER BY digest`);
+    SELECT :run, digest, max(until) FROM spilled WHERE run IN (SELECT value FROM json_each(:merged)) AND until > :now
+    GROUP BY digest ORDER BY digest`);
 const recordRun = db.prepare(`
   INSERT INTO spill_runs (run, max_until, keys) SELECT :run, max(until), count(*) FROM spilled WHERE run = :run HAVING count(*) > 0`);
-const runsBefore = db.prepare('DELETE FROM spilled WHERE run < :run');
-const runRecordsBefore = db.prepare('DELETE FROM spill_runs WHERE run < :run');
+const mergedRuns = db.prepare('DELETE FROM spilled WHERE run IN (SELECT value FROM json_each(:merged))');
+const mergedRunRecords = db.prepare('DELETE FROM spill_runs WHERE run IN (SELECT value FROM json_each(:merged))');
+const runRecords = db.prepare('SELECT run, keys, max_until AS maxUntil FROM spill_runs');
 const expiredRuns = db.prepare('DELETE FROM spilled WHERE run IN (SELECT run FROM spill_runs WHERE max_until <= :now)');
 const expiredRunRecords = db.prepare('DELETE FROM spill_runs WHERE max_until <= :now');
 const nextRun = db.prepare('SELECT coalesce(max(run), 0) + 1 FROM spill_runs').pluck();
-const runCount = db.prepare('SELECT count(*) FROM spill_runs').pluck();
 const record = db.prepare(`
   UPDATE spill_meta SET through_seq = :through, live_until = (SELECT max(max_until) FROM spill_runs), keys = (SELECT coalesce(sum(keys), 0) FROM spill_runs)`);
 const runs = db.prepare('SELECT run FROM spill_runs ORDER BY run').pluck();
 
 /**
  * Adds the live keys of the log's rows after < seq <= through as a new run, drops the runs that expired, and merges the
- * runs once there are too many; says whether it merged them.
+ * runs the merge policy picks (spill-merge-policy.ts).
  */
-function appendRun(after: number, through: number, now: number): boolean {
+function appendRun(after: number, through: number, now: number): void {
   if (through > after) {
     const run = nextRun.get() as number;
     insertRun.run({ run, after, through, now });
@@ -103,15 +108,15 @@ function appendRun(after: number, through: number, now: number): boolean {
   }
   expiredRuns.run({ now });
   expiredRunRecords.run({ now });
-  if ((runCount.get() as number) > MAX_SPILL_RUNS) {
+  const toMerge = (): readonly SpillRun[] => runsToMerge(runRecords.all() as SpillRun[], MAX_SPILL_RUNS, now);
+  for (let group = toMerge(); group.length > 0; group = toMerge()) {
     const run = nextRun.get() as number;
-    mergeRuns.run({ run, now });
-    runsBefore.run({ run });
-    runRecordsBefore.run({ run });
+    const merged = JSON.stringify(group.map((member) => member.run));
+    mergeRuns.run({ run, merged, now });
+    mergedRuns.run({ merged });
+    mergedRunRecords.run({ merged });
     recordRun.run({ run });
-    return true;
   }
-  return false;
 }
 /** An upper bound of the keys an extend adds (the live rows' keys, some of them expired), to size a new filter. */
 const INCOMING_KEYS_SQL = `SELECT coalesce(sum(length(keys)), 0) / ${STORED_KEY_BYTES} FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?`;
@@ -160,18 +165,13 @@ async function extend(through: number | undefined, now: number): Promise<SpillEx
     // Every seq up to the log's end is committed: the writer commits in seq order.
     const throughSeq = Math.max(after, Math.min(through ?? Infinity, end));
     const incoming = throughSeq > after ? (connection.prepare(INCOMING_KEYS_SQL).pluck().get(after, throughSeq, now) as number) : 0;
-    // A full filter is made again when the new one can be larger, or, at its configured size, once the runs were merged
-    // (a filter then leaves out what expired). Otherwise a filter at its size would be made again from every run at every
-    // extend, no larger: the extend's digests go into it instead, and it rules out fewer.
-    const full = filter !== undefined && filterKeys + incoming > filter.capacity;
-    if (!filter || (full && (filter.capacity < init.maxFilterKeys || mergedSinceFilter))) {
+    if (makesFilterAgain({ capacity: filter?.capacity, maxKeys: init.maxFilterKeys, filterKeys, spillKeys: before.keys, incoming })) {
       replaced = filter;
       filter = await makeFilter(before.keys + incoming);
       filterKeys = before.keys;
-      mergedSinceFilter = false;
     }
     const extent = db.transaction(() => {
-      if (appendRun(after, throughSeq, now)) mergedSinceFilter = true;
+      appendRun(after, throughSeq, now);
       record.run({ through: nullable(throughSeq) });
       return { extent: readSpillMeta(db).extent, filter: (filter as DigestFilter).buffer };
     }).immediate();

@@ -126,19 +126,69 @@ describe('the replay spill', () => {
     expect([spill.throughSeq, spill.keys, spill.liveUntil]).toEqual([2, 0, -Infinity]);
   });
 
-  it('merges its runs into one once there are more than eight, keeping each digest once with its latest expiry and dropping expired keys', async () => {
-    for (let seq = 1; seq <= 9; seq++) logRow(store.db, seq, [key('every', T0 + seq * HOUR), key(`own${seq}`, T0 + HOUR), key(`brief${seq}`, T0 + 10)]);
-    for (let seq = 1; seq <= 8; seq++) await spill.extend(seq, T0);
-    expect(spill.keys).toBe(24);
-    // The ninth run, 20 ms later: merged with the others, 'every' once, the nine 'own' keys; the 'brief' ones expired.
+  /** The spill's runs as spill_runs records them: run number, keys, latest expiry. */
+  const spillRuns = (): { run: number; keys: number; max_until: number }[] => {
+    const file = new Database(join(store.directory, 'replay-spill.db'), { readonly: true });
+    try {
+      return file.prepare('SELECT run, keys, max_until FROM spill_runs ORDER BY run').all() as { run: number; keys: number; max_until: number }[];
+    } finally {
+      file.close();
+    }
+  };
+
+  it('merges runs of similar size into one, keeping each digest once with its latest expiry and dropping expired keys', async () => {
+    logRow(store.db, 1, [key('every', T0 + HOUR), key('own1', T0 + HOUR), key('brief1', T0 + 10)]);
+    logRow(store.db, 2, [key('every', T0 + 1.2 * HOUR), key('own2', T0 + HOUR), key('brief2', T0 + 30)]);
+    await spill.extend(1, T0);
+    expect(spillRuns()).toHaveLength(1);
+    // The second run, 20 ms later, as large as the first: merged with it; 'every' once, 'brief1' expired.
     await spill.extend(undefined, T0 + 20);
-    expect(spill.keys).toBe(10);
-    expect(spill.has(digest('every'), T0 + 8.5 * HOUR)).toBe(true);
-    expect(['own1', 'own9', 'brief1', 'brief9'].map((event) => spill.has(digest(event), T0 + 20))).toEqual([true, true, false, false]);
-    const runs = store.db.name.replace('receiver.db', 'replay-spill.db');
-    const file = new Database(runs, { readonly: true });
-    expect(file.prepare('SELECT count(*) FROM spill_runs').pluck().get()).toBe(1);
-    file.close();
+    expect(spillRuns()).toEqual([{ run: 3, keys: 4, max_until: T0 + 1.2 * HOUR }]);
+    expect(spill.has(digest('every'), T0 + 1.1 * HOUR)).toBe(true);
+    expect(['own1', 'own2', 'brief1', 'brief2'].map((event) => spill.has(digest(event), T0 + 20))).toEqual([true, true, false, true]);
+  });
+
+  it('over many extends keeps at most eight runs, rewrites a key a few times, and answers for every live key', async () => {
+    const MINUTE = 60_000;
+    const LIFE = 64;
+    const runsOf = new Map<string, Set<number>>();
+    let most = 0;
+    for (let extent = 1; extent <= 100; extent++) {
+      // Extent e's keys expire LIFE minutes after it, a millisecond apart.
+      logRow(store.db, extent, Array.from({ length: 8 }, (_, index) => key(`${extent}.${index}`, T0 + (extent + LIFE) * MINUTE + index)));
+      await spill.extend(undefined, T0 + extent * MINUTE);
+      const runs = spillRuns();
+      most = Math.max(most, runs.length);
+      expect(runs.length).toBeLessThanOrEqual(8);
+      const file = new Database(join(store.directory, 'replay-spill.db'), { readonly: true });
+      for (const { run, digest: held } of file.prepare('SELECT run, digest FROM spilled').all() as { run: number; digest: Buffer }[]) {
+        const runs = runsOf.get(held.toString('hex')) ?? new Set<number>();
+        runsOf.set(held.toString('hex'), runs.add(run));
+      }
+      file.close();
+      const now = T0 + extent * MINUTE;
+      for (let earlier = Math.max(1, extent - LIFE - 2); earlier <= extent; earlier++) {
+        const live = earlier + LIFE > extent;
+        expect(spill.has(digest(`${earlier}.0`), now), `${earlier}.0 at ${extent}`).toBe(live);
+      }
+    }
+    expect(most).toBeGreaterThan(2);
+    // Merging all runs past eight rewrote a key living 64 extends 7 or 8 times.
+    const rewrites = Math.max(...[...runsOf.values()].map((runs) => runs.size - 1));
+    expect(rewrites).toBeGreaterThan(0);
+    expect(rewrites).toBeLessThanOrEqual(Math.ceil(Math.log2(LIFE)));
+  });
+
+  it('drops an old run whole once its keys expired, without merging it into newer ones', async () => {
+    logRow(store.db, 1, Array.from({ length: 50 }, (_, index) => key(`old${index}`, T0 + HOUR)));
+    await spill.extend(undefined, T0);
+    // A run of the same size whose keys live ten times as long: the old one has too little time left to be merged in.
+    logRow(store.db, 2, Array.from({ length: 50 }, (_, index) => key(`new${index}`, T0 + 10 * HOUR)));
+    await spill.extend(undefined, T0);
+    expect(spillRuns().map((held) => held.run)).toEqual([1, 2]);
+    await spill.extend(undefined, T0 + HOUR);
+    expect(spillRuns()).toEqual([{ run: 2, keys: 50, max_until: T0 + 10 * HOUR }]);
+    expect([spill.has(digest('old0'), T0 + HOUR), spill.has(digest('new0'), T0 + HOUR)]).toEqual([false, true]);
   });
 
   it('answers false past a key\'s expiry and for a digest it never held', async () => {
