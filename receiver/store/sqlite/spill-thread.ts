@@ -35,11 +35,30 @@ limitStoreThreadCache(db);
 // The sort of an extend's keys goes to temporary files past the page cache, so the thread's memory stays bounded.
 db.pragma('temp_store = FILE');
 /**
- * The live keys of the log's rows with after < seq <= through, one row per key (encodeReplayKeys): its digest and its
- * expiry. Read through a read-only connection of the thread's own, opened for each extend: better-sqlite3 has no URI
- * filenames, so receiver.db cannot be attached read-only, and the thread never writes the log.
+ * Rows of the log read by one statement. Each statement is a read transaction of its own: a reader's snapshot stops
+ * every checkpoint of receiver.db at its mark, and an extend read in one statement held it for as long as the extend
+ * ran (seconds, at this thread's low priority on a busy core). Under load the WAL then grew to 190 MB, and the first
+ * commit after the extend copied all of it in the writer's backstop checkpoint: 202s stalled for up to a second.
  */
-let log: { readonly keys: Database.Statement<[number, number, number]> } | undefined;
+const LOG_PAGE_ROWS = 4096;
+/**
+ * The keys of the log's rows with after < seq <= through whose latest key is live at `now` (encodeReplayKeys), a page
+ * at a time, each a short read transaction. Read through a read-only connection of the thread's own, opened for each
+ * extend: better-sqlite3 has no URI filenames, so receiver.db cannot be attached read-only, and the thread never
+ * writes the log.
+ */
+let log: { readonly page: Database.Statement<[number, number, number]> } | undefined;
+
+function* logKeys(after: number, through: number, now: number): Generator<Buffer> {
+  if (!log) throw new Error('the log is read only during an extend');
+  for (let from = after; ; ) {
+    const rows = log.page.all(from, through, now) as [number, Buffer][];
+    for (const [, keys] of rows) yield keys;
+    const last = rows.at(-1);
+    if (!last || rows.length < LOG_PAGE_ROWS) return;
+    from = last[0];
+  }
+}
 /**
  * The filter of every digest spilled, shared with the event loop, and the keys added to it since it was made (with
  * those it was made with). Made at the first extend, and again as spill-filter-policy.ts says; until then it
@@ -53,9 +72,8 @@ db.table('logged_keys', {
   columns: ['digest', 'until'],
   parameters: ['after', 'through', 'now'],
   *rows(after: unknown, through: unknown, now: unknown) {
-    if (!log) throw new Error('logged_keys is read only during an extend');
     const at = now as number;
-    for (const stored of log.keys.iterate(after as number, through as number, at) as Iterable<Buffer>) {
+    for (const stored of logKeys(after as number, through as number, at)) {
       for (let offset = 0; offset + STORED_KEY_BYTES <= stored.length; offset += STORED_KEY_BYTES) {
         const until = stored.readDoubleLE(offset + DIGEST_BYTES);
         if (until <= at) continue;
@@ -119,7 +137,11 @@ function appendRun(after: number, through: number, now: number): void {
   }
 }
 /** An upper bound of the keys an extend adds (the live rows' keys, some of them expired), to size a new filter. */
-const INCOMING_KEYS_SQL = `SELECT coalesce(sum(length(keys)), 0) / ${STORED_KEY_BYTES} FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?`;
+function incomingKeys(after: number, through: number, now: number): number {
+  let bytes = 0;
+  for (const keys of logKeys(after, through, now)) bytes += keys.length;
+  return bytes / STORED_KEY_BYTES;
+}
 /**
  * The spill's digests in digest order, a slice at a time, back to back in one blob (group_concat of blobs passes their
  * bytes through, see replay-log-source.ts): with a Buffer per digest (and atomic writes), a filter of 6M took 17.7-19.8 s,
@@ -154,7 +176,7 @@ async function extend(through: number | undefined, now: number): Promise<SpillEx
   limitStoreThreadCache(connection);
   try {
     const lastSeq = connection.prepare(lastLogSeqSql('main')).pluck().get() as number | null;
-    log = { keys: connection.prepare('SELECT keys FROM replay_log WHERE seq > ? AND seq <= ? AND until > ?').pluck() };
+    log = { page: connection.prepare(`SELECT seq, keys FROM replay_log WHERE seq > ? AND seq <= ? AND until > ? ORDER BY seq LIMIT ${LOG_PAGE_ROWS}`).raw() };
     // Read outside the transaction: only this thread writes the spill, one extend at a time.
     const before = readSpillMeta(db).extent;
     const end = lastSeq ?? -Infinity;
@@ -164,7 +186,7 @@ async function extend(through: number | undefined, now: number): Promise<SpillEx
     // Never past the log's end: a seq the log does not hold yet may still be written, and belongs to a later extend.
     // Every seq up to the log's end is committed: the writer commits in seq order.
     const throughSeq = Math.max(after, Math.min(through ?? Infinity, end));
-    const incoming = throughSeq > after ? (connection.prepare(INCOMING_KEYS_SQL).pluck().get(after, throughSeq, now) as number) : 0;
+    const incoming = throughSeq > after ? incomingKeys(after, throughSeq, now) : 0;
     if (makesFilterAgain({ capacity: filter?.capacity, maxKeys: init.maxFilterKeys, filterKeys, spillKeys: before.keys, incoming })) {
       replaced = filter;
       filter = await makeFilter(before.keys + incoming);

@@ -84,6 +84,21 @@ describe('the replay spill', () => {
     expect(await spill.extend(3, T0)).toBe(6);
   });
 
+  it('reads a log of many pages whole, one short read at a time, skipping expired rows and stopping at `through`', async () => {
+    // More rows than one read of the log takes (4,096), every third one expired, so the pages' ends fall anywhere.
+    const rows = 3 * 4096 + 5;
+    const live = (seq: number): boolean => seq % 3 !== 0;
+    store.db.transaction(() => {
+      for (let seq = 1; seq <= rows; seq++) logRow(store.db, seq, [key(seq, live(seq) ? T0 + HOUR : T0 - 1)]);
+    })();
+    expect(await spill.extend(rows - 7, T0)).toBe(rows - 7);
+    const seqs = Array.from({ length: rows }, (_, index) => index + 1);
+    expect(spill.keys).toBe(seqs.filter((seq) => seq <= rows - 7 && live(seq)).length);
+    expect(seqs.filter((seq) => spill.has(digest(seq), T0) !== (seq <= rows - 7 && live(seq)))).toEqual([]);
+    expect(await spill.extend(undefined, T0)).toBe(rows);
+    expect(seqs.filter((seq) => spill.has(digest(seq), T0) !== live(seq))).toEqual([]);
+  });
+
   it('reads the log again from its start when its seqs started again, keeping the keys it holds', async () => {
     for (const seq of [1, 2, 3]) logRow(store.db, seq, [key(seq, T0 + HOUR)]);
     await spill.extend(undefined, T0);
