@@ -13,6 +13,28 @@ const MAX_CHUNKS = 20;
 /** After a ceiling purge, storage is brought down to this share of `maxBytes`, so it does not purge on every pass. */
 const CEILING_TARGET = 0.9;
 
+/**
+ * The statements of the purge that runs every minute on the writer thread, inside its commits' sequence: each searches
+ * an index or starts where the last pass ended, so a pass costs what it removes, never a walk through the log. Two of
+ * them used to walk it: the expired captures were sought from the first row that still had one to the log's end (the
+ * rows whose capture had not expired yet), and the last seq before the replay window was a max() that SQLite answered
+ * by reading the table backwards through the window. With a million rows a pass took the writer about a second, once a
+ * minute, and every 202 of that second waited for it.
+ */
+export const PURGE_SQL = {
+  oldRows: `DELETE FROM deliveries WHERE seq IN (SELECT seq FROM deliveries WHERE received_at <= ? AND outbox IS NULL LIMIT ${CHUNK})`,
+  /** The seq of the last row received by then: rows are logged in the order they arrive (a clock set back makes it lower, never higher, than max(seq)). */
+  lastSeqBefore: 'SELECT seq FROM deliveries WHERE received_at <= ? ORDER BY received_at DESC LIMIT 1',
+  oldReplayKeys: 'DELETE FROM replay_log WHERE seq <= ? AND (seq > 0 OR until <= ?)',
+  /** Through the index of capture expiries (schema 8); rows still in the outbox keep theirs until they leave it. */
+  expiredCaptures: `UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq IN (
+    SELECT seq FROM deliveries WHERE capture_expires_at <= ? AND outbox IS NULL ORDER BY capture_expires_at LIMIT ${CHUNK})`,
+  /** From the row before the first capture left at the last pass: the rows before it have none. */
+  firstCapture: 'SELECT min(seq) FROM deliveries WHERE seq > ? AND capture IS NOT NULL',
+  oldestCaptures: `SELECT seq, length(capture) AS bytes FROM deliveries WHERE seq > ? AND capture IS NOT NULL AND outbox IS NULL
+    ORDER BY seq LIMIT 1000`,
+} as const;
+
 export interface PurgePolicy {
   readonly now: number;
   readonly logRetentionMs: number;
@@ -81,14 +103,12 @@ export class LogWriter {
       markSent: db.prepare('UPDATE deliveries SET outbox = NULL WHERE seq = ?'),
       release: db.prepare('UPDATE deliveries SET outbox = 1 WHERE outbox = 2 AND integration_id = ?'),
       discard: db.prepare('UPDATE deliveries SET outbox = NULL WHERE outbox = 2 AND integration_id = ?'),
-      oldRows: db.prepare(`DELETE FROM deliveries WHERE seq IN (SELECT seq FROM deliveries WHERE received_at <= ? AND outbox IS NULL LIMIT ${CHUNK})`),
-      lastSeqBefore: db.prepare('SELECT max(seq) FROM deliveries WHERE received_at <= ?').pluck(),
-      oldReplayKeys: db.prepare('DELETE FROM replay_log WHERE seq <= ? AND (seq > 0 OR until <= ?)'),
-      expiredCaptures: db.prepare(`UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq IN (
-        SELECT seq FROM deliveries WHERE seq > ? AND capture_expires_at <= ? AND outbox IS NULL ORDER BY seq LIMIT ${CHUNK})`),
-      firstCapture: db.prepare('SELECT min(seq) FROM deliveries WHERE seq > ? AND capture IS NOT NULL').pluck(),
-      oldestCaptures: db.prepare(`SELECT seq, length(capture) AS bytes FROM deliveries WHERE seq > ? AND capture IS NOT NULL AND outbox IS NULL
-        ORDER BY seq LIMIT 1000`),
+      oldRows: db.prepare(PURGE_SQL.oldRows),
+      lastSeqBefore: db.prepare(PURGE_SQL.lastSeqBefore).pluck(),
+      oldReplayKeys: db.prepare(PURGE_SQL.oldReplayKeys),
+      expiredCaptures: db.prepare(PURGE_SQL.expiredCaptures),
+      firstCapture: db.prepare(PURGE_SQL.firstCapture).pluck(),
+      oldestCaptures: db.prepare(PURGE_SQL.oldestCaptures),
       dropCapture: db.prepare('UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq = ?'),
       redriveByTime: db.prepare(`SELECT seq FROM deliveries WHERE integration_id = @integration AND received_at >= @since AND received_at < @until
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
@@ -165,8 +185,8 @@ export class LogWriter {
     const oldestMinute = Math.floor((now - policy.logRetentionMs) / 60_000);
     rows += this.minuteStats.purge(oldestMinute);
     this.minuteStats.followLog();
-    const captures = this.repeat(() => this.statements.expiredCaptures.run(this.captureFloor, now).changes);
-    // Rows before the first capture still kept have none: later passes start there.
+    const captures = this.repeat(() => this.statements.expiredCaptures.run(now).changes);
+    // Rows before the first capture still kept have none: the ceiling's purges start there.
     this.captureFloor = Math.max(this.captureFloor, ((this.statements.firstCapture.get(this.captureFloor) as number | null) ?? this.captureFloor + 1) - 1);
     const ceiling = policy.maxBytes === undefined ? { captures: 0, bytes: 0 } : this.purgeToCeiling(policy.maxBytes);
     return { rows, captures, ceilingCaptures: ceiling.captures, ceilingBytes: ceiling.bytes, usedBytes: this.usedBytes() };
@@ -182,7 +202,7 @@ export class LogWriter {
     let bytes = 0;
     if (this.usedBytes() <= maxBytes) return { captures, bytes };
     const target = maxBytes * CEILING_TARGET;
-    let after = 0;
+    let after = this.captureFloor;
     let reached = false;
     while (!reached) {
       const oldest = this.statements.oldestCaptures.all(after) as { seq: number; bytes: number }[];

@@ -176,6 +176,11 @@ const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   CREATE TABLE store_identity (only INTEGER PRIMARY KEY CHECK (only = 1), id BLOB NOT NULL);
   INSERT INTO store_identity (only, id) VALUES (1, randomblob(16));
   `,
+  // 8: the captures' expiries, so that the purge finds the expired ones without walking the rows whose capture is still
+  // kept (log-writer.ts). Rows of one integration arrive in expiry order: the index grows at its right edge.
+  `
+  CREATE INDEX deliveries_by_capture_expiry ON deliveries (capture_expires_at) WHERE capture_expires_at IS NOT NULL;
+  `,
 ];
 
 /**

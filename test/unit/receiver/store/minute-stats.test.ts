@@ -127,7 +127,7 @@ describe('per-minute statistics', () => {
     writer.purge({ now: T0, logRetentionMs: 86_400_000, replayWindowMs: 86_400_000, maxBytes: undefined });
     db.exec(`DROP VIEW stats_minute_live; DROP VIEW stats_secret_minute_live; DROP VIEW stats_diagnosis_minute_live; DROP VIEW stats_tail;
       DROP TABLE stats_watermark; DROP TABLE stats_diagnosis_minute; DROP TABLE stats_sketch_minute; DROP TABLE stats_sketch_hour;
-      DROP INDEX deliveries_request_id_before; DROP TABLE store_identity; PRAGMA user_version = 3;`);
+      DROP INDEX deliveries_request_id_before; DROP TABLE store_identity; DROP INDEX deliveries_by_capture_expiry; PRAGMA user_version = 3;`);
     migrate(db);
     expect(stats(T0 + 10 * 60_000)).toEqual(before);
   });

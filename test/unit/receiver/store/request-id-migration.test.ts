@@ -62,7 +62,7 @@ describe('the log without its request-id index (migration 6)', () => {
     migrate(db);
 
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
     expect((db.pragma('index_list(deliveries)') as { unique: number }[]).filter((index) => index.unique === 1)).toEqual([]);
     expect(statsRows()).toEqual(countsBefore);
     expect(db.prepare('SELECT count(*) FROM deliveries').pluck().get()).toBe(ids.length);
