@@ -31,6 +31,8 @@ export interface SpilledKeys {
   readonly keys: number;
   /** Memory its filter of spilled digests takes. */
   readonly filterBytes: number;
+  /** The node is stopping: extends are refused. */
+  readonly closed: boolean;
   has(digest: Buffer, now: number): boolean;
   /** Adds the live keys of the log's rows after `throughSeq` through `through` (undefined: the log's end as the spill reads it). */
   extend(through: number | undefined, now: number): Promise<number>;
@@ -272,6 +274,8 @@ export class LocalReplayCache implements ReplayCache {
   private spillWhenDue(now: number): void {
     if (this.spilling || !this.recent.wantsSpill || (this.spillFailure && now - this.spillFailure.at < SPILL_RETRY_MS)) return;
     const { spill, logger } = this.sources as ReplayIndexSources;
+    // The last commits of a stopping node still come here after the spill closed: the next start copies their keys.
+    if (spill.closed) return;
     this.spilling = true;
     const spilled = this.recent.spillPoint();
     spill.extend(undefined, now).then(

@@ -41,7 +41,7 @@ export class ReplaySpill {
   private readonly thread: ThreadClient;
   /** The last extend asked for, settled or not: the next one waits for it. */
   private tail: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private isClosed = false;
 
   private constructor(
     private readonly reader: Database.Database,
@@ -111,7 +111,7 @@ export class ReplaySpill {
    * and the next delivery took seq 1), and its rows are read again from the start, the keys already spilled kept.
    */
   extend(through: number | undefined, now: number): Promise<number> {
-    if (this.closed) return Promise.reject(new ReplaySpillError('the replay spill is closed'));
+    if (this.isClosed) return Promise.reject(new ReplaySpillError('the replay spill is closed'));
     const extended = this.tail.then(async () => {
       const { extent, filter } = (await this.thread.request({ op: 'extend', through, now } satisfies SpillOp)) as SpillExtended;
       this.extent = extent;
@@ -122,10 +122,15 @@ export class ReplaySpill {
     return extended;
   }
 
+  /** Whether close() was called: the node is stopping, and extends are refused. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
   /** Ends the thread (after the extend it may be in) and closes both connections. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.isClosed) return;
+    this.isClosed = true;
     await this.tail;
     await this.thread.end({ op: 'close' } satisfies SpillOp);
     this.reader.close();

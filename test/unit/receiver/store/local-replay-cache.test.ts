@@ -163,4 +163,19 @@ describe('the single node replay cache', () => {
       detail: 'the replay index is full (storage.dedupeIndexMaxKeys = 4) until its oldest keys are on disk',
     });
   });
+
+  it('does not copy keys to disk, nor log a failure, for the last commits of a node whose spill closed: it is stopping', async () => {
+    const errors: string[] = [];
+    const cache = new LocalReplayCache(4);
+    await cache.load({ ...sources(), logger: { ...silentLogger, error: (message) => errors.push(message) } });
+    await spill.close();
+    for (const value of ['a', 'b', 'c', 'd']) {
+      expect((await cache.claim([key(value)], NOW)).result).toBe('new');
+      store([key(value)]);
+      cache.commit([key(value)], NOW);
+    }
+    // A failed extend would be reported a turn later.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors).toEqual([]);
+  });
 });
