@@ -8,10 +8,13 @@ export interface SpillRun {
 }
 
 /**
- * An older neighbour joins the runs being merged while it holds at most this many times their keys. With equal extends
- * the runs then behave as a binary counter: two runs of one size become one of twice that size, so a key is rewritten
- * about log2(spilled keys / keys per extend) times over its life. Above 1, so that extends a little smaller than the
- * ones before still pair up; below 2, so that a run is not merged with one of half its size, then again and again.
+ * An older neighbour joins the runs being merged while it holds at most this many times their keys, and at least their
+ * keys divided by it. With equal extends the runs then behave as a binary counter: two runs of one size become one of
+ * twice that size, so a key is rewritten about log2(spilled keys / keys per extend) times over its life. Above 1, so
+ * that extends a little smaller than the ones before still pair up; below 2, so that a run is not merged with one of
+ * half its size, then again and again. The lower bound keeps a large run from being rewritten to take in a small one
+ * that expires just before it: the keys copied at start (migrated keys that outlive the log's) once made a run of 3.3
+ * million that took in the next extend's 0.7 million, 4 million keys rewritten while the node was under load.
  */
 const TIER_RATIO = 1.5;
 /**
@@ -26,9 +29,9 @@ const LIFE_FRACTION = 0.75;
 /**
  * The runs to merge into one after an extend at `now`, or none: adjacent in expiry order (maxUntil, then run), so that
  * a merged run still expires whole about when the newest of them would have, and runs of old keys go without a rewrite.
- * - Tiers: the latest-expiring run, and each next older one while it holds at most TIER_RATIO times the keys of those
- *   taken so far and has LIFE_FRACTION of their time left (a size-tiered merge of the newest runs, in one statement
- *   rather than a cascade of pairs).
+ * - Tiers: the latest-expiring run, and each next older one while it holds between 1/TIER_RATIO and TIER_RATIO times
+ *   the keys of those taken so far and has LIFE_FRACTION of their time left (a size-tiered merge of the newest runs, in
+ *   one statement rather than a cascade of pairs).
  * - Bound: when there are still more than `maxRuns` (a lookup seeks every run), the adjacent runs with the fewest keys
  *   between them, as many as bring the count back to `maxRuns`.
  * Called again after each merge until it returns none: a tier merge leaves its older neighbour out of reach, and the
@@ -40,7 +43,8 @@ export function runsToMerge(runs: readonly SpillRun[], maxRuns: number, now: num
   if (!newest) return [];
   let first = ordered.length - 1;
   let keys = newest.keys;
-  const joins = (older: SpillRun): boolean => older.keys <= TIER_RATIO * keys && older.maxUntil - now >= LIFE_FRACTION * (newest.maxUntil - now);
+  const joins = (older: SpillRun): boolean =>
+    older.keys <= TIER_RATIO * keys && older.keys * TIER_RATIO >= keys && older.maxUntil - now >= LIFE_FRACTION * (newest.maxUntil - now);
   while (first > 0 && joins(ordered[first - 1] as SpillRun)) keys += (ordered[--first] as SpillRun).keys;
   if (ordered.length - first >= 2) return ordered.slice(first);
   if (ordered.length <= maxRuns) return [];

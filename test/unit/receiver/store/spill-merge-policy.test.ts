@@ -14,6 +14,12 @@ describe('the spill merge policy', () => {
     expect(runsToMerge([run(1, 400, DAY), run(2, 100, DAY + 1), run(3, 10, DAY + 2)], MAX_RUNS, 0)).toEqual([]);
   });
 
+  it('never rewrites a large run to take in a much smaller one that expires just before it', () => {
+    // The keys copied at start (older keys that outlive the log's) and the next extend's.
+    expect(runsToMerge([run(2, 738_000, DAY), run(1, 3_262_000, DAY + 1)], MAX_RUNS, 0)).toEqual([]);
+    expect(runsToMerge([run(1, 3_262_000, DAY), run(2, 738_000, DAY + 1), run(3, 250_000, DAY + 2)], MAX_RUNS, 0)).toEqual([]);
+  });
+
   it('merges the newest runs while each older one holds at most 1.5 times the keys taken so far', () => {
     const runs = [run(1, 1_000, DAY), run(2, 300, DAY + 1), run(3, 100, DAY + 2), run(4, 100, DAY + 3)];
     // 4 takes 3 (100 <= 150), then 2 (300 <= 300); 1 holds 1,000 > 750.
