@@ -213,7 +213,7 @@ export const receiverConfig = z
         sync: z.enum(['full', 'normal']).default('full'),
         /** How long the delivery log and statistics are kept; captures follow each integration's own retention. */
         logRetentionDays: z.number().positive().max(3650).default(30),
-        /** Ceiling of the database's used bytes: above it the oldest captures are purged first (not the log, not the outbox). */
+        /** Ceiling of the database's used bytes: above it captures are purged, those nearest their expiry first (the oldest, where integrations keep theirs equally long), never the log or the outbox. */
         maxBytes: positiveInt.min(1_048_576).optional(),
         /**
          * Replay keys the single node holds in memory, the most recent ones; older keys inside their window are kept on disk

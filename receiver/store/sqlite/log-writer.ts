@@ -29,10 +29,14 @@ export const PURGE_SQL = {
   /** Through the index of capture expiries (schema 8); rows still in the outbox keep theirs until they leave it. */
   expiredCaptures: `UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq IN (
     SELECT seq FROM deliveries WHERE capture_expires_at <= ? AND outbox IS NULL ORDER BY capture_expires_at LIMIT ${CHUNK})`,
-  /** From the row before the first capture left at the last pass: the rows before it have none. */
-  firstCapture: 'SELECT min(seq) FROM deliveries WHERE seq > ? AND capture IS NOT NULL',
-  oldestCaptures: `SELECT seq, length(capture) AS bytes FROM deliveries WHERE seq > ? AND capture IS NOT NULL AND outbox IS NULL
-    ORDER BY seq LIMIT 1000`,
+  /**
+   * For the ceiling: the captures nearest their expiry (the oldest, where integrations keep theirs equally long), after
+   * (@expiresAt, @seq), through the same index. Found by seq, the first capture was sought from the log's first row
+   * past every row whose capture had gone.
+   */
+  nearestExpiryCaptures: `SELECT seq, length(capture) AS bytes, capture_expires_at AS expiresAt FROM deliveries
+    WHERE capture_expires_at >= @expiresAt AND (capture_expires_at > @expiresAt OR seq > @seq) AND outbox IS NULL
+    ORDER BY capture_expires_at, seq LIMIT 1000`,
 } as const;
 
 export interface PurgePolicy {
@@ -83,7 +87,6 @@ export class LogWriter {
   private readonly deliveries: MultiRowInsert;
   private readonly replayLog: MultiRowInsert;
   private readonly minuteStats: MinuteStats;
-  private captureFloor = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -107,8 +110,7 @@ export class LogWriter {
       lastSeqBefore: db.prepare(PURGE_SQL.lastSeqBefore).pluck(),
       oldReplayKeys: db.prepare(PURGE_SQL.oldReplayKeys),
       expiredCaptures: db.prepare(PURGE_SQL.expiredCaptures),
-      firstCapture: db.prepare(PURGE_SQL.firstCapture).pluck(),
-      oldestCaptures: db.prepare(PURGE_SQL.oldestCaptures),
+      nearestExpiryCaptures: db.prepare(PURGE_SQL.nearestExpiryCaptures),
       dropCapture: db.prepare('UPDATE deliveries SET capture = NULL, capture_expires_at = NULL WHERE seq = ?'),
       redriveByTime: db.prepare(`SELECT seq FROM deliveries WHERE integration_id = @integration AND received_at >= @since AND received_at < @until
         AND outcome IN (SELECT value FROM json_each(@outcomes)) AND capture IS NOT NULL AND outbox IS NULL`).pluck(),
@@ -186,8 +188,6 @@ export class LogWriter {
     rows += this.minuteStats.purge(oldestMinute);
     this.minuteStats.followLog();
     const captures = this.repeat(() => this.statements.expiredCaptures.run(now).changes);
-    // Rows before the first capture still kept have none: the ceiling's purges start there.
-    this.captureFloor = Math.max(this.captureFloor, ((this.statements.firstCapture.get(this.captureFloor) as number | null) ?? this.captureFloor + 1) - 1);
     const ceiling = policy.maxBytes === undefined ? { captures: 0, bytes: 0 } : this.purgeToCeiling(policy.maxBytes);
     return { rows, captures, ceilingCaptures: ceiling.captures, ceilingBytes: ceiling.bytes, usedBytes: this.usedBytes() };
   }
@@ -196,16 +196,16 @@ export class LogWriter {
     return ((this.statements.pageCount.get() as number) - (this.statements.freePages.get() as number)) * (this.statements.pageSize.get() as number);
   }
 
-  /** Oldest captures first (never one still waiting in the outbox) until used bytes are under the target. */
+  /** The captures nearest their expiry first (never one still waiting in the outbox) until used bytes are under the target. */
   private purgeToCeiling(maxBytes: number): { captures: number; bytes: number } {
     let captures = 0;
     let bytes = 0;
     if (this.usedBytes() <= maxBytes) return { captures, bytes };
     const target = maxBytes * CEILING_TARGET;
-    let after = this.captureFloor;
+    let after = { expiresAt: -Infinity, seq: -Infinity };
     let reached = false;
     while (!reached) {
-      const oldest = this.statements.oldestCaptures.all(after) as { seq: number; bytes: number }[];
+      const oldest = this.statements.nearestExpiryCaptures.all(after) as { seq: number; bytes: number; expiresAt: number }[];
       if (oldest.length === 0) break;
       // Freed pages count at once inside the transaction: stop at the row that brings storage under the target.
       this.db.transaction(() => {
@@ -217,7 +217,7 @@ export class LogWriter {
           this.statements.dropCapture.run(row.seq);
           captures++;
           bytes += row.bytes;
-          after = row.seq;
+          after = { expiresAt: row.expiresAt, seq: row.seq };
         }
       })();
     }
