@@ -106,6 +106,14 @@ const WHERE_THE_TIME_GOES = `## Design notes
   sums the counts inside SQLite (INSERT ... SELECT ... GROUP BY from the tail, the same sums as the views); only
   grouped skew cells and rejected sources come to JavaScript (reading each tail row into an object had cost ~22k
   instructions a delivery).
+- The purge runs every minute on the writer thread, between commits, and every 202 of its time waits for it, so
+  each of its statements searches an index and costs what it removes (a test holds their query plans to it). Two of
+  them walked the log: expired captures were sought by seq from the first row that still had one to the log's end,
+  and the replay window's last seq was a max() that SQLite answered by reading the table backwards through the
+  window. With a million rows the writer spent about a second in each pass. Schema 8 indexes the captures' expiries
+  (right-edge appends; built in 0.64 s per million rows at the upgrade), which also orders the ceiling's purge
+  (nearest expiry first), and the window's end is the time index's last entry before it. A 15-second accepted run
+  spanning a pass is its own figure.
 - Single-node dedupe has three tiers: claims of deliveries not yet durable, the most recent committed keys in memory,
   and every older live key on disk (replay-spill.db). Memory is four generations of open-addressing tables of 16-byte
   slots (96 bits of digest, expiry in seconds and a committed bit), each at most a quarter of
@@ -115,11 +123,17 @@ const WHERE_THE_TIME_GOES = `## Design notes
   a low-priority thread copies the live keys of the replay log past the spill's watermark into it as a new run, in
   digest order (the sort in temporary files, 2 MB page cache): a WITHOUT ROWID B-tree keyed by (run, digest), so a run
   is appended at its right edge and written once; a run goes whole once its keys expired. After each copy the newest
-  runs are merged size-tiered, in expiry order: the latest-expiring run takes each older neighbour holding at most
-  1.5x its keys with 3/4 of its time left to live, so a key is rewritten about log2(runs it outlives) times and runs of
-  old keys expire whole unwritten; past 8 runs the adjacent ones with the fewest keys are merged. Over 200 copies of
-  10k keys that live 60 copies (scratch, a real spill thread) that wrote 2.98 rows a key and 823 MB, against 7.22 rows
-  and 2,477 MB when all runs were merged past 8, at 5.1 runs on average (4.5). The oldest generation is dropped only when such a copy covers it; a claim that finds memory full
+  runs are merged size-tiered, in expiry order: the latest-expiring run takes each older neighbour holding between
+  1/1.5 and 1.5x the keys taken with 3/4 of its time left to live, so a key is rewritten about log2(runs it outlives)
+  times, runs of old keys expire whole unwritten, and a large run is never rewritten to take in a small one (without
+  that lower bound this bench's 3.3M keys copied at start took in the next copy's 0.7M under load: 4.8 KB written a
+  delivery, and 503s while memory waited); past 8 runs the adjacent ones with the fewest keys are merged. Over 200
+  copies of 10k keys that live 60 copies (scratch, a real spill thread) that wrote 2.98 rows a key and 823 MB, against
+  7.22 rows and 2,477 MB when all runs were merged past 8, at 5.1 runs on average (4.5). The thread reads the log
+  4,096 rows a statement, each a short read transaction: in one statement a copy held a snapshot of receiver.db for
+  as long as it ran (seconds at its priority on a busy core), every checkpoint stopped at it, the WAL grew to 190 MB
+  and the first commit after it copied all of it in the backstop. The oldest generation is dropped only when such a
+  copy covers it; a claim that finds memory full
   before that gets 503. A key memory does not hold is then looked up on disk: a Bloom filter in shared memory (10 bits
   a key, at most 8 keys per key of the bound) answers ~99 % of new keys in ~0.4 µs, the rest seek each run (~10 µs a
   seek on a 6M-key spill). A first layout, one B-tree by digest, rewrote most of the file at each copy (1M keys into
@@ -152,8 +166,12 @@ const WHERE_THE_TIME_GOES = `## Design notes
   229-237 -> 194-212 MB. Continuous 5-minute runs at full load (64 connections, unique pre-signed deliveries, all
   answered 202) peaked at 202 MB with the default bound of 1,000,000 keys (1.62 million accepted at 5,396/s; memory
   held about a million keys, 3.2 million were on disk after 11 copies), 247 MB at 2,000,000 and 262 MB at 4,000,000
-  (the earlier default). Those runs' p99 was 90-166 ms, far above a 4-second run's: not yet explained (copies to
-  disk and checkpoints over minutes are candidates).
+  (the earlier default). Those runs' p99 was 90-166 ms, far above a 4-second run's, for three causes found with a
+  probe's latency every 10 ms beside per-thread states, fsync times (strace) and GC traces: the purge walked the log
+  once a minute (below), a copy to disk held the WAL back (above), and the purge's first pass after a start walked
+  every row before the first capture. With all three gone a continuous run kept p99 at 36 ms (scratch, 5 minutes,
+  1.86 million accepted at 6,190/s, peak 225 MB); what is left is fsync tails (40-90 ms now and then) and the
+  writer's backstop copies.
 - Event-loop delay is reported net of prom-client's 10 ms sampling interval (an idle loop reads 10 ms).
 - Start-up loads only what the configuration uses: ajv for integrations that validate bodies, jose at the first JWS
   verification, amqplib at an AMQP downstream's first publish (together about 100-150 ms of a loaded machine's

@@ -15,8 +15,8 @@ const CEILING_TARGET = 0.9;
 
 /**
  * The statements of the purge that runs every minute on the writer thread, inside its commits' sequence: each searches
- * an index or starts where the last pass ended, so a pass costs what it removes, never a walk through the log. Two of
- * them used to walk it: the expired captures were sought from the first row that still had one to the log's end (the
+ * an index, so a pass costs what it removes, never a walk through the log. Three of them used to walk it (the third,
+ * the ceiling's, is below): the expired captures were sought from the first row that still had one to the log's end (the
  * rows whose capture had not expired yet), and the last seq before the replay window was a max() that SQLite answered
  * by reading the table backwards through the window. With a million rows a pass took the writer about a second, once a
  * minute, and every 202 of that second waited for it.

@@ -38,7 +38,7 @@ db.pragma('temp_store = FILE');
  * Rows of the log read by one statement. Each statement is a read transaction of its own: a reader's snapshot stops
  * every checkpoint of receiver.db at its mark, and an extend read in one statement held it for as long as the extend
  * ran (seconds, at this thread's low priority on a busy core). Under load the WAL then grew to 190 MB, and the first
- * commit after the extend copied all of it in the writer's backstop checkpoint: 202s stalled for up to a second.
+ * commit after the extend copied all of it in the writer's backstop checkpoint: 202s stalled for up to half a second.
  */
 const LOG_PAGE_ROWS = 4096;
 /**
