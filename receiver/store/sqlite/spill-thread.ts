@@ -14,7 +14,7 @@ import { runsToMerge, type SpillRun } from '../dedupe/spill-merge-policy.js';
 import { limitStoreThreadCache } from './page-cache.js';
 import { MAX_SPILL_RUNS, lastLogSeqSql, readSpillMeta } from './spill-file.js';
 import type { SpillExtended, SpillInit, SpillReply, SpillRequest } from './spill-protocol.js';
-import { CHECKPOINT_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
+import { SPILL_THREAD_NICE, lowerThreadPriority } from './thread-priority.js';
 
 /** Room in a new filter beyond the keys it is made with: the keys of later extends go in until it is full. */
 const FILTER_HEADROOM = 1.5;
@@ -25,8 +25,8 @@ const FILTER_SLICE_KEYS = 65_536;
 const init = workerData as SpillInit;
 const port = parentPort;
 if (!port) throw new Error('spill-thread runs only as a worker');
-// Background work like a checkpoint's: the event loop and the writer come first.
-lowerThreadPriority(CHECKPOINT_THREAD_NICE);
+// Background work: the event loop and the writer come first, but it must keep up with them (thread-priority.ts).
+lowerThreadPriority(SPILL_THREAD_NICE);
 const db = new Database(init.spillFile, { fileMustExist: true });
 // The spill is derived data: a commit lost to a power cut is rebuilt from the log, and WAL keeps the file consistent
 // without an fsync per commit.

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { replayDigest } from '../../../../receiver/store/dedupe/replay-digest.js
 import { ReplaySpill } from '../../../../receiver/store/dedupe/replay-spill.js';
 import type { ReplayKey } from '../../../../receiver/store/replay-cache.js';
 import { openDatabase } from '../../../../receiver/store/sqlite/open-database.js';
+import { CHECKPOINT_THREAD_NICE, SPILL_THREAD_NICE } from '../../../../receiver/store/sqlite/thread-priority.js';
 
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
@@ -52,6 +53,17 @@ describe('the replay spill', () => {
     await spill.close();
     store.db.close();
     for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('runs its thread at a lower priority than the event loop, but higher than the checkpoint thread', async () => {
+    const niceValues = (): number[] =>
+      readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]));
+    const before = niceValues().filter((nice) => nice === SPILL_THREAD_NICE).length;
+    logRow(store.db, 1, [key(1, T0 + HOUR)]);
+    await spill.extend(undefined, T0);
+    expect(niceValues().filter((nice) => nice === SPILL_THREAD_NICE)).toHaveLength(before + 1);
+    expect(SPILL_THREAD_NICE).toBeGreaterThan(0);
+    expect(SPILL_THREAD_NICE).toBeLessThan(CHECKPOINT_THREAD_NICE);
   });
 
   it('starts empty, covering nothing', () => {
