@@ -47,7 +47,7 @@ const LOG_PAGE_ROWS = 4096;
  * extend: better-sqlite3 has no URI filenames, so receiver.db cannot be attached read-only, and the thread never
  * writes the log.
  */
-let log: { readonly page: Database.Statement<[number, number, number]> } | undefined;
+let log: { readonly page: Database.Statement<[number, number, number]>; readonly pageBytes: Database.Statement<[number, number, number]> } | undefined;
 
 function* logKeys(after: number, through: number, now: number): Generator<Buffer> {
   if (!log) throw new Error('the log is read only during an extend');
@@ -136,11 +136,19 @@ function appendRun(after: number, through: number, now: number): void {
     recordRun.run({ run });
   }
 }
-/** An upper bound of the keys an extend adds (the live rows' keys, some of them expired), to size a new filter. */
+/**
+ * An upper bound of the keys an extend adds (the live rows' keys, some of them expired), to size a new filter: summed by
+ * SQLite a page of rows at a time, each a short read transaction as logKeys's.
+ */
 function incomingKeys(after: number, through: number, now: number): number {
+  if (!log) throw new Error('the log is read only during an extend');
   let bytes = 0;
-  for (const keys of logKeys(after, through, now)) bytes += keys.length;
-  return bytes / STORED_KEY_BYTES;
+  for (let from = after; ; ) {
+    const [rows, last, pageBytes] = log.pageBytes.get(from, through, now) as [number, number | null, number | null];
+    bytes += pageBytes ?? 0;
+    if (rows < LOG_PAGE_ROWS || last === null) return bytes / STORED_KEY_BYTES;
+    from = last;
+  }
 }
 /**
  * The spill's digests in digest order, a slice at a time, back to back in one blob (group_concat of blobs passes their
@@ -176,7 +184,8 @@ async function extend(through: number | undefined, now: number): Promise<SpillEx
   limitStoreThreadCache(connection);
   try {
     const lastSeq = connection.prepare(lastLogSeqSql('main')).pluck().get() as number | null;
-    log = { page: connection.prepare(`SELECT seq, keys FROM replay_log WHERE seq > ? AND seq <= ? AND until > ? ORDER BY seq LIMIT ${LOG_PAGE_ROWS}`).raw() };
+    const page = `SELECT seq, keys FROM replay_log WHERE seq > ? AND seq <= ? AND until > ? ORDER BY seq LIMIT ${LOG_PAGE_ROWS}`;
+    log = { page: connection.prepare(page).raw(), pageBytes: connection.prepare(`SELECT count(*), max(seq), sum(length(keys)) FROM (${page})`).raw() };
     // Read outside the transaction: only this thread writes the spill, one extend at a time.
     const before = readSpillMeta(db).extent;
     const end = lastSeq ?? -Infinity;
