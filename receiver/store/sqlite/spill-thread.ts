@@ -49,15 +49,34 @@ const LOG_PAGE_ROWS = 4096;
  */
 let log: { readonly page: Database.Statement<[number, number, number]>; readonly pageBytes: Database.Statement<[number, number, number]> } | undefined;
 
-function* logKeys(after: number, through: number, now: number): Generator<Buffer> {
-  if (!log) throw new Error('the log is read only during an extend');
+/** A page of the log's rows: how many, and the last one's seq (null for none). */
+interface LogPage {
+  readonly rows: number;
+  readonly last: number | null;
+}
+
+/** The pages `read` takes of the log's rows after `after`, each from the last seq of the one before, until one is short. */
+function* logPages<Page extends LogPage>(after: number, read: (from: number) => Page): Generator<Page> {
   for (let from = after; ; ) {
-    const rows = log.page.all(from, through, now) as [number, Buffer][];
-    for (const [, keys] of rows) yield keys;
-    const last = rows.at(-1);
-    if (!last || rows.length < LOG_PAGE_ROWS) return;
-    from = last[0];
+    const page = read(from);
+    yield page;
+    if (page.rows < LOG_PAGE_ROWS || page.last === null) return;
+    from = page.last;
   }
+}
+
+function openLog(): NonNullable<typeof log> {
+  if (!log) throw new Error('the log is read only during an extend');
+  return log;
+}
+
+function* logKeys(after: number, through: number, now: number): Generator<Buffer> {
+  const { page } = openLog();
+  const read = (from: number) => {
+    const rows = page.all(from, through, now) as [number, Buffer][];
+    return { rows: rows.length, last: rows.at(-1)?.[0] ?? null, keys: rows.map(([, keys]) => keys) };
+  };
+  for (const { keys } of logPages(after, read)) yield* keys;
 }
 /**
  * The filter of every digest spilled, shared with the event loop, and the keys added to it since it was made (with
@@ -141,14 +160,14 @@ function appendRun(after: number, through: number, now: number): void {
  * SQLite a page of rows at a time, each a short read transaction as logKeys's.
  */
 function incomingKeys(after: number, through: number, now: number): number {
-  if (!log) throw new Error('the log is read only during an extend');
+  const { pageBytes } = openLog();
+  const read = (from: number) => {
+    const [rows, last, bytes] = pageBytes.get(from, through, now) as [number, number | null, number | null];
+    return { rows, last, bytes: bytes ?? 0 };
+  };
   let bytes = 0;
-  for (let from = after; ; ) {
-    const [rows, last, pageBytes] = log.pageBytes.get(from, through, now) as [number, number | null, number | null];
-    bytes += pageBytes ?? 0;
-    if (rows < LOG_PAGE_ROWS || last === null) return bytes / STORED_KEY_BYTES;
-    from = last;
-  }
+  for (const page of logPages(after, read)) bytes += page.bytes;
+  return bytes / STORED_KEY_BYTES;
 }
 /**
  * The spill's digests in digest order, a slice at a time, back to back in one blob (group_concat of blobs passes their
