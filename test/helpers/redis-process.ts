@@ -42,9 +42,9 @@ class StartFailure extends Error {
  * Starts a Redis binary on a free loopback port. A port from freePort() is free only until someone
  * takes it: a busy machine's other tests open listeners and connections from the same range, and
  * one of them may be another test's Redis, which answers like ours would. So the start counts only
- * once INFO on the port names this child's pid, and a first start that did not get there (the child
- * exited, or never answered) is tried again on another port. Restarts keep their port: callers
- * kill and restart Redis and expect the same URL.
+ * once INFO on the port names this child's pid (and PING no longer answers -LOADING), and a first
+ * start whose child exited before that (its port was taken) is tried again on another port.
+ * Restarts keep their port: callers kill and restart Redis and expect the same URL.
  */
 export async function startRedisProcess(options: RedisProcessOptions): Promise<RedisProcess> {
   const ports = options.ports ?? freePort;
