@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
+import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { spawnReceiver, type ReceiverProcess } from '../helpers/receiver-process.js';
 import { TEST_HMAC_OPTIONS, newSecret, sign, type Delivery } from '../helpers/signers.js';
@@ -17,62 +16,44 @@ const PRIMARY_NAME = 'hookwarden-primary';
 const KEY_PREFIX = 'hwsentinel';
 /** The whole failover scenario is bounded: it stops sending after this, whatever happened. */
 const TRAFFIC_LIMIT_MS = 45_000;
-const SENTINEL_START_ATTEMPTS = 5;
-const SENTINEL_START_TIMEOUT_MS = 10_000;
-
-interface Sentinel {
-  readonly port: number;
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-}
 
 describe.skipIf(!existsSync(SENTINEL))('fleet mode through Redis Sentinel', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwarden-sentinel-'));
   const secret = newSecret('hmac');
   let primary: RedisServer;
   let replica: RedisServer;
-  const sentinels: Sentinel[] = [];
+  const sentinels: RedisProcess[] = [];
   const nodes: ReceiverProcess[] = [];
 
-  const logOf = (index: number): string => join(dir, `sentinel-${index}`, 'sentinel.log');
-
-  /**
-   * A port from freePort() is free only until someone takes it: a busy machine's other tests open
-   * connections from the same range. So a sentinel counts as started only once the process on its
-   * port is this child, and one that lost its port is started again on another.
-   */
-  const startSentinel = async (index: number): Promise<Sentinel> => {
+  const startSentinel = (index: number): Promise<RedisProcess> => {
     const home = join(dir, `sentinel-${index}`);
     mkdirSync(home);
     const conf = join(home, 'sentinel.conf');
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      // Sentinel rewrites its config file with what it learns, so each has its own.
-      writeFileSync(
-        conf,
-        [
-          `port ${port}`,
-          'bind 127.0.0.1',
-          `dir ${home}`,
-          `logfile ${logOf(index)}`,
-          `sentinel monitor ${PRIMARY_NAME} 127.0.0.1 ${primary.port} 2`,
-          `sentinel down-after-milliseconds ${PRIMARY_NAME} 1000`,
-          `sentinel failover-timeout ${PRIMARY_NAME} 10000`,
-          `sentinel parallel-syncs ${PRIMARY_NAME} 1`,
-          '',
-        ].join('\n'),
-      );
-      const child = spawn(SENTINEL, [conf], { stdio: 'ignore' });
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      if (await listensOn(port, child)) return { port, child, exited };
-      child.kill('SIGKILL');
-      await exited;
-      if (attempt === SENTINEL_START_ATTEMPTS) throw new Error(`redis-sentinel ${index} did not start on ${attempt} ports:\n${logTail(logOf(index))}`);
-    }
+    return startRedisProcess({
+      binary: SENTINEL,
+      args: (port) => {
+        // Sentinel rewrites its config file with what it learns, so each has its own. Its log goes to
+        // stdout, where the helper keeps the tail for failure messages.
+        writeFileSync(
+          conf,
+          [
+            `port ${port}`,
+            'bind 127.0.0.1',
+            `dir ${home}`,
+            `sentinel monitor ${PRIMARY_NAME} 127.0.0.1 ${primary.port} 2`,
+            `sentinel down-after-milliseconds ${PRIMARY_NAME} 1000`,
+            `sentinel failover-timeout ${PRIMARY_NAME} 10000`,
+            `sentinel parallel-syncs ${PRIMARY_NAME} 1`,
+            '',
+          ].join('\n'),
+        );
+        return [conf];
+      },
+    });
   };
 
   /** Every sentinel's last log lines, for a failure message: what they saw is the only clue a busy CI run leaves. */
-  const sentinelLogs = (): string => sentinels.map((_, index) => `sentinel ${index}:\n${logTail(logOf(index))}`).join('\n');
+  const sentinelLogs = (): string => sentinels.map((sentinel, index) => `sentinel ${index}:\n${sentinel.output()}`).join('\n');
 
   beforeAll(async () => {
     primary = await startRedisServer();
@@ -128,10 +109,7 @@ describe.skipIf(!existsSync(SENTINEL))('fleet mode through Redis Sentinel', () =
       node.child.kill('SIGTERM');
       await node.exited;
     }
-    for (const sentinel of sentinels) {
-      sentinel.child.kill('SIGTERM');
-      await sentinel.exited;
-    }
+    for (const sentinel of sentinels) await sentinel.stop();
     await replica?.stop();
     await primary?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -206,21 +184,3 @@ describe.skipIf(!existsSync(SENTINEL))('fleet mode through Redis Sentinel', () =
     );
   }, 120_000);
 });
-
-/** True once the server on the port is this child (INFO names its pid); false if the child exits first or never answers. */
-async function listensOn(port: number, child: ChildProcess): Promise<boolean> {
-  const deadline = Date.now() + SENTINEL_START_TIMEOUT_MS;
-  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
-    const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 1000 });
-    client.on('error', () => undefined);
-    const info = await client.info('server').catch(() => '');
-    client.disconnect();
-    if (info.includes(`process_id:${child.pid}\r\n`)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
-function logTail(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').slice(-15).join('\n') : '(no log)';
-}
