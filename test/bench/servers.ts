@@ -63,7 +63,16 @@ export function startProfiledReceiver(configFile: string, dir: string, core: num
 }
 
 export function startBare(core: number): Promise<ReceiverProcess> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'bare-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return startBaseline('bare-server.mjs', core, {});
+}
+
+/** The floor (floor-server.mjs): the least a receiver with the same durability does, its database in `dir`. */
+export function startFloor(core: number, secret: string, dir: string): Promise<ReceiverProcess> {
+  return startBaseline('floor-server.mjs', core, { FLOOR_SECRET: secret, FLOOR_DATABASE: join(dir, 'floor.db') });
+}
+
+function startBaseline(script: string, core: number, env: Record<string, string>): Promise<ReceiverProcess> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, script)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   return new Promise((resolve) => {
     child.stdout.once('data', (chunk: Buffer) => {

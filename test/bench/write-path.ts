@@ -1,7 +1,8 @@
 /**
  * The receiver's write path (issue 8): accepted, 401, duplicate and fleet mode against a bare
- * node:http server measured beside it (A B A B, medians), with write bytes, p99, event-loop delay,
- * CPU and RSS; admin queries on a 1,000,000-row log under load; start-up time with that log.
+ * node:http server and the floor (floor-server.mjs) measured beside it (A B A B, medians), with write
+ * bytes, p99, event-loop delay, CPU and RSS; admin queries on a 1,000,000-row log under load; start-up
+ * time with that log.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,7 +18,7 @@ import { prefillLog, prefillReplayKeys } from './prefill.js';
 import { cpuByThread, cpuMicros, rssMb, sampleRss, threadShares, writeBytes } from './process-stats.js';
 import { topSelfTime } from './profile.js';
 import { median, type BenchSection, type Figure, type SectionResult, type Target } from './section.js';
-import { pinRedis, startBare, startProfiledReceiver, startReceiver, stop } from './servers.js';
+import { pinRedis, startBare, startFloor, startProfiledReceiver, startReceiver, stop } from './servers.js';
 import { runWrk, writeScript, type SignedRequest, type WrkResult } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -108,6 +109,7 @@ async function measureAll(dir: string): Promise<SectionResult> {
   const indexAtStart = replayIndexLoaded(receiver);
 
   const bare = await startBare(SERVER_CORE);
+  const floor = await startFloor(SERVER_CORE, secret, dir);
   // From here to the end of the admin reads: every ingress run, warm-ups included, as a node in service takes them.
   const rss = sampleRss(receiver.child.pid ?? 0, RSS_SAMPLING_MS);
   // Not measured: a node in service runs optimised code, and a fresh one runs its first seconds in baseline
@@ -115,14 +117,16 @@ async function measureAll(dir: string): Promise<SectionResult> {
   // times the CPU on the compiler threads). Each path gets one run first, the bare server too.
   const warmUp = signed(PER_RUN, 'w');
   await measure(bare, script('bare-warm-up', warmUp));
+  await measure(floor, script('floor-warm-up', warmUp));
   const warmedUp = await measure(receiver, script('warm-up', warmUp));
   await measure(receiver, forged);
   await measure(receiver, script('duplicate-warm-up', warmUp.slice(0, warmedUp.wrk.requests)));
-  const rounds: Record<'bare' | 'accepted' | 'rejected' | 'duplicate', Run[]> = { bare: [], accepted: [], rejected: [], duplicate: [] };
+  const rounds: Record<'bare' | 'floor' | 'accepted' | 'rejected' | 'duplicate', Run[]> = { bare: [], floor: [], accepted: [], rejected: [], duplicate: [] };
   for (let round = 0; round < 2; round++) {
     const deliveries = signed(PER_RUN, `r${round}`);
     const accepted = script(`accepted-${round}`, deliveries);
     rounds.bare.push(await measure(bare, accepted));
+    rounds.floor.push(await measure(floor, accepted));
     const acceptedRun = await measure(receiver, accepted);
     rounds.accepted.push(acceptedRun);
     rounds.rejected.push(await measure(receiver, forged));
@@ -135,6 +139,7 @@ async function measureAll(dir: string): Promise<SectionResult> {
   const rssAfter = rssMb(receiver.child.pid ?? 0);
   const rssPeak = rss.stop();
   await stop(receiver);
+  await stop(floor);
 
   const redis = await startRedisServer();
   // Redis shares wrk's core: on the server's core it would take the CPU of the node it serves.
@@ -178,6 +183,11 @@ async function measureAll(dir: string): Promise<SectionResult> {
       { name: `${mode}: statuses (last run)`, value: 0, unit: JSON.stringify(rounds[mode].at(-1)?.wrk.statuses ?? {}) },
       ...threadFigures(mode, rounds[mode].at(-1)?.threads),
     ]),
+    { name: 'floor (floor-server.mjs: verify, one fsynced row, 202): ratio to bare', value: ratio(rounds.floor), unit: '×' },
+    { name: 'floor: p99', value: p99(rounds.floor), unit: 'ms' },
+    { name: 'floor: server CPU per request', value: median(rounds.floor.map((r) => r.cpuUsPerRequest)), unit: 'µs' },
+    { name: 'floor: bytes written per accepted delivery', value: median(rounds.floor.map((r) => r.writeBytesPerAccepted)), unit: 'B' },
+    { name: 'accepted: ratio to the floor', value: ratio(rounds.accepted, median(rounds.floor.map((r) => r.wrk.requestsPerSecond))), unit: '×' },
     { name: `accepted through the node's minute maintenance (${PURGE_RUN_SECONDS} s around the purge): ratio to bare`, value: throughPurge.run.wrk.requestsPerSecond / baseline, unit: '×' },
     { name: `accepted through the node's minute maintenance: p99`, value: throughPurge.run.wrk.p99Ms, unit: 'ms' },
     { name: `accepted through the node's minute maintenance: a pass ran inside the run`, value: 0, unit: throughPurge.passed ? 'yes' : 'no' },
