@@ -46,7 +46,7 @@ function markdown(results: readonly { name: string; result: SectionResult }[], m
     `Written by \`npm run bench\` on ${new Date().toISOString()} in ${Math.round((Date.now() - started) / 1000)} s. Machine: ${machine}.`,
     '',
     'The servers run pinned to one core and wrk (64 connections, 1 thread) to the other; every ratio is against the bare',
-    'node:http server measured in the same run (A B A B, medians of two), each path after one unmeasured warm-up run (a',
+    'node:http server measured in the same run (A B A B A B, medians of three), each path after one unmeasured warm-up run (a',
     "fresh node's first run went at two thirds of the rate of its second). Other processes share the machine, so absolute",
     'figures are noisy; the ratios much less.',
     '',
