@@ -69,9 +69,9 @@ const WHERE_THE_TIME_GOES = `## Design notes
   the same durability does on node:http and SQLite: a Standard Webhooks check, ids in a Map, one row per delivery (id,
   time, headers, body; one index) appended with synchronous=FULL on a worker thread, a transaction per event-loop turn,
   202 once it committed. None of the product: no sealed capture, compression, replay log, statistics, rate limits,
-  metrics or outbox. On this machine it reached 0.35-0.58 of bare in scratch runs (55-93 µs of CPU a request) and
-  0.36 in a shortened bench run: the issue's 0.40 is where the floor itself lands, and the receiver runs at about 0.7
-  of the floor. Most of the difference is the capture. A scratch build that stored none went from 103 to 74 µs a
+  metrics or outbox. On this machine it reached 0.36-0.45 of bare in three full bench runs (p99 18.9-28.8 ms) and
+  0.35-0.58 in scratch runs (55-93 µs of CPU a request): the issue's 0.40 is where the floor itself lands, and the
+  receiver ran at 0.61-0.73 of the floor. Most of the difference is the capture. A scratch build that stored none went from 103 to 74 µs a
   request (0.26 -> 0.36 of bare in the same round). Sealing a capture costs about 9 µs: AES-256-GCM through
   createCipheriv, update, final and getAuthTag, which is OpenSSL 3 setting up and freeing a context, not the cipher on
   ~260 bytes. Deflating it costs 6 µs with warm caches and 13-16 µs with the caches the rest of a request leaves,
