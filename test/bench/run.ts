@@ -73,8 +73,8 @@ const WHERE_THE_TIME_GOES = `## Design notes
   0.35-0.58 in scratch runs (55-93 µs of CPU a request): the issue's 0.40 is where the floor itself lands, and the
   receiver ran at 0.61-0.73 of the floor. Most of the difference is the capture. A scratch build that stored none went from 103 to 74 µs a
   request (0.26 -> 0.36 of bare in the same round). Sealing a capture costs about 9 µs: AES-256-GCM through
-  createCipheriv, update, final and getAuthTag, which is OpenSSL 3 setting up and freeing a context, not the cipher on
-  ~260 bytes. Deflating it costs 6 µs with warm caches and 13-16 µs with the caches the rest of a request leaves,
+  createCipheriv, update, final and getAuthTag, 2-3 µs a call (a context set up, and each output a freshly allocated
+  ArrayBuffer; Node 20 cannot encrypt into a given buffer), not the cipher on ~260 bytes. Deflating it costs 6 µs with warm caches and 13-16 µs with the caches the rest of a request leaves,
   mostly building the dynamic Huffman trees (Z_FIXED saves about 10 % and costs 5-10 % in size; smaller windows or
   hash tables save nothing). Storing captures unsealed or uncompressed would break the at-rest guarantee or the 3 KB
   target.
